@@ -1,0 +1,38 @@
+# One command runs Parley, one runs the tests. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup demo check bench clean
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Parley needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddata fixtures/february-2022.json
+	$(PY) manage.py create_demo_superuser
+
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: setup
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache

@@ -1,0 +1,439 @@
+"""Parley's data: actors, the meetings and drills they take part in, and the sources that report them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce, Lower
+
+
+class Precision(models.TextChoices):
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    YEAR = "year", "year"
+
+
+class ActorQuerySet(models.QuerySet):
+    def named(self, name: str) -> ActorQuerySet:
+        """Actors whose name, slug or one of whose aliases is `name`, ignoring case."""
+        name = name.strip()
+        return self.filter(
+            Q(name__iexact=name) | Q(slug__iexact=name) | Q(aliases__name__iexact=name)
+        ).distinct()
+
+    def search(self, text: str) -> ActorQuerySet:
+        return self.filter(
+            Q(name__icontains=text) | Q(aliases__name__icontains=text)
+        ).distinct()
+
+
+class ActorManager(models.Manager.from_queryset(ActorQuerySet)):
+    def get_by_natural_key(self, slug: str) -> Actor:
+        return self.get(slug=slug)
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "person"
+        STATE = "state", "state"
+        ORGANISATION = "organisation", "organisation"
+        GROUP = "group", "group"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    title = models.CharField(
+        max_length=200, blank=True, help_text="For people: the office they hold, e.g. Foreign Secretary."
+    )
+    affiliation = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="affiliates",
+        help_text="The state or organisation a person acts for.",
+    )
+    members = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="groups",
+        help_text="For groups: the actors that make it up.",
+    )
+    description = models.TextField(blank=True)
+
+    objects = ActorManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="actor_name_unique_ignoring_case",
+                violation_error_message="There is already an actor with this name (names are compared ignoring case).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def clean(self) -> None:
+        if self.affiliation_id and self.affiliation_id == self.pk:
+            raise ValidationError({"affiliation": "An actor cannot be affiliated to itself."})
+        if self.name:
+            clash = Alias.objects.filter(name__iexact=self.name.strip())
+            if self.pk:
+                clash = clash.exclude(actor_id=self.pk)
+            alias = clash.select_related("actor").first()
+            if alias:
+                raise ValidationError(
+                    {"name": f"“{self.name}” is already an alias of {alias.actor.name}."}
+                )
+
+
+class AliasManager(models.Manager):
+    def get_by_natural_key(self, name: str) -> Alias:
+        return self.get(name__iexact=name)
+
+
+class Alias(models.Model):
+    """Another name the news uses for an actor: "the Kremlin" for Russia, "Truss" for Liz Truss."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+
+    objects = AliasManager()
+
+    class Meta:
+        verbose_name_plural = "aliases"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="alias_name_unique_ignoring_case",
+                violation_error_message="This alias is already in use (aliases are compared ignoring case).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+    natural_key.dependencies = ["tracker.actor"]
+
+    def clean(self) -> None:
+        if not self.name:
+            return
+        owner = Actor.objects.filter(name__iexact=self.name.strip()).first()
+        if owner and owner.pk != self.actor_id:
+            raise ValidationError({"name": f"“{self.name}” is the name of {owner.name}."})
+        clash = Alias.objects.filter(name__iexact=self.name.strip()).exclude(pk=self.pk)
+        alias = clash.select_related("actor").first()
+        if alias:
+            raise ValidationError(
+                {"name": f"“{self.name}” is already an alias of {alias.actor.name}."}
+            )
+
+
+class EventQuerySet(models.QuerySet):
+    def between(self, first: date | None, last: date | None) -> EventQuerySet:
+        """Events that overlap the days from `first` to `last` (either may be open)."""
+        qs = self
+        if last is not None:
+            qs = qs.filter(start__lte=last)
+        if first is not None:
+            qs = qs.filter(last__gte=first)
+        return qs
+
+    def involving(self, *actors: Actor | int) -> EventQuerySet:
+        """Events in which every one of `actors` takes part."""
+        qs = self
+        for actor in actors:
+            qs = qs.filter(pk__in=Participant.objects.filter(actor=actor).values(self._participant_field))
+        return qs
+
+    def mentioning(self, text: str) -> EventQuerySet:
+        """Events whose summary, place or evidence contains `text`."""
+        return self.filter(
+            Q(summary__icontains=text)
+            | Q(location__icontains=text)
+            | Q(pk__in=Evidence.objects.filter(sentence__icontains=text).values(self._participant_field))
+        )
+
+    def chronological(self) -> EventQuerySet:
+        return self.order_by(models.F("start").asc(nulls_last=True), "pk")
+
+    @property
+    def _participant_field(self) -> str:
+        return self.model._meta.model_name
+
+
+class EventManager(models.Manager.from_queryset(EventQuerySet)):
+    def get_by_natural_key(self, slug: str):
+        return self.get(slug=slug)
+
+
+class Event(models.Model):
+    """What meetings and drills share: when, where, and a line that says what happened."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    start = models.DateField(null=True, blank=True, help_text="The first day; the 1st for a month, 1 January for a year.")
+    precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    end = models.DateField(null=True, blank=True)
+    end_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    # The last day the event covers, kept by the database so windows can use an index.
+    last = models.GeneratedField(
+        expression=Coalesce("end", "start"), output_field=models.DateField(), db_persist=True
+    )
+    date_text = models.CharField(max_length=200, blank=True, help_text="The date as the article put it, e.g. “on Thursday”.")
+    location = models.CharField(max_length=200, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventManager()
+
+    class Meta:
+        abstract = True
+        ordering = [models.F("start").asc(nulls_last=True), "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(start__isnull=False, end__gte=models.F("start")),
+                name="%(class)s_ends_after_it_starts",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["start", "id"], name="%(class)s_start_idx"),
+            models.Index(fields=["last"], name="%(class)s_last_idx"),
+            models.Index(fields=["status", "start"], name="%(class)s_status_start_idx"),
+        ]
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class Meeting(Event):
+    class Kind(models.TextChoices):
+        TALKS = "talks", "talks"
+        VISIT = "visit", "visit"
+        SUMMIT = "summit", "summit"
+        PRESS_CONFERENCE = "press_conference", "press conference"
+        CALL = "call", "call"
+        SIGNING = "signing", "signing"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "planned"
+        HELD = "held", "held"
+        CANCELLED = "cancelled", "cancelled"
+        POSTPONED = "postponed", "postponed"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.HELD)
+    actors = models.ManyToManyField(
+        Actor, through="Participant", through_fields=("meeting", "actor"), related_name="meetings", blank=True
+    )
+
+    class Meta(Event.Meta):
+        indexes = [
+            *Event.Meta.indexes,
+            models.Index(fields=["kind", "start"], name="meeting_kind_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary or f"{self.get_kind_display()} on {self.start or 'an unknown date'}"
+
+
+class Drill(Event):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "planned"
+        ONGOING = "ongoing", "ongoing"
+        HELD = "held", "held"
+        CANCELLED = "cancelled", "cancelled"
+
+    name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.HELD)
+    troops = models.IntegerField(null=True, blank=True, help_text="Troops taking part, where reported.")
+    actors = models.ManyToManyField(
+        Actor, through="Participant", through_fields=("drill", "actor"), related_name="drills", blank=True
+    )
+
+    class Meta(Event.Meta):
+        constraints = [
+            *Event.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(troops__isnull=True) | Q(troops__gte=0),
+                name="drill_troops_not_negative",
+                violation_error_message="Troop numbers cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.summary or f"drill from {self.start or 'an unknown date'}"
+
+
+ONE_EVENT = Q(meeting__isnull=False, drill__isnull=True) | Q(meeting__isnull=True, drill__isnull=False)
+
+
+class ParticipantManager(models.Manager):
+    def get_by_natural_key(self, event_type: str, event_slug: str, actor_slug: str) -> Participant:
+        return self.get(**{f"{event_type}__slug": event_slug, "actor__slug": actor_slug})
+
+
+class Participant(models.Model):
+    """One actor's part in one meeting or drill."""
+
+    class Role(models.TextChoices):
+        HOST = "host", "host"
+        GUEST = "guest", "guest"
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="participations")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="participants")
+    drill = models.ForeignKey(Drill, null=True, blank=True, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(max_length=10, choices=Role.choices, blank=True)
+
+    objects = ParticipantManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=ONE_EVENT,
+                name="participant_in_one_event",
+                violation_error_message="A participant belongs to exactly one meeting or drill.",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "actor"],
+                condition=Q(meeting__isnull=False),
+                name="participant_once_per_meeting",
+                violation_error_message="This actor already takes part in this meeting.",
+            ),
+            models.UniqueConstraint(
+                fields=["drill", "actor"],
+                condition=Q(drill__isnull=False),
+                name="participant_once_per_drill",
+                violation_error_message="This actor already takes part in this drill.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["actor", "meeting"], name="participant_actor_meeting_idx"),
+            models.Index(fields=["actor", "drill"], name="participant_actor_drill_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} in {self.event}"
+
+    @property
+    def event(self) -> Meeting | Drill | None:
+        return self.meeting or self.drill
+
+    def natural_key(self) -> tuple[str, str, str]:
+        event_type = "meeting" if self.meeting_id else "drill"
+        return (event_type, self.event.slug, self.actor.slug)
+
+    natural_key.dependencies = ["tracker.actor", "tracker.meeting", "tracker.drill"]
+
+
+class SourceManager(models.Manager):
+    def get_by_natural_key(self, publisher: str, title: str, published: str) -> Source:
+        return self.get(publisher=publisher, title=title, published=published)
+
+
+class Source(models.Model):
+    """A news article that reports meetings or drills."""
+
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    published = models.DateField(db_index=True)
+    text = models.TextField(blank=True)
+    # SHA-256 of the normalised article text, so a second import of the same article is recognised.
+    text_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SourceManager()
+
+    class Meta:
+        ordering = ["-published", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publisher", "title", "published"],
+                name="source_unique_per_publisher_title_day",
+                violation_error_message="This article is already a source.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher}, {self.published:%d %b %Y})" if self.publisher else self.title
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (self.publisher, self.title, self.published.isoformat())
+
+
+class EvidenceManager(models.Manager):
+    def get_by_natural_key(self, event_type: str, event_slug: str, publisher: str, title: str, published: str):
+        return self.get(
+            **{f"{event_type}__slug": event_slug},
+            source=Source.objects.get_by_natural_key(publisher, title, published),
+        )
+
+
+class Evidence(models.Model):
+    """Where a source reports a meeting or drill: the sentence and its place in the article."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="evidence")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
+    drill = models.ForeignKey(Drill, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
+    sentence = models.TextField(blank=True)
+    start_offset = models.PositiveIntegerField(null=True, blank=True, help_text="Character offset of the sentence in the article.")
+    end_offset = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = EvidenceManager()
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=ONE_EVENT,
+                name="evidence_for_one_event",
+                violation_error_message="Evidence supports exactly one meeting or drill.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_offset__isnull=True)
+                | Q(start_offset__isnull=False, end_offset__gte=models.F("start_offset")),
+                name="evidence_ends_after_it_starts",
+                violation_error_message="The sentence cannot end before it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "meeting"],
+                condition=Q(meeting__isnull=False),
+                name="evidence_once_per_source_meeting",
+                violation_error_message="This source already reports this meeting.",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "drill"],
+                condition=Q(drill__isnull=False),
+                name="evidence_once_per_source_drill",
+                violation_error_message="This source already reports this drill.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} on {self.event}"
+
+    @property
+    def event(self) -> Meeting | Drill | None:
+        return self.meeting or self.drill
+
+    def natural_key(self) -> tuple[str, ...]:
+        event_type = "meeting" if self.meeting_id else "drill"
+        return (event_type, self.event.slug, *self.source.natural_key())
+
+    natural_key.dependencies = ["tracker.source", "tracker.meeting", "tracker.drill"]
