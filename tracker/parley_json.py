@@ -1,0 +1,419 @@
+"""Parley JSON: the one plain format for a timeline, written by export and read by import.
+
+    {"actors":   [{"name", "slug", "kind", "title", "affiliation", "aliases", "members", "description"}],
+     "meetings": [{"kind", "status", "date", "end_date", "date_text", "participants", "location", "summary", "sources"}],
+     "drills":   [{"name", "status", "start", "end", "date_text", "participants", "location", "troops", "summary",
+                   "sources"}]}
+
+with each source {"title", "publisher", "url", "published", "evidence", "evidence_start", "evidence_end"}.
+Dates are ISO strings cut to their precision ("2022-02-10", "2022-02", "2022") or null.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+
+from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision
+
+DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]+")
+DATE_HINT = "use YYYY-MM-DD, YYYY-MM or YYYY"
+
+
+def format_date(value: date | None, precision: str) -> str | None:
+    """`value` as an ISO string cut to `precision`: "2022-02-10", "2022-02" or "2022"."""
+    if value is None:
+        return None
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def parse_date(text: str) -> tuple[date, str]:
+    """The first day `text` covers and its precision; ValueError when it is no such date."""
+    match = DATE_PATTERN.fullmatch(text)
+    if not match:
+        raise ValueError(text)
+    year, month, day = match.groups()
+    precision = Precision.DAY if day else Precision.MONTH if month else Precision.YEAR
+    return date(int(year), int(month or 1), int(day or 1)), precision
+
+
+def _name_key(name: str) -> tuple[str, str]:
+    return (name.casefold(), name)
+
+
+def _sources(event: Meeting | Drill) -> list[dict[str, Any]]:
+    sources = [
+        {
+            "title": evidence.source.title,
+            "publisher": evidence.source.publisher,
+            "url": evidence.source.url,
+            "published": evidence.source.published.isoformat(),
+            "evidence": evidence.sentence,
+            "evidence_start": evidence.start_offset,
+            "evidence_end": evidence.end_offset,
+        }
+        for evidence in event.evidence.all()
+    ]
+    return sorted(sources, key=lambda source: (source["published"], source["publisher"], source["title"]))
+
+
+def _participants(event: Meeting | Drill) -> list[str]:
+    return sorted((participant.actor.name for participant in event.participants.all()), key=_name_key)
+
+
+def _chronological(records: list[tuple[date | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+    # Ties are broken by content rather than by slug: slugs are not part of the format, so an
+    # export, an import into an empty database and a second export must order events alike.
+    return [
+        record
+        for _, record in sorted(
+            records,
+            key=lambda item: (
+                item[0] is None,
+                item[0] or date.min,
+                json.dumps(item[1], sort_keys=True, ensure_ascii=False),
+            ),
+        )
+    ]
+
+
+def _event_queryset(events: QuerySet) -> QuerySet:
+    return events.prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("actor").only("actor__name", "meeting_id", "drill_id")),
+        Prefetch("evidence", queryset=Evidence.objects.select_related("source").defer("source__text")),
+    )
+
+
+def timeline_json(*, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drills: QuerySet[Drill]) -> dict:
+    """The given actors, meetings and drills as Parley JSON, in a stable order, in nine queries."""
+    actor_rows = actors.select_related("affiliation").prefetch_related(
+        "aliases", Prefetch("members", queryset=Actor.objects.only("name"))
+    )
+    actor_records = [
+        {
+            "name": actor.name,
+            "slug": actor.slug,
+            "kind": actor.kind,
+            "title": actor.title,
+            "affiliation": actor.affiliation.name if actor.affiliation else "",
+            "aliases": sorted((alias.name for alias in actor.aliases.all()), key=_name_key),
+            "members": sorted((member.name for member in actor.members.all()), key=_name_key),
+            "description": actor.description,
+        }
+        for actor in actor_rows
+    ]
+    actor_records.sort(key=lambda record: (*_name_key(record["name"]), record["slug"]))
+
+    meeting_records = [
+        (
+            meeting.start,
+            {
+                "kind": meeting.kind,
+                "status": meeting.status,
+                "date": format_date(meeting.start, meeting.precision),
+                "end_date": format_date(meeting.end, meeting.end_precision),
+                "date_text": meeting.date_text,
+                "participants": _participants(meeting),
+                "location": meeting.location,
+                "summary": meeting.summary,
+                "sources": _sources(meeting),
+            },
+        )
+        for meeting in _event_queryset(meetings)
+    ]
+    drill_records = [
+        (
+            drill.start,
+            {
+                "name": drill.name,
+                "status": drill.status,
+                "start": format_date(drill.start, drill.precision),
+                "end": format_date(drill.end, drill.end_precision),
+                "date_text": drill.date_text,
+                "participants": _participants(drill),
+                "location": drill.location,
+                "troops": drill.troops,
+                "summary": drill.summary,
+                "sources": _sources(drill),
+            },
+        )
+        for drill in _event_queryset(drills)
+    ]
+    return {
+        "actors": actor_records,
+        "meetings": _chronological(meeting_records),
+        "drills": _chronological(drill_records),
+    }
+
+
+def dumps(data: dict) -> str:
+    """Parley JSON as text: indented, UTF-8 as is, ending in a newline, so exports diff cleanly."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# Validation -----------------------------------------------------------------------------------
+
+MAX_LENGTHS = {
+    "name": 200,
+    "slug": 200,
+    "title": 200,
+    "date_text": 200,
+    "location": 200,
+    "summary": 300,
+    "publisher": 200,
+    "url": 500,
+}
+SOURCE_TITLE_MAX_LENGTH = 300
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _quote(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class _Checker:
+    """Collects the errors of one file; each check names the record and field it is about."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
+
+    def string(self, record: dict, where: str, field: str, *, required: bool = False, max_length: int | None = None) -> str | None:
+        if field not in record:
+            if required:
+                self.error(f"{where}.{field}", "required field is missing")
+            return None
+        value = record[field]
+        if not isinstance(value, str):
+            self.error(f"{where}.{field}", f"expected a string, got {_describe(value)}")
+            return None
+        if required and not value.strip():
+            self.error(f"{where}.{field}", "must not be blank")
+            return None
+        max_length = max_length or MAX_LENGTHS.get(field)
+        if max_length and len(value) > max_length:
+            self.error(f"{where}.{field}", f"is {len(value)} characters long (at most {max_length})")
+            return None
+        return value
+
+    def choice(self, record: dict, where: str, field: str, choices: type, what: str) -> str | None:
+        value = self.string(record, where, field, required=True)
+        if value is not None and value not in choices.values:
+            allowed = ", ".join(choices.values)
+            self.error(f"{where}.{field}", f"{_quote(value)} is not a {what} (use one of {allowed})")
+            return None
+        return value
+
+    def names(self, record: dict, where: str, field: str) -> list[tuple[str, str]]:
+        """The strings of a list field, each with where it stands."""
+        if field not in record or record[field] is None:
+            return []
+        value = record[field]
+        if not isinstance(value, list):
+            self.error(f"{where}.{field}", f"expected a list of names, got {_describe(value)}")
+            return []
+        names = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                self.error(f"{where}.{field}[{index}]", f"expected a name, got {_describe(item) if not isinstance(item, str) else 'a blank string'}")
+            elif len(item) > MAX_LENGTHS["name"]:
+                self.error(f"{where}.{field}[{index}]", f"is {len(item)} characters long (at most {MAX_LENGTHS['name']})")
+            else:
+                names.append((f"{where}.{field}[{index}]", item))
+        return names
+
+    def day(self, record: dict, where: str, field: str, *, required: bool = False, day_only: bool = False) -> tuple[date, str] | None:
+        if record.get(field) is None:
+            if required:
+                self.error(f"{where}.{field}", "required field is missing" if field not in record else "must be a date, not null")
+            return None
+        value = record[field]
+        if not isinstance(value, str):
+            self.error(f"{where}.{field}", f"expected a date string, got {_describe(value)}")
+            return None
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            hint = "use YYYY-MM-DD" if day_only else DATE_HINT
+            self.error(f"{where}.{field}", f"{_quote(value)} is not a valid date ({hint})")
+            return None
+        if day_only and parsed[1] != Precision.DAY:
+            self.error(f"{where}.{field}", f"{_quote(value)} must be a full date (use YYYY-MM-DD)")
+            return None
+        return parsed
+
+    def span(self, record: dict, where: str, start_field: str, end_field: str) -> None:
+        start = self.day(record, where, start_field)
+        end = self.day(record, where, end_field)
+        if end is None:
+            return
+        if start is None and record.get(start_field) is None:
+            self.error(f"{where}.{end_field}", f"an end date needs a start date in {start_field}")
+        elif start is not None and end[0] < start[0]:
+            self.error(
+                f"{where}.{end_field}",
+                f"{_quote(record[end_field])} is before the start date {_quote(record[start_field])}",
+            )
+
+    def offset(self, record: dict, where: str, field: str) -> int | None:
+        value = record.get(field)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(f"{where}.{field}", f"expected a whole number or null, got {_describe(value)}")
+            return None
+        if value < 0:
+            self.error(f"{where}.{field}", f"{value} is negative")
+            return None
+        return value
+
+    def sources(self, record: dict, where: str) -> None:
+        sources = record.get("sources")
+        if sources is None:
+            return
+        if not isinstance(sources, list):
+            self.error(f"{where}.sources", f"expected a list of sources, got {_describe(sources)}")
+            return
+        for index, source in enumerate(sources):
+            at = f"{where}.sources[{index}]"
+            if not isinstance(source, dict):
+                self.error(at, f"expected an object, got {_describe(source)}")
+                continue
+            self.string(source, at, "title", required=True, max_length=SOURCE_TITLE_MAX_LENGTH)
+            self.string(source, at, "publisher")
+            self.string(source, at, "url")
+            self.string(source, at, "evidence", max_length=10**6)
+            self.day(source, at, "published", required=True, day_only=True)
+            first = self.offset(source, at, "evidence_start")
+            last = self.offset(source, at, "evidence_end")
+            if last is not None and first is None and source.get("evidence_start") is None:
+                self.error(f"{at}.evidence_end", "an end offset needs evidence_start")
+            elif first is not None and last is not None and last < first:
+                self.error(f"{at}.evidence_end", f"{last} is before evidence_start {first}")
+
+
+def _records(data: dict, key: str, checker: _Checker) -> list[tuple[str, dict]]:
+    records = data.get(key, [])
+    if records is None:
+        return []
+    if not isinstance(records, list):
+        checker.error(key, f"expected a list, got {_describe(records)}")
+        return []
+    valid = []
+    for index, record in enumerate(records):
+        if isinstance(record, dict):
+            valid.append((f"{key}[{index}]", record))
+        else:
+            checker.error(f"{key}[{index}]", f"expected an object, got {_describe(record)}")
+    return valid
+
+
+def known_actor_names(names: Iterable[str]) -> set[str]:
+    """Those of `names` (lower-cased) that an actor in the database has as name, slug or alias, in two queries."""
+    wanted = {name.strip().lower() for name in names}
+    if not wanted:
+        return set()
+    found = set()
+    for name, slug in (
+        Actor.objects.annotate(lower_name=Lower("name"), lower_slug=Lower("slug"))
+        .filter(Q(lower_name__in=wanted) | Q(lower_slug__in=wanted))
+        .values_list("lower_name", "lower_slug")
+    ):
+        found.update({name, slug})
+    found.update(
+        Alias.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=wanted).values_list("lower_name", flat=True)
+    )
+    return found
+
+
+def validate_timeline(data: Any) -> list[str]:
+    """Every reason `data` is not a Parley JSON timeline that can be imported; empty when it is fine."""
+    checker = _Checker()
+    if not isinstance(data, dict):
+        return [f"file: expected an object with \"actors\", \"meetings\" and \"drills\" lists, got {_describe(data)}"]
+
+    file_names: dict[str, str] = {}  # lower-cased name, slug or alias -> where it is declared
+    references: list[tuple[str, str]] = []  # (where, name) of every actor a record points to
+
+    for where, record in _records(data, "actors", checker):
+        name = checker.string(record, where, "name", required=True)
+        kind = checker.choice(record, where, "kind", Actor.Kind, "kind of actor")
+        slug = checker.string(record, where, "slug")
+        if slug and not SLUG_PATTERN.fullmatch(slug):
+            checker.error(f"{where}.slug", f"{_quote(slug)} is not a slug (letters, digits, hyphens and underscores)")
+        for field in ("title", "description"):
+            checker.string(record, where, field, max_length=10**6 if field == "description" else None)
+        affiliation = checker.string(record, where, "affiliation")
+        if affiliation and affiliation.strip():
+            references.append((f"{where}.affiliation", affiliation))
+        members = checker.names(record, where, "members")
+        if members and kind and kind != Actor.Kind.GROUP:
+            checker.error(f"{where}.members", f"only groups have members, and this actor is a {kind}")
+        references.extend(members)
+        aliases = checker.names(record, where, "aliases")
+        if name:
+            for at, label in [(f"{where}.name", name), *aliases]:
+                key = label.strip().lower()
+                if key in file_names and file_names[key] != where:
+                    checker.error(at, f"{_quote(label)} already names the actor at {file_names[key]}")
+                file_names.setdefault(key, where)
+            if slug:
+                file_names.setdefault(slug.lower(), where)
+
+    for key, status_choices in (("meetings", Meeting.Status), ("drills", Drill.Status)):
+        for where, record in _records(data, key, checker):
+            if key == "meetings":
+                checker.choice(record, where, "kind", Meeting.Kind, "kind of meeting")
+                checker.span(record, where, "date", "end_date")
+            else:
+                checker.string(record, where, "name")
+                checker.span(record, where, "start", "end")
+                troops = record.get("troops")
+                if troops is not None:
+                    if isinstance(troops, bool) or not isinstance(troops, int):
+                        checker.error(f"{where}.troops", f"expected a whole number or null, got {_describe(troops)}")
+                    elif troops < 0:
+                        checker.error(f"{where}.troops", f"{troops} is negative (troop numbers cannot be negative)")
+            checker.choice(record, where, "status", status_choices, f"{key[:-1]} status")
+            for field in ("date_text", "location", "summary"):
+                checker.string(record, where, field)
+            references.extend(checker.names(record, where, "participants"))
+            checker.sources(record, where)
+
+    unresolved = {name.strip().lower() for _, name in references} - set(file_names)
+    known = known_actor_names(unresolved)
+    for where, name in references:
+        key = name.strip().lower()
+        if key not in file_names and key not in known:
+            checker.error(where, f"{_quote(name)} is neither an actor in this file nor one already known")
+    return checker.errors
