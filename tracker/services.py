@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -366,3 +368,85 @@ def merge_actors(*, keep: Actor, duplicates: Iterable[Actor]) -> Actor:
         if name != keep.name and not Alias.objects.filter(name__iexact=name).exists():
             Alias.objects.create(actor=keep, name=name)
     return keep
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """An article to import: its details and its text (the body, without any header block)."""
+
+    title: str
+    publisher: str
+    url: str
+    published: date
+    text: str
+
+
+def article_text_hash(text: str) -> str:
+    """SHA-256 of the text with line endings, Unicode form and surrounding blank space made uniform."""
+    normalised = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def _article_source(article: ArticleInput, text_hash: str) -> tuple[Source, bool]:
+    """The source this article already is (same text, or same publisher, title and day), else a new one."""
+    source = Source.objects.filter(text_hash=text_hash).order_by("pk").first() or Source.objects.filter(
+        publisher=article.publisher.strip(), title=article.title.strip(), published=article.published
+    ).first()
+    if source is None:
+        source = Source.objects.create(
+            title=article.title.strip(),
+            publisher=article.publisher.strip(),
+            url=article.url.strip(),
+            published=article.published,
+            text=article.text,
+            text_hash=text_hash,
+        )
+        return source, True
+    if source.text_hash and source.text_hash != text_hash:
+        raise TimelineError([f"“{source}” is already a source, with a different text."])
+    if not source.text_hash:
+        # A source entered by hand or loaded from a fixture names the article but lacks its text.
+        source.text, source.text_hash, source.url = article.text, text_hash, source.url or article.url.strip()
+        source.save(update_fields=["text", "text_hash", "url"])
+    return source, False
+
+
+def _cited(event: dict, source: Source) -> dict:
+    """A proposed event whose evidence sentence and offsets become its source entry."""
+    cited = {key: value for key, value in event.items() if key not in ("evidence", "evidence_start", "evidence_end")}
+    cited["sources"] = [
+        {
+            "title": source.title,
+            "publisher": source.publisher,
+            "url": source.url,
+            "published": source.published.isoformat(),
+            "evidence": event.get("evidence") or "",
+            "evidence_start": event.get("evidence_start"),
+            "evidence_end": event.get("evidence_end"),
+        }
+    ]
+    return cited
+
+
+def article_import(*, article: ArticleInput, proposals: dict) -> ImportReport:
+    """Saves an article as a source and the proposals kept from it, in one transaction.
+
+    `proposals` is Parley JSON as extract_article prints it, each meeting and drill with its
+    evidence sentence and offsets in `article.text`. What is known already (the source by its
+    text, events by kind, participants, day and place) gains what is new instead of being
+    duplicated, so importing the same article twice changes nothing.
+    """
+    with transaction.atomic():
+        _lock_imports()
+        source, created = _article_source(article, article_text_hash(article.text))
+        report = import_timeline(
+            data={
+                "actors": proposals.get("actors") or [],
+                "meetings": [_cited(event, source) for event in proposals.get("meetings") or []],
+                "drills": [_cited(event, source) for event in proposals.get("drills") or []],
+            }
+        )
+        if created:
+            report.sources_created += 1
+            report.sources_matched = max(0, report.sources_matched - 1)
+        return report
