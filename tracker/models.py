@@ -437,3 +437,15 @@ class Evidence(models.Model):
         return (event_type, self.event.slug, *self.source.natural_key())
 
     natural_key.dependencies = ["tracker.source", "tracker.meeting", "tracker.drill"]
+
+
+class LoginThrottle(models.Model):
+    """Failed admin logins for one username or one client address, shared by every app server."""
+
+    key = models.CharField(max_length=300, unique=True, help_text="“user:<name>” or “address:<ip>”.")
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures} failed"

@@ -132,6 +132,10 @@ STORAGES = {
     },
 }
 
+# Decided here, not from DEBUG at start-up: the test runner turns DEBUG off, and tests have no collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 LOGIN_URL = "admin:login"
 
 # Anonymous visitors may read the dashboard only where the deployment allows it.
@@ -141,6 +145,9 @@ PARLEY_ARTICLE_MAX_BYTES = int(os.environ.get("PARLEY_ARTICLE_MAX_BYTES", 1_000_
 # Failed admin logins allowed per username and address before a cool-down.
 PARLEY_LOGIN_ATTEMPTS = int(os.environ.get("PARLEY_LOGIN_ATTEMPTS", 5))
 PARLEY_LOGIN_COOLDOWN_SECONDS = int(os.environ.get("PARLEY_LOGIN_COOLDOWN_SECONDS", 300))
+# Behind a trusted reverse proxy, the request header that carries the client's address
+# (e.g. HTTP_X_FORWARDED_FOR); unset, login throttling uses REMOTE_ADDR.
+PARLEY_CLIENT_ADDRESS_HEADER = os.environ.get("PARLEY_CLIENT_ADDRESS_HEADER", "")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("DJANGO_CACHE_LOCATION"):

@@ -1,0 +1,426 @@
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from tracker import security
+from tracker.middleware import CONTENT_SECURITY_POLICY
+from tracker.models import LoginThrottle
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PARLEY_"))}
+    environment.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**environment, **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+# Production settings
+
+
+def test_production_settings_pass_the_deployment_check_without_a_single_warning(tmp_path):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        PARLEY_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_the_deployment_check_fails_on_a_weak_secret_key(tmp_path):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY="short", PARLEY_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+    )
+
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = manage("check", DJANGO_DEBUG="0", PARLEY_SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off." in result.stderr
+
+
+# Content-Security-Policy
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser("chief", "chief@example.org", "a long and good password")
+
+
+@pytest.fixture
+def admin_client(superuser) -> Client:
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+CSP_PATHS = [
+    "/",
+    "/who-meets-whom/",
+    "/export.csv",
+    "/export.ics",
+    "/export.json",
+    "/admin/",
+    "/admin/login/",
+    "/admin/tracker/",
+    "/admin/auth/user/",
+    "/admin/auth/user/add/",
+    "/no/such/page/",
+    "/admin/no/such/page/",
+]
+
+
+@pytest.mark.parametrize("path", CSP_PATHS)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_every_response_carries_the_strict_content_security_policy(admin_client, path, htmx):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    response = admin_client.get(path, **headers)
+
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_the_content_security_policy_allows_nothing_inline_and_nothing_foreign():
+    directives = dict(part.split(" ", 1) for part in CONTENT_SECURITY_POLICY.split("; "))
+
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.django_db
+def test_anonymous_pages_also_carry_security_headers(client, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    response = client.get("/")
+
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_htmx_is_configured_to_never_evaluate_code_or_inject_styles():
+    meta = re.search(r'<meta name="htmx-config" content=\'([^\']*)\'>', (TEMPLATES / "base.html").read_text())
+
+    config = json.loads(meta.group(1))
+    assert config["allowEval"] is False
+    assert config["includeIndicatorStyles"] is False
+
+
+INLINE_SCRIPT = re.compile(r"<script\b[^>]*>\s*[^<\s]", re.IGNORECASE)
+STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+HANDLER_ATTRIBUTE = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+STYLE_ELEMENT = re.compile(r"<style\b", re.IGNORECASE)
+HX_ON = re.compile(r"\shx-on[:-]", re.IGNORECASE)
+
+
+def inline_code(html: str) -> list[str]:
+    """What a strict CSP would block in this markup: inline scripts, styles and event handlers."""
+    found = []
+    for pattern in (INLINE_SCRIPT, STYLE_ATTRIBUTE, HANDLER_ATTRIBUTE, STYLE_ELEMENT, HX_ON):
+        found += [match.group(0).strip() for match in pattern.finditer(html)]
+    # json_script's data block is inert, and the only script body a template may hold.
+    return [item for item in found if 'type="application/json"' not in item]
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda path: str(path.relative_to(TEMPLATES)))
+def test_no_template_has_inline_scripts_styles_or_event_handlers(template):
+    assert inline_code(template.read_text()) == []
+
+
+def test_the_inline_code_check_finds_what_it_looks_for():
+    html = '<script>go()</script><p style="color:red" onclick="x()"><style>p{}</style><a hx-on:click="y">'
+
+    assert len(inline_code(html)) == 5
+    assert inline_code('<script src="/static/a.js"></script><script id="d" type="application/json">{}</script>') == []
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/auth/user/", "/admin/auth/user/add/", "/admin/password_change/"])
+def test_admin_pages_render_without_inline_code(admin_client, path):
+    response = admin_client.get(path)
+
+    assert response.status_code == 200
+    assert inline_code(response.content.decode()) == []
+
+
+# Who may read and who may write
+
+
+@pytest.mark.django_db
+def test_without_anonymous_reading_a_visitor_is_sent_to_the_login_page(client, settings):
+    settings.PARLEY_ANONYMOUS_READ = False
+
+    response = client.get("/?q=talks")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/login/?next=/%3Fq%3Dtalks"
+
+
+@pytest.mark.django_db
+def test_without_anonymous_reading_a_logged_in_reader_sees_the_timeline(client, settings):
+    settings.PARLEY_ANONYMOUS_READ = False
+    client.force_login(User.objects.create_user("reader", password="a long and good password"))
+
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_with_anonymous_reading_a_visitor_sees_the_timeline(client, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("anonymous_read", [True, False])
+def test_an_anonymous_visitor_cannot_write_through_the_admin(client, settings, anonymous_read):
+    settings.PARLEY_ANONYMOUS_READ = anonymous_read
+
+    response = client.post("/admin/auth/user/add/", {"username": "intruder", "password1": "x", "password2": "x"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert not User.objects.filter(username="intruder").exists()
+
+
+@pytest.mark.django_db
+def test_a_reader_who_is_not_staff_cannot_enter_the_admin(client):
+    client.force_login(User.objects.create_user("reader", password="a long and good password"))
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_staff_without_permissions_cannot_write(client):
+    client.force_login(User.objects.create_user("clerk", password="a long and good password", is_staff=True))
+
+    response = client.post("/admin/auth/user/add/", {"username": "intruder"})
+
+    assert response.status_code == 403
+    assert not User.objects.filter(username="intruder").exists()
+
+
+# CSRF
+
+
+@pytest.fixture
+def csrf_admin_client(superuser) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
+    return client
+
+
+USER_FORM = {"username": "newcomer", "password1": "a long and good password", "password2": "a long and good password", "usable_password": "true"}
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_an_admin_write_without_a_csrf_token_is_refused(csrf_admin_client, htmx):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    response = csrf_admin_client.post("/admin/auth/user/add/", USER_FORM, **headers)
+
+    assert response.status_code == 403
+    assert b"CSRF verification failed" in response.content
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_an_admin_write_with_the_csrf_token_in_the_htmx_header_goes_through(csrf_admin_client):
+    csrf_admin_client.get("/admin/auth/user/add/")
+    token = csrf_admin_client.cookies["csrftoken"].value
+
+    response = csrf_admin_client.post("/admin/auth/user/add/", USER_FORM, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+
+    assert response.status_code == 302
+    assert User.objects.filter(username="newcomer").exists()
+
+
+@pytest.mark.django_db
+def test_a_login_without_a_csrf_token_is_refused():
+    User.objects.create_superuser("chief", "chief@example.org", "a long and good password")
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/admin/login/", {"username": "chief", "password": "a long and good password"})
+
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_base_template_sends_the_csrf_token_with_every_htmx_request():
+    assert """hx-headers='{"X-CSRFToken": "{{ csrf_token }}"}'""" in (TEMPLATES / "base.html").read_text()
+
+
+# Login throttling
+
+
+def log_in(client: Client, username: str, password: str, address: str = "192.0.2.1"):
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=address,
+    )
+
+
+def is_logged_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+@pytest.fixture
+def throttle(settings):
+    settings.PARLEY_LOGIN_ATTEMPTS = 3
+    settings.PARLEY_LOGIN_COOLDOWN_SECONDS = 300
+    return settings
+
+
+def test_the_right_password_logs_in(client, superuser, throttle):
+    response = log_in(client, "chief", "a long and good password")
+
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_a_wrong_password_is_refused_with_the_usual_message_before_the_limit(client, superuser, throttle):
+    response = log_in(client, "chief", "guess")
+
+    assert response.status_code == 200
+    assert "Please enter the correct username and password for a staff account." in response.content.decode()
+
+
+def test_after_repeated_failures_even_the_right_password_is_refused_during_the_cool_down(client, superuser, throttle):
+    for _ in range(2):
+        log_in(client, "chief", "guess")
+
+    third = log_in(client, "chief", "guess")
+    response = log_in(Client(), "chief", "a long and good password", address="198.51.100.7")
+
+    assert "Too many failed logins for this username or from this address. Try again in 5 minutes." in third.content.decode()
+    assert response.status_code == 200
+    assert "Too many failed logins for this username or from this address. Try again in 5 minutes." in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_the_lock_counts_usernames_ignoring_case(client, superuser, throttle):
+    for number, name in enumerate(["chief", "CHIEF", "Chief"]):
+        log_in(client, name, "guess", address=f"192.0.2.{10 + number}")
+
+    response = log_in(client, "chief", "a long and good password", address="203.0.113.9")
+
+    assert "Too many failed logins" in response.content.decode()
+
+
+def test_failures_from_one_address_lock_that_address_for_every_username(client, superuser, throttle):
+    for name in ("alice", "bob", "carol"):
+        log_in(client, name, "guess", address="192.0.2.66")
+
+    from_there = log_in(client, "chief", "a long and good password", address="192.0.2.66")
+    elsewhere = log_in(Client(), "chief", "a long and good password", address="192.0.2.67")
+
+    assert "Too many failed logins" in from_there.content.decode()
+    assert elsewhere.status_code == 302
+
+
+def test_the_lock_lifts_when_the_cool_down_has_passed(client, superuser, throttle, monkeypatch):
+    for _ in range(3):
+        log_in(client, "chief", "guess")
+    later = timezone.now() + timedelta(seconds=301)
+    monkeypatch.setattr(security, "now", lambda: later)
+
+    response = log_in(client, "chief", "a long and good password")
+
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_the_wait_is_counted_down_in_the_message(client, superuser, throttle, monkeypatch):
+    for _ in range(3):
+        log_in(client, "chief", "guess")
+    later = timezone.now() + timedelta(seconds=250)
+    monkeypatch.setattr(security, "now", lambda: later)
+
+    response = log_in(client, "chief", "a long and good password")
+
+    assert "Try again in 50 seconds." in response.content.decode()
+
+
+def test_a_successful_login_clears_the_usernames_failures(client, superuser, throttle):
+    log_in(client, "chief", "guess")
+    log_in(client, "chief", "guess")
+    log_in(client, "chief", "a long and good password")
+    client.logout()
+
+    log_in(client, "chief", "guess", address="192.0.2.2")
+    response = log_in(client, "chief", "a long and good password", address="192.0.2.3")
+
+    assert response.status_code == 302
+
+
+def test_failures_are_counted_in_the_database_so_every_worker_sees_them(client, superuser, throttle):
+    log_in(client, "chief", "guess", address="192.0.2.5")
+
+    assert dict(LoginThrottle.objects.values_list("key", "failures")) == {"user:chief": 1, "address:192.0.2.5": 1}
+
+
+def test_old_failures_of_other_keys_are_forgotten(client, superuser, throttle, monkeypatch):
+    log_in(client, "someone", "guess", address="192.0.2.8")
+    later = timezone.now() + timedelta(seconds=400)
+    monkeypatch.setattr(security, "now", lambda: later)
+
+    log_in(client, "chief", "guess", address="192.0.2.9")
+
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {"user:chief", "address:192.0.2.9"}
+
+
+def test_behind_a_proxy_the_configured_header_gives_the_client_address(client, superuser, throttle):
+    throttle.PARLEY_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
+
+    client.post(
+        "/admin/login/", {"username": "x", "password": "y"},
+        REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.50, 198.51.100.20",
+    )
+
+    assert LoginThrottle.objects.filter(key="address:198.51.100.20").exists()
+
+
+def test_a_locked_out_attempt_does_not_check_the_password(client, superuser, throttle, monkeypatch):
+    for _ in range(3):
+        log_in(client, "chief", "guess")
+    checked = []
+    monkeypatch.setattr(User, "check_password", lambda self, raw: checked.append(raw) or True)
+
+    log_in(client, "chief", "anything")
+
+    assert checked == []
+
+
+@pytest.mark.django_db
+def test_production_defaults_lock_after_five_failures_for_five_minutes():
+    from django.conf import settings
+
+    assert (settings.PARLEY_LOGIN_ATTEMPTS, settings.PARLEY_LOGIN_COOLDOWN_SECONDS) == (5, 300)
+
