@@ -1,0 +1,209 @@
+"""Forms of the article import: the article itself, then one form per proposal on the review page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from tracker.models import Actor, Drill, Meeting, Precision
+
+EMPTY_TEXT = "Paste the article or upload it as a .txt file."
+NOT_UTF8 = "The file is not UTF-8 text. Save it as plain text in UTF-8 and upload it again."
+BOTH_TEXTS = "Paste the article or upload a file, not both."
+NO_TITLE = "Give the article's title (or start the text with a “title:” header line)."
+NO_DATE = "Give the publication date (YYYY-MM-DD), or start the text with a “published:” header line."
+NOTHING_FOUND = "Parley found no actors, meetings or drills in this article."
+END_BEFORE_START = "The end date cannot be before the start date."
+
+
+def human_size(size: int) -> str:
+    """`1_200_000` → "1.2 MB", in the decimal units a browser's file dialog shows."""
+    for unit, scale in (("MB", 1_000_000), ("kB", 1_000)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def too_big_message(size: int, limit: int) -> str:
+    shown, shown_limit = human_size(size), human_size(limit)
+    if shown == shown_limit:  # 1,000,001 bytes would read "1 MB; the limit is 1 MB"
+        shown, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"The article is {shown}; the limit is {shown_limit}."
+
+
+def invalid_date_message(value: str, where: str = "") -> str:
+    return f"“{value}”{where} is not a valid date; give the publication date as YYYY-MM-DD."
+
+
+def parse_iso_date(value: str) -> date | None:
+    """A strict YYYY-MM-DD date, or None when `value` is not one (2022-02-30 included)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def split_article(text: str) -> tuple[dict[str, str], str]:
+    """The header block (`title`, `source`, `url`, `published`, as written) and the body."""
+    from tracker.extraction import parse_article
+
+    article = parse_article(text)
+    return dict(article.headers), article.body
+
+
+class ArticleForm(forms.Form):
+    """The article to import: pasted or uploaded, with what the header block does not already say."""
+
+    text = forms.CharField(
+        label="Article text",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 80}),
+        help_text="It may start with a header block of “title:”, “source:”, “url:” and “published:” lines ended by “---”.",
+    )
+    file = forms.FileField(label="…or upload a .txt file", required=False)
+    title = forms.CharField(max_length=300, required=False)
+    publisher = forms.CharField(max_length=200, required=False)
+    url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")
+    published = forms.CharField(
+        label="Publication date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="YYYY-MM-DD. Left blank, the header's “published:” line is used.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        pasted, upload = data.get("text") or "", data.get("file")
+        if pasted.strip() and upload:
+            raise forms.ValidationError(BOTH_TEXTS)
+        text = self._read_upload(upload) if upload else pasted
+        limit = settings.PARLEY_ARTICLE_MAX_BYTES
+        size = len(text.encode("utf-8"))
+        if size > limit:
+            raise forms.ValidationError(too_big_message(size, limit))
+        if not text.strip():
+            raise forms.ValidationError(EMPTY_TEXT)
+
+        header, body = split_article(text.replace("\r\n", "\n").replace("\r", "\n"))
+        if not body.strip():
+            raise forms.ValidationError(EMPTY_TEXT)
+        data["body"] = body
+        for field, key in (("title", "title"), ("publisher", "source"), ("url", "url")):
+            if not (data.get(field) or "").strip():
+                data[field] = header.get(key, "").strip()
+        if not data["title"]:
+            self.add_error("title", NO_TITLE)
+        if data["url"]:
+            try:
+                data["url"] = self.fields["url"].clean(data["url"])
+            except forms.ValidationError as error:
+                self.add_error("url", error)
+
+        typed = (data.get("published") or "").strip()
+        written = header.get("published", "").strip()
+        if typed:
+            data["published"] = parse_iso_date(typed)
+            if data["published"] is None:
+                self.add_error("published", invalid_date_message(typed))
+        elif written:
+            data["published"] = parse_iso_date(written)
+            if data["published"] is None:
+                self.add_error("published", invalid_date_message(written, " in the header"))
+        else:
+            self.add_error("published", NO_DATE)
+        return data
+
+    def _read_upload(self, upload: UploadedFile) -> str:
+        limit = settings.PARLEY_ARTICLE_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(too_big_message(upload.size, limit))
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(NOT_UTF8) from None
+        if "\x00" in text:  # valid UTF-8, but a binary file all the same
+            raise forms.ValidationError(NOT_UTF8)
+        return text
+
+
+def split_names(value: str) -> list[str]:
+    names: list[str] = []
+    for name in value.split(","):
+        name = " ".join(name.split())
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return names
+
+
+class ProposalForm(forms.Form):
+    keep = forms.BooleanField(required=False, initial=True)
+
+
+class ActorProposalForm(ProposalForm):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=Actor.Kind.choices)
+    title = forms.CharField(max_length=200, required=False)
+    affiliation = forms.CharField(
+        max_length=200, required=False, help_text="The name of a state or organisation."
+    )
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+
+class EventProposalForm(ProposalForm):
+    """What meetings and drills share; dates are whole days plus the precision they are known to."""
+
+    status = forms.ChoiceField()
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.DAY)
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.DAY)
+    participants = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text="Actor names separated by commas.",
+    )
+    location = forms.CharField(max_length=200, required=False)
+    summary = forms.CharField(max_length=300, required=False, widget=forms.TextInput(attrs={"size": 60}))
+
+    def clean_participants(self) -> list[str]:
+        return split_names(self.cleaned_data["participants"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if end and not start:
+            self.add_error("start", "Give the start date too, or clear the end date.")
+        elif start and end and end < start:
+            self.add_error("end", END_BEFORE_START)
+        return data
+
+
+class MeetingProposalForm(EventProposalForm):
+    kind = forms.ChoiceField(choices=Meeting.Kind.choices)
+    status = forms.ChoiceField(choices=Meeting.Status.choices)
+    field_order = ["keep", "kind", "status", "start", "precision", "end", "end_precision", "participants", "location", "summary"]
+
+
+class DrillProposalForm(EventProposalForm):
+    name = forms.CharField(max_length=200, required=False)
+    status = forms.ChoiceField(choices=Drill.Status.choices)
+    troops = forms.IntegerField(required=False, min_value=0)
+    field_order = ["keep", "name", "status", "start", "precision", "end", "end_precision", "participants", "location", "troops", "summary"]
+
+
+ActorFormSet = forms.formset_factory(ActorProposalForm, extra=0)
+MeetingFormSet = forms.formset_factory(MeetingProposalForm, extra=0)
+DrillFormSet = forms.formset_factory(DrillProposalForm, extra=0)
