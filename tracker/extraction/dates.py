@@ -1,0 +1,838 @@
+"""Find temporal expressions in news text and resolve them against the publication date.
+
+Pure Python: text and a publication date go in, `TimeExpression`s come out.
+Values follow TimeML's TIMEX3 for dates ("2022-02-10", "2022-02", "2022",
+"2022-W06", "2022-Q1", "2022-SU", "201" for the 2010s, "PRESENT_REF",
+"PAST_REF", "FUTURE_REF") and durations ("P10D", "P2W", "P4Y", "P1DE"; "PXD"
+when the number is vague, as in "several days").
+
+Rules where the language is ambiguous (all resolved against `published`):
+
+* Tense comes from the verb group nearest to the expression in its sentence
+  ("said on Monday that talks will open on Friday" puts Monday in the past and
+  Friday in the future); a sentence with no tense marker counts as present.
+* A weekday looks back 0..6 days in the past tense and forward 0..6 days in the
+  future tense, so a weekday equal to the publication weekday is that very day.
+  The present tense ("he flies to Kyiv on Monday") reads as a schedule and
+  looks forward too.  "last"/"next" Monday are strictly before/after the
+  publication day, "this Monday" is in its ISO week.
+* A month-day or month without a year ("June 28", "in March") takes the
+  publication year, or the year before/after when the tense says so: in the
+  past tense the latest occurrence starting no more than 7 days after
+  publication, in the future tense the earliest one ending no more than 7 days
+  before it, in the present tense the nearest.  The 7-day slack keeps a day
+  near publication in its own year when the tense is misread.
+* A four-digit number is a year after "in", "since", "during" and the like,
+  before an event noun ("the 2020 election"), or after "by", "of", "to", "and"
+  when no lowercase noun follows ("of 2000 troops" is a count).
+* Spans follow TIMEX3 and leave out plain prepositions ("on", "in", "at"), but
+  keep the words that change the meaning: "since", "until", "through", "from ...
+  to", "between ... and", "later", "last", "ago", "in ... time", "in four years".
+* A range ("2014-2015", "from 10 to 20 February", "between 2014 and 2015")
+  takes the value of its start, `first` of its start and `last` of its end.
+* "since 2014" runs from 2014-01-01 to the publication date (`last`).
+  "until/through/till X" has no `first` and X's last day as `last`.
+* Pure durations ("ten days of drills", "for two weeks", "a week-long") have
+  no `first`/`last`, only `value` and `duration_days`.  Periods anchored on the
+  publication date ("the past two weeks", "the first visit in four years")
+  are durations too, with `first`/`last` set.  "in two weeks" is a future date
+  only in the future tense with no superlative or negation before it.
+* PRESENT_REF covers the publication day; PAST_REF/FUTURE_REF have no dates.
+* "early/mid/late X", "the beginning/middle/end of X" keep X's value and
+  narrow `first`/`last` to the first/middle/last third of X.
+"""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+
+__all__ = ["TimeExpression", "find_dates", "tense_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpression:
+    text: str
+    start: int
+    end: int
+    value: str
+    type: str
+    first: date | None
+    last: date | None
+    precision: str
+    duration_days: int | None = None
+
+
+# --- vocabulary -------------------------------------------------------------
+
+_MONTH_NUMBERS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_WEEKDAYS = {"monday": MO, "tuesday": TU, "wednesday": WE, "thursday": TH, "friday": FR, "saturday": SA, "sunday": SU}
+_SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
+_SEASON_MONTH = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4, "last": 4}
+_SMALL = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS = {w: i for i, w in enumerate(_SMALL, 1)} | {w: 10 * i for i, w in enumerate(_TENS, 2)} | {"a": 1, "an": 1}
+_UNIT_CODE = {"day": "D", "week": "W", "fortnight": "W", "month": "M", "year": "Y", "decade": "DE"}
+
+# Months are matched case-sensitively: "may" and "march" are verbs and nouns.
+_MONTH_FULL = r"(?-i:(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)"
+_MONTH_ABBR = r"(?-i:(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?:\.|\b))"
+_MONTH = rf"(?:{_MONTH_FULL}|{_MONTH_ABBR})"
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_DAY = r"(?<![\d,.])(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?!\d|,\d)"
+_YEAR = r"(?<![\d,.])(?:1[89]\d\d|20\d\d)(?!\d|,\d|\.\d|%|['’]?s\b)"
+# Number words from two up: "one" and "a" make idioms ("may one day join", "twice a day") unless the pattern wants them.
+_NUM_WORD = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_SMALL[:9])}))?|{'|'.join(reversed(_SMALL[1:]))})"
+_NUM_PLURAL = rf"(?:(?<![\d,.])\d{{1,3}}(?![\d,.]\d)|{_NUM_WORD})\b"
+_NUM = rf"(?:{_NUM_PLURAL}|(?:one|an?)\b)"
+_VAGUE = r"(?:several|a\s+few|few|a\s+couple\s+of|couple\s+of|some|many)"
+_UNIT = r"(?:day|week|fortnight|month|year|decade)"
+_PART = r"(?:early|mid|late)"
+_EVENT_NOUN = (
+    r"(?:elections?|votes?|polls?|summits?|olympics|games|war|census|referendum|invasion|crisis|agreements?|"
+    r"accords?|talks|ceasefire|deal|protests?|riots?|revolution|coup|uprising|campaign|annexation|conflict|"
+    r"treat(?:y|ies)|budget|report|season|exercises?|drills|manoeuvres|maneuvers|cup|visit|meeting|attacks?|"
+    r"offensive|pandemic|declaration|memorandum|protocol|sanctions|unrest|deadline|target|plan|strategy)"
+)
+_EVENT_ADJ = r"(?:presidential|parliamentary|general|local|midterm|federal|regional|snap|world|winter|summer|nuclear|peace)"
+# A four-digit number followed by a lowercase word is a count ("of 2000 troops"), unless the word is one of these.
+_YEAR_FOLLOW = (
+    rf"(?!\s+(?!(?:and|or|to|when|while|after|before|that|which|as|in|at|on|until|through|the|a|an|but|with|for|"
+    rf"from|of|was|were|is|are|had|has|have|will|would|saw|{_EVENT_ADJ}|{_EVENT_NOUN})\b)[a-z])"
+)
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE | re.VERBOSE)
+
+
+# --- value helpers -----------------------------------------------------------
+
+_Span = tuple[str, str, date, date]  # precision, value, first, last
+
+
+def _day(d: date) -> _Span:
+    return "day", d.isoformat(), d, d
+
+
+def _month(y: int, m: int) -> _Span:
+    first = date(y, m, 1)
+    return "month", f"{y:04d}-{m:02d}", first, first + relativedelta(day=31)
+
+
+def _year(y: int) -> _Span:
+    return "year", f"{y:04d}", date(y, 1, 1), date(y, 12, 31)
+
+
+def _week(d: date) -> _Span:
+    iso = d.isocalendar()
+    monday = d - timedelta(days=d.weekday())
+    return "week", f"{iso.year:04d}-W{iso.week:02d}", monday, monday + timedelta(days=6)
+
+
+def _quarter(y: int, q: int) -> _Span:
+    first = date(y, 3 * q - 2, 1)
+    return "quarter", f"{y:04d}-Q{q}", first, first + relativedelta(months=2, day=31)
+
+
+def _season(y: int, code: str) -> _Span:
+    first = date(y, _SEASON_MONTH[code], 1)
+    return "season", f"{y:04d}-{code}", first, first + relativedelta(months=2, day=31)
+
+
+def _decade(y0: int) -> _Span:
+    return "decade", f"{y0 // 10}", date(y0, 1, 1), date(y0 + 9, 12, 31)
+
+
+def _unit_span(unit: str, d: date) -> _Span:
+    """The calendar unit of the given granularity that contains d."""
+    if unit == "day":
+        return _day(d)
+    if unit in ("week", "fortnight"):
+        return _week(d)
+    if unit == "month":
+        return _month(d.year, d.month)
+    if unit == "year":
+        return _year(d.year)
+    return _decade(d.year - d.year % 10)
+
+
+def _shift(unit: str, n: int) -> relativedelta:
+    if unit == "fortnight":
+        return relativedelta(weeks=2 * n)
+    if unit == "decade":
+        return relativedelta(years=10 * n)
+    return relativedelta(**{unit + "s": n})
+
+
+def _third(span: _Span, part: str) -> _Span:
+    """Narrow a span to its first ("early"), middle ("mid") or last ("late") third."""
+    precision, value, first, last = span
+    third = max(((last - first).days + 1) // 3, 1)
+    if part in ("early", "beginning", "start"):
+        return precision, value, first, first + timedelta(days=third - 1)
+    if part in ("mid", "middle"):
+        return precision, value, first + timedelta(days=third), first + timedelta(days=2 * third - 1)
+    return precision, value, first + timedelta(days=2 * third), last
+
+
+def _number(word: str) -> int | None:
+    """The value of "ten", "twenty-one", "3", "a"; None for vague words like "several"."""
+    word = word.lower().replace("-", " ").split()
+    if word[0].isdigit():
+        return int(word[0])
+    if set(word) & {"several", "few", "couple", "some", "many"}:
+        return None
+    if word[0] not in _NUMBER_WORDS:
+        return None
+    return sum(_NUMBER_WORDS.get(w, 0) for w in word)
+
+
+def _unit(word: str) -> str:
+    return word.lower().rstrip("s'’")
+
+
+def _pick(spans: list[_Span], published: date, tense: str, slack: int = 7) -> _Span:
+    """Choose among the same calendar expression in neighbouring years by tense."""
+    margin = timedelta(days=slack)
+    if tense == "past":
+        fitting = [s for s in spans if s[2] <= published + margin]
+        return max(fitting, key=lambda s: s[2]) if fitting else spans[0]
+    if tense == "future":
+        fitting = [s for s in spans if s[3] >= published - margin]
+        return min(fitting, key=lambda s: s[2]) if fitting else spans[-1]
+    return min(spans, key=lambda s: 0 if s[2] <= published <= s[3] else min(abs((s[2] - published).days), abs((s[3] - published).days)))
+
+
+# --- sentences and tense -----------------------------------------------------
+
+_SENTENCE_BREAK = re.compile(r"\n|[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z])")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sen|Rep|Gov|Prof|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+    r"No|Jr|Sr|Capt|Maj|Adm|Sgt|Rev|Mt|Ft|vs|etc)|\b[A-Z])\.$"
+)
+
+_IRREGULAR_PAST = (
+    "met|began|held|went|came|took|made|told|said|spoke|gave|saw|left|brought|sent|led|won|lost|fell|rose|broke|"
+    "became|kept|thought|found|stood|ran|sat|wrote|flew|drew|struck|sought|bought|fought|caught|taught|meant|knew|"
+    "grew|threw|withdrew|chose|drove|shook|forgot|got|heard|paid|laid|sold|felt|dealt|built|spent|lent|understood|"
+    "undertook|overtook|sank|swore|tore|wore|stole|froze|hid|ate|did"
+)
+_PARTICIPLE = (
+    rf"(?:[a-z]+ed|{_IRREGULAR_PAST}|been|begun|gone|taken|given|spoken|seen|written|broken|chosen|driven|flown|"
+    rf"drawn|grown|known|shown|thrown|withdrawn|risen|fallen|stolen|eaten|forgotten|gotten|done|sworn|torn|worn|"
+    rf"frozen|hidden|shaken|undertaken|sunk)"
+)
+_NOT_A_VERB = (
+    r"(?:need|seed|speed|feed|indeed|proceed|exceed|succeed|hundred|red|bed|shed|bred|breed|greed|heed|deed|"
+    r"creed|sacred|naked|wicked|kindred|rugged|beloved|aged|alleged|armed|based|united|limited|concerned|related|"
+    r"interested|advanced|detailed|qualified|experienced|skilled|talented|used|so-called|unprecedented|embed)"
+)
+_ADVERB = r"(?:(?:also|already|not|now|still|just|since|recently|reportedly|long|never|repeatedly|consistently|previously|then|later|widely|currently|finally|officially|formally|jointly)\s+)"
+_TENSE_MARKERS = _rx(
+    rf"""
+    (?P<future>
+        (?:\b(?:is|are|am|be|been|was|were)\s+{_ADVERB}?)?
+        \b(?:(?:due|set|scheduled|slated|expected|poised|planning|preparing|going|about|likely|unlikely|hoping|
+               intending|aiming|bound)\s+to|(?:scheduled|planned|slated|set)\s+for|(?:plans?|intends?|aims?|hopes?|
+               expects?|prepares?|vows?|pledges?|promises?|threatens?)\s+to)\b
+      | \b(?:will|shall|won['’]t|would|wouldn['’]t)\b | ['’]ll\b )
+  | (?P<perfect>\b(?:has|have|had|hasn['’]t|haven['’]t|hadn['’]t)\s+{_ADVERB}?(?-i:{_PARTICIPLE})\b)
+  | (?P<passive>\b(?P<aux>is|are|am|be|being|been|was|were|isn['’]t|aren['’]t|wasn['’]t|weren['’]t)\s+{_ADVERB}?
+        (?-i:{_PARTICIPLE})\b)
+  | (?P<past>\b(?:was|were|had|did|didn['’]t|wasn['’]t|weren['’]t|ago)\b)
+  | (?P<present>\b(?:is|are|am|isn['’]t|aren['’]t|says|say|has|have|does|do|don['’]t|doesn['’]t|remains?|
+        continues?|seems?|believes?|insists?|warns?|wants?)\b)
+  | (?P<adjective>\b(?:a|an|the|this|that|these|those|its|their|his|her|our|my|your|whose|newly)\s+(?-i:{_PARTICIPLE})\b)
+  | (?P<verb>(?<![-\w])(?!{_NOT_A_VERB}\b)(?-i:[a-z]+ed|{_IRREGULAR_PAST})\b(?!-))
+    """
+)
+_Marker = tuple[int, int, str, int]  # start, end, tense, weight
+
+
+def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]:
+    found = []
+    for m in _TENSE_MARKERS.finditer(text, start, len(text) if end is None else end):
+        kind = m.lastgroup
+        if kind == "adjective":
+            continue
+        if kind == "passive":
+            aux = m.group("aux").lower()
+            if aux in ("be", "being"):
+                continue
+            kind = "present" if aux[:2] in ("is", "ar", "am") else "past"
+        elif kind == "perfect":
+            kind = "past"
+        # A bare participle is often an adjective or reduced clause ("talks aimed at"), so it counts for less.
+        weight = 2 if kind == "verb" else 1
+        found.append((m.start(), m.end(), "past" if kind == "verb" else kind, weight))
+    return found
+
+
+def _nearest(markers: list[_Marker], start: int, end: int) -> str:
+    best, best_distance = "present", None
+    for m_start, m_end, tense, weight in markers:
+        if m_end <= start:
+            distance = (start - m_end) * weight
+        elif m_start >= end:
+            distance = (m_start - end) * weight + 0.5  # ties go to the verb before the expression
+        else:
+            continue
+        if best_distance is None or distance < best_distance:
+            best, best_distance = tense, distance
+    return best
+
+
+def tense_of(clause: str, *, near: int | None = None) -> str:
+    """"past", "present" or "future" for a clause.
+
+    With `near` (a character offset into `clause`) the tense marker closest to
+    that offset decides; without it, any marker of the future wins, then any
+    of the past, and a clause without either is present.
+    """
+    markers = _markers(clause)
+    if near is not None:
+        return _nearest(markers, near, near)
+    tenses = {m[2] for m in markers}
+    for tense in ("future", "past"):
+        if tense in tenses:
+            return tense
+    return "present"
+
+
+# --- patterns ----------------------------------------------------------------
+
+_MONTH_BEFORE = re.compile(_MONTH_FULL)
+_SINCE = re.compile(r"\bsince\s+(?:the\s+)?$", re.IGNORECASE)
+_UNTIL = re.compile(r"\b(?:until|till|til|through|thru|up\s+until)\s+(?:the\s+)?$", re.IGNORECASE)
+_RANGE_FROM = re.compile(r"\b(from|between)\s+(?:the\s+)?$", re.IGNORECASE)
+_RANGE_JOIN = re.compile(r"\s*(?:[-–—]|\s(?:to|until|till|through|and)\s)\s*", re.IGNORECASE)
+_LIMITING = re.compile(
+    r"\b(?:first|last|only|largest|biggest|highest|lowest|worst|best|longest|strongest|greatest|deadliest|"
+    r"heaviest|most|fewest|least|never|not|no|without|n['’]t)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+
+
+class _Scan:
+    """The state of one `find_dates` call: text, publication date, sentences and their tense markers."""
+
+    def __init__(self, text: str, published: date) -> None:
+        self.text = text
+        self.published = published
+        starts = [0]
+        for m in _SENTENCE_BREAK.finditer(text):
+            if m.group().startswith(".") and _ABBREVIATION.search(text, max(0, m.start() - 6), m.start() + 1):
+                continue
+            starts.append(m.end())
+        self.starts = starts
+        self._markers: dict[int, list[_Marker]] = {}
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        i = bisect_right(self.starts, pos) - 1
+        end = self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text)
+        return self.starts[i], end
+
+    def tense(self, start: int, end: int) -> str:
+        if _SINCE.search(self.text, max(0, start - 12), start):
+            return "past"
+        s_start, s_end = self.sentence(start)
+        if s_start not in self._markers:
+            self._markers[s_start] = _markers(self.text, s_start, s_end)
+        return _nearest(self._markers[s_start], start, end)
+
+    def limited_before(self, start: int) -> bool:
+        """Whether a superlative or negation comes earlier in the sentence ("the first visit in four years")."""
+        return bool(_LIMITING.search(self.text, self.sentence(start)[0], start))
+
+
+@dataclass(slots=True)
+class _Cand:
+    start: int
+    end: int
+    precision: str
+    value: str
+    first: date | None
+    last: date | None
+    type: str = "DATE"
+    duration_days: int | None = None
+    yearless: bool = False
+    rank: int = 0
+
+
+def _date_cand(start: int, end: int, span: _Span, *, yearless: bool = False) -> _Cand:
+    precision, value, first, last = span
+    return _Cand(start, end, precision, value, first, last, yearless=yearless)
+
+
+def _duration(scan: _Scan, start: int, end: int, n: int | None, unit: str, *, first: date | None = None, last: date | None = None) -> _Cand:
+    code = _UNIT_CODE[unit]
+    if n is None:
+        return _Cand(start, end, "duration", f"PX{code}", first, last, "DURATION")
+    count = 2 * n if unit == "fortnight" else n
+    days = (scan.published + _shift(unit, n) - scan.published).days
+    return _Cand(start, end, "duration", f"P{count}{code}", first, last, "DURATION", days)
+
+
+def _ref(start: int, end: int, kind: str, published: date) -> _Cand:
+    if kind == "present":
+        return _Cand(start, end, "ref", "PRESENT_REF", published, published)
+    return _Cand(start, end, "ref", f"{kind.upper()}_REF", None, None)
+
+
+def _year_of(scan: _Scan, m: re.Match[str], month: int, day: int | None, start: int, end: int, weekday: str | None = None) -> _Cand | None:
+    """A month-day or month, with the year given or inferred from tense."""
+    if m.group("y"):
+        try:
+            span = _day(date(int(m.group("y")), month, day)) if day else _month(int(m.group("y")), month)
+        except ValueError:
+            return None
+        return _date_cand(start, end, span)
+    y = scan.published.year
+    spans = []
+    for year in (y - 1, y, y + 1):
+        try:
+            spans.append(_day(date(year, month, day)) if day else _month(year, month))
+        except ValueError:
+            continue
+    if not spans:
+        return None
+    if weekday:
+        matching = [s for s in spans if s[2].weekday() == list(_WEEKDAYS).index(weekday.lower())]
+        spans = matching or spans
+    tense = scan.tense(start, end)
+    return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0), yearless=True)
+
+
+def _h_iso(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    try:
+        return _date_cand(m.start(), m.end(), _day(date(int(m["y"]), int(m["m"]), int(m["d"]))))
+    except ValueError:
+        return None
+
+
+def _h_month_day(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    month = _MONTH_NUMBERS[m["mon"][:3].lower()]
+    day = int(re.match(r"\d+", m["d"]).group())
+    return _year_of(scan, m, month, day, m.start(), m.end(), m["wd"])
+
+
+def _h_day_range(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    month = _MONTH_NUMBERS[m["mon"][:3].lower()]
+    d1 = int(re.match(r"\d+", m["d1"]).group())
+    d2 = int(re.match(r"\d+", m["d2"]).group())
+    if d2 <= d1:
+        return None
+    end_cand = _year_of(scan, m, month, d2, m.start(), m.end())
+    if end_cand is None:
+        return None
+    try:
+        first = end_cand.last.replace(day=d1)
+    except ValueError:
+        return None
+    precision, value, _, _ = _day(first)
+    return _Cand(m.start(), m.end(), precision, value, first, end_cand.last, yearless=end_cand.yearless)
+
+
+def _h_month(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    month = _MONTH_NUMBERS[m["mon"][:3].lower()]
+    ctx = (m["ctx"] or "").lower()
+    if (
+        m["mon"] == "May" and ctx in ("to", "and", "or", "by", "of", "from") and not m["y"]
+        and not _MONTH_BEFORE.search(scan.text, max(0, m.start() - 30), m.start())
+    ):
+        return None  # "Johnson and May" is the former prime minister; "from March to May" is the month
+    rel = (m["rel"] or "").lower()
+    if not (ctx or rel or m["part"] or m["y"]):
+        return None  # a bare capitalised month word ("the March on Washington") is too weak a signal
+    start = m.start("rel") if rel else m.start("mon")
+    if m["part"]:
+        start = m.start("part")
+    if rel in ("last", "next", "this") and not m["y"]:
+        y = scan.published.year
+        spans = [_month(year, month) for year in (y - 1, y, y + 1)]
+        current = (scan.published.year, scan.published.month)
+        if rel == "last":
+            span = max(s for s in spans if (s[2].year, s[2].month) < current)
+        elif rel == "next":
+            span = min(s for s in spans if (s[2].year, s[2].month) > current)
+        else:
+            span = _month(y, month)
+        cand = _date_cand(start, m.end(), span)
+    else:
+        cand = _year_of(scan, m, month, None, start, m.end())
+    if cand and m["part"]:
+        _, _, cand.first, cand.last = _third((cand.precision, cand.value, cand.first, cand.last), m["part"].lower())
+    return cand
+
+
+def _h_year(scan: _Scan, m: re.Match[str]) -> _Cand:
+    span = _year(int(m["y"]))
+    start = m.start("y")
+    if m.groupdict().get("part"):
+        start = m.start("part")
+        span = _third(span, m["part"].lower())
+    return _date_cand(start, m.end("y"), span)
+
+
+def _h_year_range(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    y1 = int(m["y1"])
+    y2 = int(m["y2"]) if len(m["y2"]) == 4 else y1 // 100 * 100 + int(m["y2"])
+    if y2 <= y1 or (m["join"].strip().lower() == "and" and not m["pre"]):
+        return None
+    start = m.start("pre") if m["pre"] else m.start("y1")
+    return _Cand(start, m.end(), "year", f"{y1:04d}", date(y1, 1, 1), date(y2, 12, 31))
+
+
+def _h_decade(scan: _Scan, m: re.Match[str]) -> _Cand:
+    if m["dec"]:
+        y0 = int(m["dec"])
+    else:
+        y0 = 2000 + int(m["dd"])
+        if y0 > scan.published.year:
+            y0 -= 100
+    span = _decade(y0)
+    if m["part"]:
+        span = _third(span, m["part"].lower())
+    return _date_cand(m.start(), m.end(), span)
+
+
+def _h_season(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    word = m["s"].lower()
+    if word == "fall" and not m["y"] and re.match(r"\s+of\b", scan.text[m.end():m.end() + 4]):
+        return None  # "the fall of Kabul"
+    if not (m["y"] or m["rel"] or m["part"] or m["pre"]):
+        return None
+    code = _SEASONS[word]
+    start = m.start("rel") if m["rel"] else m.start("part") if m["part"] else m.start("s")
+    if m["y"]:
+        span = _season(int(m["y"]), code)
+    else:
+        y, published = scan.published.year, scan.published
+        spans = [_season(year, code) for year in range(y - 2, y + 2)]
+        rel = re.sub(r"\s+", " ", (m["rel"] or "").lower())
+        if rel in ("last", "the past", "the last"):
+            span = max((s for s in spans if s[3] < published), key=lambda s: s[2])
+        elif rel in ("next", "the coming", "the next"):
+            span = min((s for s in spans if s[2] > published), key=lambda s: s[2])
+        elif rel == "this":
+            span = _pick(spans, published, "present", 0)
+        else:
+            span = _pick(spans, published, scan.tense(start, m.end()), 0)
+    if m["part"]:
+        span = _third(span, m["part"].lower())
+    return _date_cand(start, m.end(), span)
+
+
+def _h_quarter(scan: _Scan, m: re.Match[str]) -> _Cand:
+    q = int(m["qn"]) if m["qn"] else _ORDINALS[m["q"].lower()]
+    y = m["y"] or m["y2"]
+    year = int(y) if y else scan.published.year + {"next": 1, "last": -1}.get((m["yrel"] or "").lower(), 0)
+    return _date_cand(m.start(), m.end(), _quarter(year, q))
+
+
+def _h_quarter_rel(scan: _Scan, m: re.Match[str]) -> _Cand:
+    shift = {"this": 0, "next": 3, "last": -3}[m["rel"].lower()]
+    d = scan.published + relativedelta(months=shift)
+    return _date_cand(m.start(), m.end(), _quarter(d.year, (d.month - 1) // 3 + 1))
+
+
+def _h_relative_unit(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """this/last/next week|weekend|month|year."""
+    rel, unit, published = m["rel"].lower(), m["u"].lower(), scan.published
+    step = {"this": 0, "last": -1, "next": 1}[rel]
+    if unit == "weekend":
+        saturday = published + relativedelta(weekday=SA(-1) if published.weekday() == 6 else SA(+1))
+        saturday += timedelta(weeks=step)
+        iso = saturday.isocalendar()
+        return _Cand(m.start(), m.end(), "week", f"{iso.year:04d}-W{iso.week:02d}-WE", saturday, saturday + timedelta(days=1))
+    span = _unit_span(unit, published + _shift(unit, step))
+    if m["part"]:
+        span = _third(span, m["part"].lower())
+    return _date_cand(m.start(), m.end(), span)
+
+
+def _h_earlier_later(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """earlier/later this week|month|year, earlier/later today."""
+    published = scan.published
+    unit = (m["u"] or "day").lower()
+    precision, value, first, last = _unit_span(unit, published)
+    if m["mod"].lower() == "earlier":
+        last = max(first, published - timedelta(days=1)) if unit != "day" else published
+    else:
+        first = min(last, published + timedelta(days=1)) if unit != "day" else published
+    return _Cand(m.start(), m.end(), precision, value, first, last)
+
+
+def _h_edge_of(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    """the end/beginning/middle of the month, of next year, of March, of 2022."""
+    part = m["edge"].lower()
+    published = scan.published
+    if m["u"]:
+        step = {"the": 0, "this": 0, "next": 1, "last": -1}[m["rel"].lower()]
+        unit = m["u"].lower()
+        span = _unit_span(unit, published + _shift(unit, step))
+        return _date_cand(m.start(), m.end(), _third(span, part))
+    if m["mon"]:
+        cand = _year_of(scan, m, _MONTH_NUMBERS[m["mon"][:3].lower()], None, m.start(), m.end())
+        if cand:
+            _, _, cand.first, cand.last = _third((cand.precision, cand.value, cand.first, cand.last), part)
+        return cand
+    return _date_cand(m.start(), m.end(), _third(_year(int(m["y"])), part))
+
+
+def _h_day_word(scan: _Scan, m: re.Match[str]) -> _Cand:
+    word = m["w"].lower()
+    shift = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "this": 0, "last": -1}[word]
+    if m["ba"]:
+        shift += -1 if m["ba"].lower() == "before" else 1
+    return _date_cand(m.start(), m.end(), _day(scan.published + timedelta(days=shift)))
+
+
+def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
+    published = scan.published
+    wd = _WEEKDAYS[m["wd"].lower()]
+    rel = (m["rel"] or "").lower()
+    if m["wk"]:
+        week = published + timedelta(weeks={"this": 0, "next": 1, "last": -1}[m["wk"].lower()])
+        day = week - timedelta(days=week.weekday()) + timedelta(days=wd.weekday)
+    elif rel == "last" or rel == "past":
+        day = published - timedelta(days=1) + relativedelta(weekday=wd(-1))
+    elif rel in ("next", "coming"):
+        day = published + timedelta(days=1) + relativedelta(weekday=wd(+1))
+    elif rel == "this":
+        day = published - timedelta(days=published.weekday()) + timedelta(days=wd.weekday)
+    else:
+        tense = scan.tense(m.start(), m.end())
+        day = published + relativedelta(weekday=wd(-1) if tense == "past" else wd(+1))
+    return _date_cand(m.start(), m.end(), _day(day))
+
+
+def _h_ago(scan: _Scan, m: re.Match[str]) -> _Cand:
+    n = _number(m["n"])
+    unit = _unit(m["u"])
+    if n is None:
+        return _ref(m.start(), m.end(), "past", scan.published)
+    return _date_cand(m.start(), m.end(), _unit_span(unit, scan.published - _shift(unit, n)))
+
+
+def _h_in(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """"in two weeks' time" is a date; "the first visit in four years" is a period up to now."""
+    n = _number(m["n"])
+    unit = _unit(m["u"])
+    start, end, published = m.start(), m.end(), scan.published
+    ahead = bool(m["time"]) or (scan.tense(start, end) == "future" and not scan.limited_before(start))
+    if ahead:
+        if n is None:
+            return _ref(start, end, "future", published)
+        return _date_cand(start, end, _unit_span(unit, published + _shift(unit, n)))
+    first = published - _shift(unit, n) if n is not None else None
+    return _duration(scan, start, end, n, unit, first=first, last=published if n is not None else None)
+
+
+def _h_period(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """the past two weeks, the next month, the coming days."""
+    rel = m["rel"].lower()
+    unit = _unit(m["u"])
+    published = scan.published
+    if m["n"]:
+        n = _number(m["n"])
+    elif m["u"].lower().endswith("s"):
+        return _ref(m.start(), m.end(), "past" if rel in ("past", "last", "previous") else "future", published)
+    else:
+        n = 1
+    if n is None:
+        return _duration(scan, m.start(), m.end(), None, unit)
+    if rel in ("past", "last", "previous"):
+        first, last = published - _shift(unit, n), published
+    else:
+        first, last = published, published + _shift(unit, n)
+    return _duration(scan, m.start(), m.end(), n, unit, first=first, last=last)
+
+
+def _h_duration(scan: _Scan, m: re.Match[str]) -> _Cand:
+    n = _number(m["n"]) if m["n"] else 1
+    return _duration(scan, m.start("n") if m["n"] else m.start("u"), m.end(), n, _unit(m["u"]))
+
+
+def _h_vague_duration(scan: _Scan, m: re.Match[str]) -> _Cand:
+    return _duration(scan, m.start("u"), m.end(), None, _unit(m["u"]))
+
+
+def _h_ref(scan: _Scan, m: re.Match[str]) -> _Cand:
+    return _ref(m.start(), m.end(), m.lastgroup, scan.published)
+
+
+def _h_set(scan: _Scan, m: re.Match[str]) -> _Cand:
+    word = m["u"].lower()
+    if word in _WEEKDAYS:
+        value = f"XXXX-WXX-{_WEEKDAYS[word].weekday + 1}"
+    else:
+        value = f"P1{_UNIT_CODE[word]}"
+    return _Cand(m.start(), m.end(), "duration", value, None, None, "SET")
+
+
+_PATTERNS: list[tuple[re.Pattern[str], object]] = [
+    (_rx(r"(?<![\d-])(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])"), _h_iso),
+    (_rx(rf"""(?:(?P<pre>from|between)\s+(?:the\s+)?)?(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+(?:the\s+)?)
+              (?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""), _h_day_range),
+    (_rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<mon>{_MONTH})\s+(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+)
+              (?P<d2>{_DAY})(?!\s+(?:of\s+)?{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""), _h_day_range),
+    (_rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"), _h_month_day),
+    (_rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"), _h_month_day),
+    (_rx(rf"""(?:\b(?P<ctx>in|of|by|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
+              (?:(?P<rel>this|last|next)\s+|(?P<part>{_PART})(?:-|\s+))?
+              (?P<mon>{_MONTH_FULL}|(?-i:Sept?\.|Feb\.|Jan\.|Aug\.|Oct\.|Nov\.|Dec\.))(?:,?\s+(?P<y>{_YEAR}))?(?!\s*\d)"""), _h_month),
+    (_rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<y1>{_YEAR})(?P<join>\s*[-–—/]\s*|\s+(?:to|and|until|through)\s+)
+              (?P<y2>{_YEAR}|\d\d(?![\d,.]))"""), _h_year_range),
+    (_rx(rf"\b(?:in|since|from|until|till|through|during|before|after|circa|between|within|throughout|year|ahead\s+of)\s+(?P<y>{_YEAR})"), _h_year),
+    (_rx(rf"\b(?:by|around|of|to|and|or)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
+    (_rx(rf"\b(?P<part>{_PART})[- ](?P<y>{_YEAR})"), _h_year),
+    (_rx(rf"(?P<y>{_YEAR})(?=\s+(?:{_EVENT_ADJ}\s+)?{_EVENT_NOUN}\b)"), _h_year),
+    (_rx(rf"(?:(?P<part>{_PART})[- ])?(?:(?<![\d,.])(?P<dec>(?:1[89]|20)\d0)|['’](?P<dd>\d0))['’]?s\b"), _h_decade),
+    (_rx(rf"""(?:(?P<pre>\b(?:in|during|over|through|by|until|since|before|after|throughout)\s+(?:the\s+)?))?
+              (?:(?P<rel>this|last|next|the\s+coming|the\s+past|the\s+next|the\s+last)\s+|(?P<part>{_PART})[- ](?:in\s+the\s+)?)?
+              (?:(?P<s>(?-i:spring|summer|autumn|fall|winter))|(?P<sc>(?-i:Spring|Summer|Autumn|Fall|Winter))(?=,?\s+(?:of\s+)?{_YEAR}))
+              (?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"""), lambda scan, m: _h_season(scan, _SeasonMatch(m))),
+    (_rx(rf"""\b(?:the\s+)?(?P<q>first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter
+              (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+year)|,?\s+(?P<y2>{_YEAR}))?
+              (?P<qn>)"""), _h_quarter),
+    (_rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
+    (_rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
+    (_rx(rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)"), _h_relative_unit),
+    (_rx(r"\b(?P<mod>earlier|later)\s+(?:(?:this|in\s+the)\s+(?P<u>week|month|year)|(?P<d>today))\b"), _h_earlier_later),
+    (_rx(rf"""\b(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+
+              (?:(?P<rel>the|this|next|last)\s+(?P<u>week|month|year)|(?P<mon>{_MONTH_FULL})(?:,?\s+(?P<y>{_YEAR}))?|(?P<y2>{_YEAR}))\b"""),
+     lambda scan, m: _h_edge_of(scan, _EdgeMatch(m))),
+    (_rx(r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?\b"), _h_day_word),
+    (_rx(r"\b(?P<w>this|last)\s+(?:morning|afternoon|evening|night)\b(?P<ba>)"), _h_day_word),
+    (_rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
+              (?:\s+(?:morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""), _h_weekday),
+    (_rx(rf"\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?\s+ago\b"), _h_ago),
+    (_rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
+              (?:(?P<n>{_NUM}|{_VAGUE})\s+)(?P<u>{_UNIT})s?(?P<time>['’]s?\s+time|\s+time)?\b"""), _h_in),
+    (_rx(rf"\bthe\s+(?P<rel>past|last|previous|next|coming)\s+(?:(?P<n>{_NUM_PLURAL}|{_VAGUE})\s+)?(?P<u>{_UNIT}s?)\b(?!\s+of\b)"), _h_period),
+    (_rx(rf"\b(?:(?P<n>{_NUM_PLURAL})[- ])?(?P<u>day|week|fortnight|month|year)[- ]?long\b"), _h_duration),
+    (_rx(rf"\b(?P<n>{_NUM_PLURAL}|one)-(?P<u>{_UNIT})\b(?!-old|\s+old\b|-long)"), _h_duration),
+    (_rx(rf"\b(?P<n>{_NUM_PLURAL})\s+(?P<u>{_UNIT})s?\b(?!['’]?\s*old\b)"), _h_duration),
+    (_rx(rf"""\b(?:for|over|lasting|within|spanning|throughout)\s+(?:(?:about|nearly|almost|some|around|roughly|more\s+than|
+              less\s+than|at\s+least|up\s+to|just|only|another|an\s+additional|a\s+further)\s+)?(?P<n>an?|one)\s+(?P<u>{_UNIT})\b"""), _h_duration),
+    (_rx(rf"\b(?P<n>an?|one)\s+(?P<u>{_UNIT})(?=\s+of\s+(?!the\b|this\b|that\b|{_MONTH}|\d))"), _h_duration),
+    (_rx(rf"\b(?:for|over|lasting|within)\s+(?:(?:{_VAGUE})\s+)?(?P<u>{_UNIT})s\b"), _h_vague_duration),
+    (_rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days)
+              |(?P<past>in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
+                 |in\s+recent\s+(?:days|weeks|months|years|times))
+              |(?P<future>in\s+the\s+(?:near\s+|distant\s+)?future|(?<!as\s)soon(?!\s+as\b|\s+after\b)
+                 |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead))\b"""), _h_ref),
+    (_rx(rf"\b(?:every|each)\s+(?P<u>day|week|fortnight|month|year|decade|{_WEEKDAY})\b"), _h_set),
+]
+
+
+class _SeasonMatch:
+    """A season match with the capitalised alternative folded into group "s"."""
+
+    def __init__(self, m: re.Match[str]) -> None:
+        self._m = m
+
+    def __getitem__(self, name: str) -> str | None:
+        if name == "s":
+            return self._m["s"] or self._m["sc"]
+        return self._m[name]
+
+    def start(self, name: str | int = 0) -> int:
+        if name == "s":
+            return self._m.start("s") if self._m["s"] else self._m.start("sc")
+        return self._m.start(name)
+
+    def end(self, name: str | int = 0) -> int:
+        return self._m.end(name)
+
+
+class _EdgeMatch(_SeasonMatch):
+    """An end-of match with the bare-year alternative folded into group "y"."""
+
+    def __getitem__(self, name: str) -> str | None:
+        if name == "y":
+            return self._m["y"] or self._m["y2"]
+        return self._m[name]
+
+    def group(self, name: str) -> str | None:
+        return self[name]
+
+
+# --- assembly ----------------------------------------------------------------
+
+
+def _select(cands: list[_Cand]) -> list[_Cand]:
+    """Keep the earliest, then longest, then first-listed candidate; drop what overlaps it."""
+    cands.sort(key=lambda c: (c.start, -c.end, c.rank))
+    chosen: list[_Cand] = []
+    for c in cands:
+        if not chosen or c.start >= chosen[-1].end:
+            chosen.append(c)
+    return chosen
+
+
+def _merge_ranges(scan: _Scan, chosen: list[_Cand]) -> list[_Cand]:
+    """Join "from X to Y", "between X and Y" and "X-Y" into one range."""
+    text, merged, i = scan.text, [], 0
+    while i < len(chosen):
+        c = chosen[i]
+        n = chosen[i + 1] if i + 1 < len(chosen) else None
+        if n and c.type == n.type == "DATE" and c.precision not in ("ref",) and n.precision not in ("ref",):
+            join = _RANGE_JOIN.fullmatch(text, c.end, n.start)
+            opener = _RANGE_FROM.search(text, max(0, c.start - 14), c.start)
+            word = join.group().strip().lower() if join else ""
+            if opener:
+                fits = (word == "and") == (opener.group(1).lower() == "between")
+            else:
+                fits = word in ("-", "–", "—")
+            if join and fits:
+                last = n.last
+                if n.yearless and last < c.first:
+                    last += relativedelta(years=1, day=31) if n.precision == "month" else relativedelta(years=1)
+                start = opener.start() if opener else c.start
+                merged.append(_Cand(start, n.end, c.precision, c.value, c.first, last))
+                i += 2
+                continue
+        merged.append(c)
+        i += 1
+    return merged
+
+
+def _apply_signals(scan: _Scan, c: _Cand) -> _Cand:
+    """Widen "since X" to the publication date and "until X" to everything before X's end."""
+    if c.type != "DATE" or c.first is None or c.precision == "ref":
+        return c
+    window = max(0, c.start - 14)
+    since = _SINCE.search(scan.text, window, c.start)
+    if since:
+        last = scan.published if scan.published >= c.first else c.last
+        return _Cand(since.start(), c.end, c.precision, c.value, c.first, last)
+    until = _UNTIL.search(scan.text, window, c.start)
+    if until:
+        return _Cand(until.start(), c.end, c.precision, c.value, None, c.last)
+    return c
+
+
+def find_dates(text: str, published: date) -> list[TimeExpression]:
+    """Every temporal expression in `text`, in order and non-overlapping, resolved against `published`."""
+    scan = _Scan(text, published)
+    cands: list[_Cand] = []
+    for rank, (pattern, handler) in enumerate(_PATTERNS):
+        for m in pattern.finditer(text):
+            cand = handler(scan, m)
+            if cand is not None:
+                cand.rank = rank
+                cands.append(cand)
+    chosen = [_apply_signals(scan, c) for c in _merge_ranges(scan, _select(cands))]
+    return [
+        TimeExpression(text[c.start:c.end], c.start, c.end, c.value, c.type, c.first, c.last, c.precision, c.duration_days)
+        for c in chosen
+    ]
