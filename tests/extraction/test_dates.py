@@ -1,0 +1,496 @@
+from datetime import date
+
+import pytest
+
+from tracker.extraction.dates import TimeExpression, find_dates, tense_of
+
+THU = date(2022, 2, 10)  # the seed article's publication day, a Thursday
+
+
+def only(text: str, published: date = THU) -> TimeExpression:
+    """The single expression found in `text`."""
+    found = find_dates(text, published)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def named(text: str, fragment: str, published: date = THU) -> TimeExpression:
+    """The expression whose text is exactly `fragment`."""
+    matches = [e for e in find_dates(text, published) if e.text == fragment]
+    assert len(matches) == 1, find_dates(text, published)
+    return matches[0]
+
+
+def day(text: str, published: date = THU) -> date:
+    expression = only(text, published)
+    assert expression.precision == "day" and expression.first == expression.last
+    return expression.first
+
+
+# --- tense ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("clause", "tense"),
+    [
+        ("the ministers will meet on Thursday", "future"),
+        ("diplomats are due to meet", "future"),
+        ("the envoys are set to have talks", "future"),
+        ("the president is scheduled to visit Warsaw", "future"),
+        ("she'll fly to Kyiv", "future"),
+        ("the ministers met on Thursday", "past"),
+        ("the summit was called off on Monday", "past"),
+        ("the drills began Monday", "past"),
+        ("the drills have begun", "past"),
+        ("Russia has consistently denied any plan", "past"),
+        ("the alliance is worried", "present"),
+        ("diplomats meet in Geneva", "present"),
+    ],
+)
+def test_tense_of_reads_the_verb_group(clause, tense):
+    assert tense_of(clause) == tense
+
+
+def test_tense_of_near_an_offset_takes_the_closest_verb_group():
+    clause = "He said on Monday that the envoys will meet on Friday"
+    assert tense_of(clause, near=clause.index("Monday")) == "past"
+    assert tense_of(clause, near=clause.index("Friday")) == "future"
+
+
+def test_adjectives_that_look_like_past_verbs_do_not_make_a_clause_past():
+    assert tense_of("an armed insurgency and a disputed election are the issue") == "present"
+
+
+# --- weekdays --------------------------------------------------------------------
+
+
+def test_a_weekday_in_the_future_tense_looks_forward():
+    assert day("The ministers will meet on Saturday.") == date(2022, 2, 12)
+
+
+def test_a_weekday_in_the_past_tense_looks_back():
+    assert day("The ministers met on Saturday.") == date(2022, 2, 5)
+
+
+def test_a_weekday_equal_to_the_publication_weekday_is_that_day_whatever_the_tense():
+    assert day("On Thursday, diplomats are due to meet.") == THU
+    assert day("The ministers met on Thursday.") == THU
+
+
+def test_began_monday_published_on_a_friday_is_the_monday_before():
+    assert day("The drills began Monday.", date(2022, 2, 11)) == date(2022, 2, 7)
+
+
+def test_a_monday_in_the_future_published_on_friday_31_december_is_in_the_new_year():
+    assert day("The leaders will meet on Monday.", date(2021, 12, 31)) == date(2022, 1, 3)
+
+
+def test_a_monday_in_the_past_published_on_saturday_1_january_is_in_the_old_year():
+    assert day("The leaders met on Monday.", date(2022, 1, 1)) == date(2021, 12, 27)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "She is due to arrive on Tuesday.",
+        "They are set to have talks on Tuesday.",
+        "He is scheduled to fly to Kyiv on Tuesday.",
+        "Talks are expected to open on Tuesday.",
+        "On Tuesday he flies to Kyiv.",
+    ],
+)
+def test_plans_and_schedules_look_forward(sentence):
+    assert day(sentence) == date(2022, 2, 15)
+
+
+def test_a_cancellation_looks_back():
+    assert day("The summit was called off on Tuesday.") == date(2022, 2, 8)
+
+
+def test_one_sentence_can_point_both_ways():
+    text = "Foreign ministers said on Monday that they will meet again on Wednesday."
+    assert named(text, "Monday").first == date(2022, 2, 7)
+    assert named(text, "Wednesday").first == date(2022, 2, 16)
+
+
+def test_a_participle_after_the_weekday_does_not_outweigh_the_planned_verb():
+    text = "Later on Friday, envoys known as the contact group are set to have talks."
+    expression = only(text)
+    assert (expression.text, expression.first) == ("Later on Friday", date(2022, 2, 11))
+
+
+def test_last_and_next_weekday_are_strictly_before_and_after_publication():
+    assert day("They spoke last Thursday.") == date(2022, 2, 3)
+    assert day("They will speak next Thursday.") == date(2022, 2, 17)
+    assert day("They speak this Monday.") == date(2022, 2, 7)
+
+
+def test_a_weekday_with_a_date_is_one_expression_with_the_date():
+    expression = only("The talks on Thursday, February 17 will be decisive.")
+    assert (expression.text, expression.value) == ("Thursday, February 17", "2022-02-17")
+
+
+# --- days ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("today", date(2022, 2, 10)),
+        ("tonight", date(2022, 2, 10)),
+        ("yesterday", date(2022, 2, 9)),
+        ("tomorrow", date(2022, 2, 11)),
+        ("this morning", date(2022, 2, 10)),
+        ("last night", date(2022, 2, 9)),
+        ("the day after tomorrow", date(2022, 2, 12)),
+        ("two days ago", date(2022, 2, 8)),
+    ],
+)
+def test_days_relative_to_publication(word, expected):
+    expression = only(f"The envoy spoke {word} in Minsk.")
+    assert (expression.text, expression.value, expression.first) == (word, expected.isoformat(), expected)
+
+
+def test_yesterday_on_new_years_day_is_in_the_old_year():
+    assert day("The envoy arrived yesterday.", date(2022, 1, 1)) == date(2021, 12, 31)
+
+
+# --- weeks -----------------------------------------------------------------------
+
+
+def test_last_this_and_next_week_are_iso_weeks():
+    found = find_dates("Troops moved last week, move this week and will move next week.", THU)
+    assert [e.value for e in found] == ["2022-W05", "2022-W06", "2022-W07"]
+    assert (found[0].first, found[0].last) == (date(2022, 1, 31), date(2022, 2, 6))
+    assert {e.precision for e in found} == {"week"}
+
+
+def test_last_week_in_the_first_days_of_january_is_the_last_week_of_the_old_year():
+    expression = only("The talks stalled last week.", date(2022, 1, 3))
+    assert (expression.value, expression.first, expression.last) == ("2021-W52", date(2021, 12, 27), date(2022, 1, 2))
+
+
+def test_this_week_in_an_iso_week_53_year_keeps_the_iso_year():
+    assert only("The talks stall this week.", date(2021, 1, 2)).value == "2020-W53"
+    assert only("The talks stalled last week.", date(2021, 1, 5)).value == "2020-W53"
+
+
+def test_later_this_week_starts_after_publication():
+    expression = only("Later this week the envoys meet.")
+    assert (expression.value, expression.first, expression.last) == ("2022-W06", date(2022, 2, 11), date(2022, 2, 13))
+
+
+def test_weeks_ago_and_weeks_ahead_name_the_week():
+    assert only("It happened three weeks ago.").value == "2022-W03"
+    expression = only("Talks will resume in two weeks' time.")
+    assert (expression.text, expression.value) == ("in two weeks' time", "2022-W08")
+
+
+def test_this_weekend_is_the_weekend_of_the_publication_week():
+    expression = only("Protests are planned this weekend.")
+    assert (expression.value, expression.first, expression.last) == ("2022-W06-WE", date(2022, 2, 12), date(2022, 2, 13))
+
+
+# --- months, quarters, seasons, years, decades --------------------------------------
+
+
+def test_last_and_next_month():
+    assert only("He left last month.").value == "2022-01"
+    assert only("He returns next month.").value == "2022-03"
+    assert only("He left last month.", date(2022, 1, 15)).value == "2021-12"
+
+
+def test_earlier_this_year_ends_before_publication():
+    expression = only("Earlier this year they met twice.")
+    assert (expression.value, expression.first, expression.last) == ("2022", date(2022, 1, 1), date(2022, 2, 9))
+
+
+def test_a_month_without_a_year_follows_the_tense():
+    assert only("The drills will start in March.").value == "2022-03"
+    assert only("The drills started in March.").value == "2021-03"
+    assert only("The drills started in February.").value == "2022-02"
+    assert only("The talks will resume in January.").value == "2023-01"
+
+
+def test_early_and_mid_month_keep_the_month_and_narrow_the_days():
+    found = find_dates("The drills will run in early March and end mid-March.", THU)
+    assert [(e.text, e.value, e.first, e.last) for e in found] == [
+        ("early March", "2022-03", date(2022, 3, 1), date(2022, 3, 10)),
+        ("mid-March", "2022-03", date(2022, 3, 11), date(2022, 3, 20)),
+    ]
+
+
+def test_the_end_of_the_month_is_the_last_third_of_the_publication_month():
+    expression = only("A deal is expected by the end of the month.")
+    assert (expression.text, expression.value, expression.last) == ("the end of the month", "2022-02", date(2022, 2, 28))
+
+
+def test_quarters():
+    assert only("Growth in the first quarter of 2022 was weak.").value == "2022-Q1"
+    assert only("Growth in Q3 2021 was weak.").value == "2021-Q3"
+
+
+def test_seasons_resolve_around_the_publication_date():
+    found = find_dates("This spring the army will train; last summer it did too; this winter it is cold.", THU)
+    assert [e.value for e in found] == ["2022-SP", "2021-SU", "2021-WI"]
+    assert (found[2].first, found[2].last) == (date(2021, 12, 1), date(2022, 2, 28))
+
+
+def test_a_season_with_a_year():
+    assert only("The uprising began in the spring of 2011.").value == "2011-SP"
+
+
+def test_years_after_a_preposition_or_before_an_event_noun():
+    assert only("After a disputed election in 2020, riots followed.").value == "2020"
+    assert only("Before the 2020 election the border closed.").value == "2020"
+    assert only("Before the 2020 election the border closed.").text == "2020"
+
+
+def test_a_year_range_takes_its_start_as_value_and_spans_both_years():
+    for text, span in [
+        ("In 2014-2015, the parties approved the agreements.", "2014-2015"),
+        ("The accords were revised between 2014 and 2015.", "between 2014 and 2015"),
+        ("The accords held from 2014 to 2015.", "from 2014 to 2015"),
+        ("The 2014-15 talks failed.", "2014-15"),
+    ]:
+        expression = only(text)
+        assert (expression.text, expression.value) == (span, "2014")
+        assert (expression.first, expression.last) == (date(2014, 1, 1), date(2015, 12, 31))
+
+
+def test_since_runs_to_the_publication_date():
+    expression = only("Since 2014, it has backed an insurgency.")
+    assert (expression.text, expression.value) == ("Since 2014", "2014")
+    assert (expression.first, expression.last) == (date(2014, 1, 1), THU)
+
+
+def test_decades():
+    found = find_dates("Relations were warmer in the 1990s than in the 2010s or the late '80s.", THU)
+    assert [(e.text, e.value, e.precision) for e in found] == [
+        ("1990s", "199", "decade"),
+        ("2010s", "201", "decade"),
+        ("late '80s", "198", "decade"),
+    ]
+    assert (found[1].first, found[1].last) == (date(2010, 1, 1), date(2019, 12, 31))
+
+
+def test_the_cold_war_is_not_dated():
+    assert find_dates("It is the largest deployment since the Cold War.", THU) == []
+
+
+# --- calendar dates ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Feb. 10", "Feb 10", "February 10", "10 February 2022", "10th of February", "February 10, 2022", "10 Feb", "2022-02-10"],
+)
+def test_american_and_british_ways_of_writing_a_day(written):
+    expression = only(f"The envoys met on {written} in Geneva.")
+    assert (expression.text, expression.value) == (written, "2022-02-10")
+
+
+def test_a_month_day_in_the_future_tense_takes_the_publication_year():
+    assert only("The summit will be held on June 28.").value == "2022-06-28"
+
+
+def test_a_month_day_in_the_past_tense_far_ahead_of_publication_is_last_year():
+    assert only("The summit was held on June 28.").value == "2021-06-28"
+
+
+def test_a_month_day_just_after_publication_stays_in_its_year_even_in_the_past_tense():
+    assert only("The summit was held on February 12.").value == "2022-02-12"
+
+
+def test_a_month_day_crosses_the_year_boundary_by_tense():
+    assert only("The talks will resume on January 5.", date(2021, 12, 20)).value == "2022-01-05"
+    assert only("The talks ended on December 30.", date(2022, 1, 2)).value == "2021-12-30"
+
+
+def test_an_impossible_date_is_not_reported():
+    assert find_dates("The memo dated February 30, 2022 is fake.", THU) == []
+
+
+# --- ranges and limits ---------------------------------------------------------------
+
+
+def test_from_day_to_day_of_a_month_is_a_range():
+    expression = only("The drills run from 10 to 20 February.")
+    assert (expression.text, expression.value) == ("from 10 to 20 February", "2022-02-10")
+    assert (expression.first, expression.last) == (date(2022, 2, 10), date(2022, 2, 20))
+
+
+def test_american_day_ranges():
+    expression = only("The drills run February 10-20.")
+    assert (expression.first, expression.last) == (date(2022, 2, 10), date(2022, 2, 20))
+
+
+def test_from_weekday_to_weekday_is_a_range():
+    expression = only("The drills will run from Monday to Wednesday.")
+    assert (expression.text, expression.first, expression.last) == (
+        "from Monday to Wednesday", date(2022, 2, 14), date(2022, 2, 16),
+    )
+
+
+def test_a_range_across_new_year_ends_in_the_next_year():
+    expression = only("The drills will run from December 28 to January 3.", date(2021, 12, 1))
+    assert (expression.first, expression.last) == (date(2021, 12, 28), date(2022, 1, 3))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "last"),
+    [("through July 10", date(2022, 7, 10)), ("until 20 February", date(2022, 2, 20)), ("till Sunday", date(2022, 2, 13))],
+)
+def test_until_gives_only_the_last_day(phrase, last):
+    expression = only(f"The drills will continue {phrase}.")
+    assert (expression.text, expression.first, expression.last) == (phrase, None, last)
+
+
+# --- durations -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value", "days"),
+    [
+        ("Ten days of drills have begun.", "Ten days", "P10D", 10),
+        ("A 10-day exercise began.", "10-day", "P10D", 10),
+        ("A ten-day exercise began.", "ten-day", "P10D", 10),
+        ("The troops will stay for two weeks.", "two weeks", "P2W", 14),
+        ("She starts a week-long tour.", "week-long", "P1W", 7),
+        ("They talked for a week.", "a week", "P1W", 7),
+        ("A fortnight of talks ended.", "A fortnight", "P2W", 14),
+        ("Twenty-one days of drills ended.", "Twenty-one days", "P21D", 21),
+    ],
+)
+def test_durations(text, span, value, days):
+    expression = only(text)
+    assert (expression.text, expression.type, expression.value, expression.duration_days) == (span, "DURATION", value, days)
+    assert (expression.first, expression.last, expression.precision) == (None, None, "duration")
+
+
+def test_the_first_visit_in_four_years_is_a_period_up_to_now_not_a_future_date():
+    expression = only("It will be her first visit to Russia in four years.")
+    assert (expression.text, expression.type, expression.value) == ("in four years", "DURATION", "P4Y")
+    assert (expression.first, expression.last) == (date(2018, 2, 10), THU)
+
+
+def test_in_two_weeks_in_the_future_tense_is_a_date():
+    expression = only("Talks will resume in two weeks.")
+    assert (expression.type, expression.value) == ("DATE", "2022-W08")
+
+
+def test_the_past_two_weeks_is_a_period_ending_at_publication():
+    expression = only("Tensions rose over the past two weeks.")
+    assert (expression.text, expression.value, expression.first, expression.last) == (
+        "the past two weeks", "P2W", date(2022, 1, 27), THU,
+    )
+
+
+def test_a_vague_number_gives_an_unspecified_duration_or_reference():
+    assert only("The talks lasted for several weeks.").value == "PXW"
+    assert only("Troops arrived a few days ago.").value == "PAST_REF"
+
+
+def test_every_thursday_is_a_set():
+    expression = only("Leaders meet every Thursday.")
+    assert (expression.type, expression.value) == ("SET", "XXXX-WXX-4")
+
+
+# --- references ------------------------------------------------------------------------
+
+
+def test_present_past_and_future_references():
+    found = find_dates("Prices are high now and currently rising; in the past it was calm, as it may be in the future.", THU)
+    assert [(e.text, e.value) for e in found] == [
+        ("now", "PRESENT_REF"),
+        ("currently", "PRESENT_REF"),
+        ("in the past", "PAST_REF"),
+        ("in the future", "FUTURE_REF"),
+    ]
+    assert (found[0].first, found[0].last) == (THU, THU)
+    assert (found[2].first, found[2].last) == (None, None)
+
+
+# --- false positives ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The West warns that an assault may occur at any time.",
+        "The march through the capital was peaceful.",
+        "The March on Washington is remembered.",
+        "Ukraine may one day join the alliance.",
+        "A second round of talks is planned.",
+        "Russia massed 30,000 troops and 100,000 more nearby.",
+        "A group of 2000 troops arrived, up to 2000 soldiers.",
+        "Talks with May and Johnson stalled.",
+        "The Arab Spring changed the region.",
+        "The fall of Kabul shocked the capitals.",
+        "A 45-year-old diplomat was expelled.",
+    ],
+)
+def test_words_that_only_look_like_dates_are_not_reported(text):
+    assert find_dates(text, THU) == []
+
+
+def test_may_is_the_month_in_a_range_of_months():
+    expression = only("Drills are planned between March and May.")
+    assert (expression.first, expression.last) == (date(2022, 3, 1), date(2022, 5, 31))
+
+
+# --- offsets ----------------------------------------------------------------------------
+
+
+def test_every_offset_slices_its_own_text():
+    text = (
+        "Mr. Johnson met Ms. Truss on Feb. 10. On Monday he flies to Kyiv, three weeks ago he did not.\n\n"
+        "The drills, which began in early March 2021, ran from 10 to 20 February; since 2014 the war goes on."
+    )
+    found = find_dates(text, THU)
+    assert len(found) >= 6
+    assert all(text[e.start:e.end] == e.text for e in found)
+    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+
+
+# --- the seed article ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def seed_body(seed_article_text) -> str:
+    return seed_article_text.split("\n---\n", 1)[1]
+
+
+def at(found: list[TimeExpression], body: str, phrase: str, nth: int = 0) -> TimeExpression:
+    """The expression found inside the `nth` occurrence of `phrase` in the body."""
+    pos = -1
+    for _ in range(nth + 1):
+        pos = body.index(phrase, pos + 1)
+    inside = [e for e in found if pos <= e.start and e.end <= pos + len(phrase) or e.start <= pos < e.end]
+    assert len(inside) == 1, (phrase, inside)
+    return inside[0]
+
+
+def test_seed_article_dates(seed_body):
+    found = find_dates(seed_body, THU)
+    assert all(seed_body[e.start:e.end] == e.text for e in found)
+
+    assert at(found, seed_body, "On Thursday, diplomats").value == "2022-02-10"
+    assert at(found, seed_body, "Later on Thursday").value == "2022-02-10"
+    assert at(found, seed_body, "on Thursday, German").value == "2022-02-10"
+    assert at(found, seed_body, "in Moscow on Thursday").value == "2022-02-10"
+    assert at(found, seed_body, "on Wednesday").value == "2022-02-09"
+    assert at(found, seed_body, "in 2020").value == "2020"
+
+    minsk = at(found, seed_body, "In 2014-2015")
+    assert (minsk.value, minsk.first, minsk.last) == ("2014", date(2014, 1, 1), date(2015, 12, 31))
+    since = at(found, seed_body, "Since 2014")
+    assert (since.value, since.first) == ("2014", date(2014, 1, 1))
+
+    drills = at(found, seed_body, "Ten days")
+    assert (drills.type, drills.duration_days) == ("DURATION", 10)
+    travel = at(found, seed_body, "in four years")
+    assert (travel.type, travel.value) == ("DURATION", "P4Y")
+
+    assert not any(e.text.lower() in ("may", "one day", "second") for e in found)
+    assert not any("Cold War" in e.text for e in found)
