@@ -381,14 +381,15 @@ def validate_timeline(data: Any) -> list[str]:
             checker.error(f"{where}.members", f"only groups have members, and this actor is a {kind}")
         references.extend(members)
         aliases = checker.names(record, where, "aliases")
-        if name:
-            for at, label in [(f"{where}.name", name), *aliases]:
-                key = label.strip().lower()
-                if key in file_names and file_names[key] != where:
-                    checker.error(at, f"{_quote(label)} already names the actor at {file_names[key]}")
-                file_names.setdefault(key, where)
-            if slug:
-                file_names.setdefault(slug.lower(), where)
+        # A record with a bad name still declares its slug and aliases, so one mistake gives one error.
+        labels = [(f"{where}.name", name)] if name else []
+        for at, label in [*labels, *aliases]:
+            key = label.strip().lower()
+            if key in file_names and file_names[key] != where:
+                checker.error(at, f"{_quote(label)} already names the actor at {file_names[key]}")
+            file_names.setdefault(key, where)
+        if slug:
+            file_names.setdefault(slug.lower(), where)
 
     for key, status_choices in (("meetings", Meeting.Status), ("drills", Drill.Status)):
         for where, record in _records(data, key, checker):

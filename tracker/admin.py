@@ -1,0 +1,294 @@
+"""The admin is Parley's data-entry tool: every model, with search, filters on choices and dates, and inlines."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, Prefetch, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+
+from tracker import services
+from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
+from tracker.parley_json import format_date
+
+LIST_PER_PAGE = 50
+
+
+def _constraint_message(model: type, name: str) -> str:
+    return next(c for c in model._meta.constraints if c.name == name).violation_error_message
+
+
+class OncePerEventFormSet(BaseInlineFormSet):
+    """Refuses the same actor (or source) twice in one event, even when both rows are new.
+
+    The database constraint is conditional, so neither the inline forms nor the formset's own
+    uniqueness check see it; without this an editor would get a server error instead of a message.
+    """
+
+    unique_field = "actor"
+    constraint_prefix = "participant_once_per"
+
+    def clean(self) -> None:
+        super().clean()
+        message = _constraint_message(self.model, f"{self.constraint_prefix}_{self.fk.name}")
+        seen = set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or (self.can_delete and self._should_delete_form(form)):
+                continue
+            value = form.cleaned_data.get(self.unique_field)
+            if value is None:
+                continue
+            if value.pk in seen:
+                form.add_error(self.unique_field, message)
+            seen.add(value.pk)
+
+
+class EvidenceFormSet(OncePerEventFormSet):
+    unique_field = "source"
+    constraint_prefix = "evidence_once_per_source"
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 1
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    formset = OncePerEventFormSet
+    autocomplete_fields = ["actor"]
+    extra = 2
+
+
+class MeetingParticipantInline(ParticipantInline):
+    fk_name = "meeting"
+    exclude = ["drill"]
+
+
+class DrillParticipantInline(ParticipantInline):
+    fk_name = "drill"
+    exclude = ["meeting"]
+
+
+class EvidenceInline(admin.StackedInline):
+    model = Evidence
+    formset = EvidenceFormSet
+    autocomplete_fields = ["source"]
+    extra = 1
+
+
+class MeetingEvidenceInline(EvidenceInline):
+    fk_name = "meeting"
+    exclude = ["drill"]
+
+
+class DrillEvidenceInline(EvidenceInline):
+    fk_name = "drill"
+    exclude = ["meeting"]
+
+
+class SourceEvidenceInline(admin.StackedInline):
+    model = Evidence
+    fk_name = "source"
+    autocomplete_fields = ["meeting", "drill"]
+    extra = 0
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "title", "affiliation", "alias_names"]
+    list_filter = ["kind"]
+    list_select_related = ["affiliation"]
+    search_fields = ["name", "slug", "title", "aliases__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["affiliation", "members"]
+    fields = ["name", "slug", "kind", "title", "affiliation", "members", "description"]
+    inlines = [AliasInline]
+    actions = ["merge_selected"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description="aliases")
+    def alias_names(self, actor: Actor) -> str:
+        return ", ".join(alias.name for alias in actor.aliases.all())
+
+    @admin.action(description="Merge selected actors into one", permissions=["change", "delete"])
+    def merge_selected(self, request: HttpRequest, queryset: QuerySet[Actor]) -> TemplateResponse | None:
+        actors = list(
+            queryset.annotate(
+                event_count=Count("participations", distinct=True),
+                alias_count=Count("aliases", distinct=True),
+                affiliate_count=Count("affiliates", distinct=True),
+            ).order_by("name")
+        )
+        if len(actors) < 2:
+            self.message_user(request, "Select at least two actors to merge.", messages.WARNING)
+            return None
+        error = ""
+        if request.POST.get("post") == "yes":
+            keep = next((actor for actor in actors if str(actor.pk) == request.POST.get("keep")), None)
+            if keep is None:
+                error = "Choose the actor to keep."
+            else:
+                duplicates = [actor for actor in actors if actor.pk != keep.pk]
+                services.merge_actors(keep=keep, duplicates=duplicates)
+                names = ", ".join(actor.name for actor in duplicates)
+                self.message_user(request, f"Merged {names} into {keep.name}.", messages.SUCCESS)
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge actors",
+            "subtitle": "Choose the actor to keep",
+            "opts": self.model._meta,
+            "actors": actors,
+            "error": error,
+            "action_name": "merge_selected",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/tracker/actor/merge_actors.html", context)
+
+
+@admin.register(Alias)
+class AliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "actor", "actor_kind"]
+    list_filter = ["actor__kind"]
+    list_select_related = ["actor"]
+    search_fields = ["name", "actor__name"]
+    autocomplete_fields = ["actor"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+    @admin.display(description="kind", ordering="actor__kind")
+    def actor_kind(self, alias: Alias) -> str:
+        return alias.actor.get_kind_display()
+
+
+class EventForm(forms.ModelForm):
+    """Lets an editor leave the slug blank, and stores month and year dates on their first day."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = "Leave blank to make one from the date, kind and summary."
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        for day, precision in (("start", "precision"), ("end", "end_precision")):
+            value = cleaned.get(day)
+            if value and cleaned.get(precision) == Precision.MONTH:
+                cleaned[day] = value.replace(day=1)
+            elif value and cleaned.get(precision) == Precision.YEAR:
+                cleaned[day] = value.replace(month=1, day=1)
+        if not cleaned.get("slug") and not self.instance.pk:
+            model = self._meta.model
+            label = cleaned.get("kind", "").replace("_", " ") if model is Meeting else "drill"
+            words = (cleaned.get("name", "") + " " + cleaned.get("summary", "")).split()[:8]
+            cleaned["slug"] = services.event_slug(
+                model,
+                start=cleaned.get("start"),
+                precision=cleaned.get("precision") or Precision.DAY,
+                label=label,
+                words=words or [cleaned.get("location", "")],
+            )
+        return cleaned
+
+
+class EventAdmin(admin.ModelAdmin):
+    form = EventForm
+    date_hierarchy = "start"
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+    ordering = ["-start", "-id"]
+    search_fields = ["slug", "summary", "location", "date_text", "participants__actor__name"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        participants = Participant.objects.select_related("actor").only("actor__name", "meeting_id", "drill_id")
+        return super().get_queryset(request).prefetch_related(Prefetch("participants", queryset=participants))
+
+    @admin.display(description="when", ordering="start")
+    def when(self, event: Meeting | Drill) -> str:
+        start = format_date(event.start, event.precision) or "date unknown"
+        end = format_date(event.end, event.end_precision)
+        return f"{start} – {end}" if end else start
+
+    @admin.display(description="who")
+    def who(self, event: Meeting | Drill) -> str:
+        return ", ".join(sorted(participant.actor.name for participant in event.participants.all()))
+
+
+@admin.register(Meeting)
+class MeetingAdmin(EventAdmin):
+    list_display = ["when", "kind", "status", "who", "location", "summary"]
+    list_display_links = ["when", "summary"]
+    list_filter = ["kind", "status", "precision", "start"]
+    fields = [
+        "kind", "status", ("start", "precision"), ("end", "end_precision"), "date_text",
+        "location", "summary", "slug", ("created_at", "updated_at"),
+    ]
+    inlines = [MeetingParticipantInline, MeetingEvidenceInline]
+
+
+@admin.register(Drill)
+class DrillAdmin(EventAdmin):
+    list_display = ["when", "name", "status", "who", "location", "troops", "summary"]
+    list_display_links = ["when", "name", "summary"]
+    list_filter = ["status", "precision", "start"]
+    search_fields = [*EventAdmin.search_fields, "name"]
+    fields = [
+        "name", "status", ("start", "precision"), ("end", "end_precision"), "date_text",
+        "location", "troops", "summary", "slug", ("created_at", "updated_at"),
+    ]
+    inlines = [DrillParticipantInline, DrillEvidenceInline]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["actor", "event", "role"]
+    list_filter = ["role", ("meeting", admin.EmptyFieldListFilter), ("drill", admin.EmptyFieldListFilter)]
+    list_select_related = ["actor", "meeting", "drill"]
+    search_fields = ["actor__name", "meeting__summary", "meeting__slug", "drill__name", "drill__slug"]
+    autocomplete_fields = ["actor", "meeting", "drill"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "published", "url"]
+    list_filter = ["published"]
+    date_hierarchy = "published"
+    search_fields = ["title", "publisher", "url"]
+    readonly_fields = ["text_hash", "created_at"]
+    inlines = [SourceEvidenceInline]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        # A page of sources should not read fifty whole articles; the change form loads the text it shows.
+        return super().get_queryset(request).defer("text")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["event", "source", "excerpt", "start_offset", "end_offset"]
+    list_filter = [("meeting", admin.EmptyFieldListFilter), ("drill", admin.EmptyFieldListFilter), "source__published"]
+    list_select_related = ["source", "meeting", "drill"]
+    search_fields = ["sentence", "source__title", "meeting__summary", "drill__name"]
+    autocomplete_fields = ["source", "meeting", "drill"]
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Evidence]:
+        # Articles can be long; the list needs their titles, not their text.
+        return super().get_queryset(request).defer("source__text")
+
+    @admin.display(description="sentence")
+    def excerpt(self, evidence: Evidence) -> str:
+        return evidence.sentence if len(evidence.sentence) <= 120 else evidence.sentence[:119] + "…"
