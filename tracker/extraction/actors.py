@@ -1,0 +1,509 @@
+"""Who an article talks about: states, organisations, groups and people, with every mention of each."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from tracker.extraction.gazetteer import Entity, Gazetteer, PhraseIndex, Surface
+from tracker.extraction.sentences import Token
+from tracker.extraction.types import KnownActor
+
+HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord madam mme m".split())
+PLACE_PREPOSITIONS = frozenset("in to at from into near outside via toward towards inside across around".split())
+NAME_PARTICLES = frozenset("de da di du del der den van von bin ibn al el le la dos das ter".split())
+CALENDAR_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december today tomorrow yesterday""".split()
+)
+# Capitalised words that open sentences or name institutions rather than people.
+NOT_NAME_WORDS = frozenset(
+    """the a an on in at of for to and or but as after before during while with by from this that these those
+    it its he she they we his her their our there here when where what who which why how if since despite
+    meanwhile later earlier however although though also some many most some several both all other
+    assembly council committee commission ministry office department house court party forces army navy air
+    force staff union government parliament congress senate cabinet administration agency embassy mission
+    alliance summit talks conference state states republic kingdom federation region war cold group
+    organisation organization bank fund security foreign defence defense affairs minister president
+    chancellor secretary general ambassador envoy spokesman spokeswoman spokesperson leader chief prime
+    north south east west eastern western northern southern central new old sea ocean gulf strait river
+    border front ministers presidents leaders news agency times post bbc cnn reuters press statement""".split()
+)
+ORG_WORDS_AFTER = frozenset("accords accord agreement agreements protocol protocols format process talks summit declaration treaty airport".split())
+
+
+@dataclass(slots=True)
+class Actor:
+    key: str
+    name: str
+    kind: str
+    title: str = ""
+    affiliation: str = ""  # actor key
+    aliases: list[str] = field(default_factory=list)
+    members: tuple[str, ...] = ()  # actor keys
+    slug: str = ""
+    known: bool = False
+    first: int = 1 << 62  # offset of the first mention, for ordering
+
+
+@dataclass(slots=True)
+class Mention:
+    a: int  # first token
+    b: int  # one past the last token
+    start: int
+    end: int
+    key: str  # actor key; for a city, the key of its state
+    role: str  # name | demonym | capital | seat | city | person | place
+    text: str
+
+
+@dataclass(slots=True)
+class Cast:
+    """Every actor of the article and every mention, in token order."""
+
+    actors: dict[str, Actor]
+    mentions: list[Mention]
+    token_mention: list[int]  # token index -> mention index or -1
+    person_positions: list[int]  # token index of each person mention, sorted
+    person_keys: list[str]
+    redirect: dict[str, str]
+
+    def resolve(self, key: str) -> str:
+        return self.redirect.get(key, key)
+
+    def person_before(self, token: int, exclude: set[str] = frozenset()) -> str | None:  # type: ignore[assignment]
+        i = bisect_left(self.person_positions, token) - 1
+        while i >= 0:
+            key = self.person_keys[i]
+            if key not in exclude:
+                return key
+            i -= 1
+        return None
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80] or "actor"
+
+
+def _is_capitalised(text: str) -> bool:
+    return text[:1].isupper() and text[:1].isalpha()
+
+
+class _Builder:
+    def __init__(self, text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[KnownActor]):
+        self.text = text
+        self.tokens = tokens
+        self.lowers = [t.lower for t in tokens]
+        self.texts = [t.text for t in tokens]
+        self.g = gazetteer
+        self.actors: dict[str, Actor] = {}
+        self.redirect: dict[str, str] = {}
+        self.known_index = PhraseIndex()
+        self.known_people: dict[str, KnownActor] = {}
+        self.known_person_names: dict[str, str] = {}
+        self._prepare_known(known)
+
+    # -- known actors ---------------------------------------------------------------------------
+
+    def _prepare_known(self, known: Sequence[KnownActor]) -> None:
+        by_form: dict[str, str] = {}
+        for entity in self.g.entities.values():
+            for form in {entity.name, *entity.surfaces}:
+                by_form.setdefault(form.casefold(), entity.key)
+        for actor in known:
+            if not actor.name.strip():
+                continue
+            forms = [actor.name, *actor.aliases]
+            entity_key = next((by_form[f.casefold()] for f in forms if f.casefold() in by_form), None)
+            if actor.kind != "person" and entity_key is not None and entity_key not in self.redirect:
+                key = entity_key
+                entity = self.g.entities[entity_key]
+                self.actors.setdefault(key, Actor(key, actor.name, entity.kind, members=entity.members))
+            else:
+                key = "known:" + actor.slug
+            record = self.actors.setdefault(key, Actor(key, actor.name, actor.kind))
+            record.name, record.slug, record.known = actor.name, actor.slug, True
+            record.title = actor.title or record.title
+            if actor.kind == "person":
+                self.known_people[key] = actor
+                for form in forms:
+                    self.known_person_names.setdefault(form.casefold(), key)
+            for form in forms:
+                if form.strip():
+                    self.known_index.add(form, Surface(key, "person" if actor.kind == "person" else "name"), case_sensitive=True)
+        # Affiliations of known people are names; turn them into keys once every actor is in.
+        for key, actor in self.known_people.items():
+            self.actors[key].affiliation = self._key_for_name(actor.affiliation)
+
+    def _key_for_name(self, name: str) -> str:
+        if not name:
+            return ""
+        folded = name.casefold()
+        for key, actor in self.actors.items():
+            if actor.name.casefold() == folded:
+                return key
+        for entity in self.g.entities.values():
+            if entity.name.casefold() == folded or folded in {s.casefold() for s in entity.surfaces}:
+                self._entity_actor(entity.key)
+                return entity.key
+        return ""
+
+    # -- actors ---------------------------------------------------------------------------------
+
+    def _entity_actor(self, key: str) -> Actor:
+        actor = self.actors.get(key)
+        if actor is None:
+            entity: Entity = self.g.entities[key]
+            actor = Actor(key, entity.name, entity.kind, members=entity.members)
+            self.actors[key] = actor
+        return actor
+
+    def _person(self, name: str, title: str, affiliation: str, offset: int) -> str:
+        surname = name.split()[-1]
+        for key, actor in self.actors.items():
+            if actor.kind != "person":
+                continue
+            words, other = name.split(), actor.name.split()
+            if actor.name == name or (other[-1] == surname and (set(words) <= set(other) or set(other) <= set(words))):
+                if len(words) > len(other) and not actor.known:
+                    actor.name = name
+                actor.title = actor.title or title
+                actor.affiliation = actor.affiliation or affiliation
+                return key
+        key = "person:" + name
+        self.actors[key] = Actor(key, name, "person", title=title, affiliation=affiliation, first=offset)
+        return key
+
+    # -- pass 1: names the gazetteer or the editors know ----------------------------------------
+
+    def scan_names(self) -> list[Mention]:
+        found: list[Mention] = []
+        tokens, lowers, texts = self.tokens, self.lowers, self.texts
+        i, n = 0, len(tokens)
+        while i < n:
+            hit = self.known_index.match(lowers, texts, i)
+            other = self.g.names.match(lowers, texts, i)
+            if other and (not hit or other[0] > hit[0]):
+                hit = other
+            if not hit:
+                i += 1
+                continue
+            length, surface = hit
+            a, b = i, i + length
+            role = surface.role
+            if role == "capital" and (self._is_place(a, b) or self._listed_after_place(found, a)):
+                role = "place"
+            mention = Mention(a, b, tokens[a].start, tokens[b - 1].end, surface.entity, role, self.text[tokens[a].start : tokens[b - 1].end])
+            found.append(mention)
+            i = b
+        return found
+
+    def _listed_after_place(self, found: list[Mention], a: int) -> bool:
+        """"to Brussels and Warsaw": a capital listed after a place is a place too."""
+        if not found or found[-1].role not in ("place", "city"):
+            return False
+        return all(self.lowers[t] in (",", "and", "or", "then") for t in range(found[-1].b, a)) and a > found[-1].b
+
+    def _is_place(self, a: int, b: int) -> bool:
+        before = self.lowers[a - 1] if a > 0 else ""
+        if before == "the" and a > 1:
+            before = self.lowers[a - 2]
+        after = self.lowers[b] if b < len(self.lowers) else ""
+        return before in PLACE_PREPOSITIONS or after in ORG_WORDS_AFTER or (after == "," and before in ("in", "at"))
+
+    # -- pass 2: people ---------------------------------------------------------------------------
+
+    def scan_people(self, names: list[Mention]) -> list[Mention]:
+        tokens, lowers = self.tokens, self.lowers
+        by_start = {m.a: m for m in names}
+        by_end = {m.b: m for m in names}
+        covered = [-1] * len(tokens)
+        for index, m in enumerate(names):
+            for t in range(m.a, m.b):
+                covered[t] = index
+        people: list[Mention] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            hit = self.g.titles.match(lowers, self.texts, i)
+            if not hit or covered[i] >= 0:
+                i += 1
+                continue
+            length, surface = hit
+            a, b = i, i + length
+            # A title word inside a longer capitalised name ("General Assembly") is no title.
+            if b < n and lowers[b] in NOT_NAME_WORDS and _is_capitalised(tokens[b].text) and lowers[b] not in ("of", "to"):
+                i = b
+                continue
+            mention = self._person_at(a, b, surface, by_start, by_end, covered)
+            if mention is not None:
+                people.append(mention)
+                i = mention.b
+            else:
+                i = b
+        return people
+
+    def _affiliation_before(self, a: int, by_end: dict[int, Mention]) -> tuple[int, str, str]:
+        """Look left of a title for "Russia's", "Russian", "UK", "the Kremlin": (new start, affiliation key, target key)."""
+        lowers = self.lowers
+        start, affiliation, target = a, "", ""
+        m = by_end.get(start)
+        if m is not None and m.role not in ("city", "place") and self.g.entities.get(m.key, Entity("", "", "")).kind == "organisation":
+            # "Russia's EU ambassador": an organisation right before the title is what the post is accredited to.
+            target, start = m.key, m.a
+            m = None
+        if start >= 2 and lowers[start - 1] == "s" and self.texts[start - 2] in ("'", "’"):
+            m = by_end.get(start - 2)
+            if m is not None:
+                affiliation, start = m.key, m.a
+        else:
+            m = by_end.get(start)
+            if m is not None and m.role != "city":
+                affiliation, start = m.key, m.a
+        if target and not affiliation:
+            affiliation, target = target, ""
+        if start > 0 and lowers[start - 1] in ("the", "a", "an", "its", "his", "her", "their"):
+            start -= 1
+        return start, affiliation, target
+
+    def _target_after(self, b: int, by_start: dict[int, Mention]) -> tuple[int, str, str]:
+        """Read "of Belarus" / "to the United States" after a title: (new end, preposition, key)."""
+        lowers = self.lowers
+        if b < len(lowers) and lowers[b] in ("of", "to", "for"):
+            j = b + 1
+            if j < len(lowers) and lowers[j] == "the":
+                j += 1
+            m = by_start.get(j)
+            if m is not None and m.role in ("name", "capital", "place", "seat", "demonym") or (m is not None and m.key.startswith("known:")):
+                return m.b, lowers[b], m.key
+        return b, "", ""
+
+    def _title_text(self, surface: Surface, target: str) -> str:
+        if target:
+            entity = self.g.entities.get(target)
+            referred = entity.referred if entity else self.actors[target].name
+            return f"{surface.value} to {referred}"
+        return surface.value
+
+    def _person_at(self, a: int, b: int, surface: Surface, by_start, by_end, covered) -> Mention | None:
+        tokens, lowers = self.tokens, self.lowers
+        pre_start, affiliation, target = self._affiliation_before(a, by_end)
+        end, preposition, key = self._target_after(b, by_start)
+        title_target = target
+        if preposition in ("to", "for"):
+            title_target = key
+        elif preposition == "of":
+            affiliation = affiliation or key
+        # "... Prime Minister Boris Johnson", "the president of Belarus Alexander Lukashenko"
+        name_end = self._name_forward(end, covered)
+        if name_end is None and end < len(tokens) and lowers[end] == "," and (affiliation or target or pre_start < a):
+            name_end = self._name_forward(end + 1, covered)
+            if name_end is not None and not (name_end >= len(tokens) or lowers[name_end] in (",", ".", ";", "said", "told", "has", "was", "is", "will")):
+                name_end = None
+            name_start = end + 1
+        else:
+            name_start = end
+        if name_end is not None:
+            span_start, span_end = pre_start, name_end
+        else:
+            # "Alexander Lukashenko, the president of Belarus" / "Philippe Etienne, France's ambassador to ..."
+            if pre_start < 2 or lowers[pre_start - 1] != ",":
+                return None
+            name_start = self._name_backward(pre_start - 1, covered)
+            if name_start is None:
+                return None
+            name_end = pre_start - 1
+            span_start, span_end = name_start, end
+        name = self.text[tokens[name_start].start : tokens[name_end - 1].end]
+        name = re.sub(r"\s+", " ", name)
+        title = self._title_text(surface, title_target)
+        if not affiliation and surface.implies and surface.implies in self.g.entities:
+            affiliation = surface.implies
+        if affiliation:
+            self._entity_actor(affiliation) if affiliation in self.g.entities else None
+        person_key = self._known_person(name) or self._person(name, title, affiliation, tokens[span_start].start)
+        actor = self.actors[person_key]
+        if not actor.title:
+            actor.title = title
+        if not actor.affiliation and affiliation:
+            actor.affiliation = affiliation
+        return Mention(span_start, span_end, tokens[span_start].start, tokens[span_end - 1].end, person_key, "person", name)
+
+    def _known_person(self, name: str) -> str | None:
+        return self.known_person_names.get(name.casefold())
+
+    def _name_word(self, t: int, covered) -> bool:
+        token = self.tokens[t]
+        if covered[t] >= 0 or not _is_capitalised(token.text) or token.lower in NOT_NAME_WORDS:
+            return False
+        if token.lower in CALENDAR_WORDS or token.lower in HONORIFICS:
+            return False
+        if len(token.text) == 1:
+            # An initial ("George W. Bush") must be followed by a full stop.
+            return t + 1 < len(self.tokens) and self.tokens[t + 1].text == "."
+        return not token.text.isupper() or len(token.text) <= 2 and False
+
+    def _name_forward(self, i: int, covered) -> int | None:
+        tokens, n = self.tokens, len(self.tokens)
+        j, words = i, 0
+        while j < n and words < 5:
+            if self._name_word(j, covered):
+                words += 1
+                j += 1
+                # keep "Jean-Yves", "O'Brien", "W." together
+                if j < n and tokens[j].text == "." and len(tokens[j - 1].text) == 1:
+                    j += 1
+                    continue
+                while j + 1 < n and tokens[j].text in ("-", "'", "’") and tokens[j].start == tokens[j - 1].end and (
+                    tokens[j + 1].start == tokens[j].end and _is_capitalised(tokens[j + 1].text)
+                ):
+                    j += 2
+                continue
+            if words and tokens[j].lower in NAME_PARTICLES and j + 1 < n and self._name_word(j + 1, covered):
+                j += 1
+                continue
+            break
+        if words == 0:
+            return None
+        return j
+
+    def _name_backward(self, end: int, covered) -> int | None:
+        """Start of a capitalised name ending just before token `end`."""
+        tokens = self.tokens
+        j, words = end - 1, 0
+        while j >= 0 and words < 5:
+            if self._name_word(j, covered):
+                words += 1
+                if j >= 2 and tokens[j - 1].text in ("-", "'", "’") and tokens[j - 1].start == tokens[j - 2].end == tokens[j - 1].end - 1:
+                    j -= 2
+                    continue
+                j -= 1
+                continue
+            if words and tokens[j].text == "." and j >= 1 and len(tokens[j - 1].text) == 1:
+                j -= 1
+                continue
+            if words and tokens[j].lower in NAME_PARTICLES and j >= 1 and self._name_word(j - 1, covered):
+                j -= 1
+                continue
+            break
+        if words < 2:
+            # A bare capitalised word before a comma is too often a place or a sentence opener.
+            return None
+        return j + 1
+
+    # -- pass 3: later mentions of people ----------------------------------------------------------
+
+    def scan_later(self, names: list[Mention], people: list[Mention]) -> list[Mention]:
+        index = PhraseIndex()
+        titles: dict[str, list[str]] = {}
+        for key, actor in self.actors.items():
+            if actor.kind != "person":
+                continue
+            words = actor.name.split()
+            index.add(actor.name, Surface(key, "person"), case_sensitive=True)
+            if len(words) > 1:
+                index.add(words[-1], Surface(key, "surname"), case_sensitive=True)
+            for alias in actor.aliases:
+                index.add(alias, Surface(key, "person"), case_sensitive=True)
+            if actor.title:
+                titles.setdefault(actor.title.split(" to ")[0].lower(), []).append(key)
+        taken = [False] * len(self.tokens)
+        for m in people:
+            for t in range(m.a, m.b):
+                taken[t] = True
+        later: list[Mention] = []
+        tokens, lowers, texts = self.tokens, self.lowers, self.texts
+        i, n = 0, len(tokens)
+        name_at = {m.a: m for m in names}
+        while i < n:
+            if taken[i]:
+                i += 1
+                continue
+            start = i
+            honorific = lowers[i] in HONORIFICS and _is_capitalised(texts[i])
+            j = i + 1 if honorific else i
+            if honorific and j < n and texts[j] == ".":
+                j += 1
+            hit = index.match(lowers, texts, j) if j < n else None
+            if hit and (honorific or j not in name_at):
+                length, surface = hit
+                b = j + length
+                later.append(Mention(start, b, tokens[start].start, tokens[b - 1].end, surface.entity, "person", self.text[tokens[start].start : tokens[b - 1].end]))
+                if honorific:
+                    alias = self.text[tokens[start].start : tokens[b - 1].end]
+                    aliases = self.actors[surface.entity].aliases
+                    if alias not in aliases:
+                        aliases.append(alias)
+                i = b
+                continue
+            # "the chancellor" stands for the chancellor already named.
+            if lowers[i] == "the" and i + 1 < n:
+                title_hit = self.g.titles.match(lowers, texts, i + 1)
+                if title_hit:
+                    length, surface = title_hit
+                    b = i + 1 + length
+                    candidates = titles.get(surface.value.lower(), [])
+                    follows = lowers[b] if b < n else ""
+                    if len(candidates) == 1 and follows not in ("of", "to", "for") and not (b < n and _is_capitalised(texts[b])):
+                        later.append(Mention(i, b, tokens[i].start, tokens[b - 1].end, candidates[0], "person", self.text[tokens[i].start : tokens[b - 1].end]))
+                        i = b
+                        continue
+            i += 1
+        return later
+
+
+def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[KnownActor]) -> Cast:
+    builder = _Builder(text, tokens, gazetteer, known)
+    names = builder.scan_names()
+    people = builder.scan_people(names)
+    later = builder.scan_later(names, people)
+
+    # People win over the names inside them ("Danish" in "Danish Prime Minister Mette Frederiksen").
+    chosen: list[Mention] = []
+    owner = [-1] * len(tokens)
+    for m in sorted(people + later, key=lambda m: m.a):
+        if all(owner[t] < 0 for t in range(m.a, m.b)):
+            for t in range(m.a, m.b):
+                owner[t] = 1
+            chosen.append(m)
+    for m in names:
+        if all(owner[t] < 0 for t in range(m.a, m.b)):
+            chosen.append(m)
+    chosen.sort(key=lambda m: m.a)
+    token_mention = [-1] * len(tokens)
+    for index, m in enumerate(chosen):
+        for t in range(m.a, m.b):
+            token_mention[t] = index
+
+    actors = builder.actors
+    # Every name that stands for an actor puts that actor in the article; places and venues do not.
+    for m in names:
+        if m.role in ("name", "demonym", "seat", "capital") and m.key in gazetteer.entities:
+            actor = builder._entity_actor(m.key)
+            actor.first = min(actor.first, m.start)
+            if m.role in ("name", "seat", "capital") and m.text != actor.name and m.text not in actor.aliases:
+                actor.aliases.append(m.text)
+        elif m.key in actors:
+            actors[m.key].first = min(actors[m.key].first, m.start)
+    for m in people + later:
+        actors[m.key].first = min(actors[m.key].first, m.start)
+    for actor in list(actors.values()):
+        if actor.affiliation and actor.affiliation in gazetteer.entities:
+            affiliation = builder._entity_actor(actor.affiliation)
+            affiliation.first = min(affiliation.first, actor.first)
+        for member in actor.members:
+            if member in gazetteer.entities and actor.first < (1 << 62):
+                m_actor = builder._entity_actor(member)
+                m_actor.first = min(m_actor.first, actor.first)
+
+    persons = [(m.a, m.key) for m in chosen if m.role == "person"]
+    return Cast(
+        actors=actors,
+        mentions=chosen,
+        token_mention=token_mention,
+        person_positions=[p for p, _ in persons],
+        person_keys=[k for _, k in persons],
+        redirect=builder.redirect,
+    )

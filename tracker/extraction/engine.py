@@ -1,0 +1,197 @@
+"""`extract`: article text, publication date and known actors in; proposed actors, meetings and drills out."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+from tracker.extraction.actors import Cast, cast as build_cast, slugify
+from tracker.extraction.dates import TimeExpression, find_dates
+from tracker.extraction.events import DrillDraft, MeetingDraft, Reader, Sentence, _precision, iso
+from tracker.extraction.gazetteer import load
+from tracker.extraction.sentences import split_sentences, tokenize
+from tracker.extraction.types import Extraction, KnownActor, ProposedActor, ProposedDrill, ProposedMeeting
+
+KIND_LABEL = {
+    "talks": "Talks",
+    "summit": "Summit",
+    "press_conference": "Joint press conference",
+    "call": "Phone call",
+    "signing": "Signing",
+    "visit": "Visit",
+}
+
+
+def extract(text: str, published: date, known_actors: Sequence[KnownActor] = ()) -> Extraction:
+    """Propose the actors, meetings and drills that `text`, published on `published`, reports."""
+    gazetteer = load()
+    tokens = tokenize(text)
+    spans = split_sentences(text)
+    dates = find_dates(text, published)
+    cast = build_cast(text, tokens, gazetteer, known_actors)
+
+    sentences: list[Sentence] = []
+    t = d = 0
+    for start, end in spans:
+        while t < len(tokens) and tokens[t].start < start:
+            t += 1
+        a = t
+        while t < len(tokens) and tokens[t].end <= end:
+            t += 1
+        while d < len(dates) and dates[d].start < start:
+            d += 1
+        first_date = d
+        while d < len(dates) and dates[d].start < end:
+            d += 1
+        if t > a:
+            sentences.append(Sentence(start, end, a, t, dates[first_date:d]))
+
+    reader = Reader(text, tokens, cast, gazetteer, published)
+    meeting_drafts = reader.meetings(sentences)
+    drill_drafts = reader.drills(sentences)
+
+    involved = {key for draft in meeting_drafts for key in draft.participants}
+    involved |= {key for draft in drill_drafts for key in draft.participants}
+    for key in involved:
+        if key not in cast.actors and key in gazetteer.entities:
+            entity = gazetteer.entities[key]
+            from tracker.extraction.actors import Actor
+
+            cast.actors[key] = Actor(key, entity.name, entity.kind, members=entity.members)
+    for draft in meeting_drafts:
+        for key in draft.participants:
+            cast.actors[key].first = min(cast.actors[key].first, text_offset(draft))
+
+    return Extraction(
+        dates=dates,
+        actors=_actors(cast),
+        meetings=[_meeting(text, cast, draft) for draft in meeting_drafts],
+        drills=[_drill(text, cast, draft, published) for draft in drill_drafts],
+    )
+
+
+def text_offset(draft: MeetingDraft) -> int:
+    return draft.sentence.start
+
+
+def _actors(cast: Cast) -> list[ProposedActor]:
+    actors = [a for a in cast.actors.values() if a.first < (1 << 62)]
+    actors.sort(key=lambda a: a.first)
+    out = []
+    for actor in actors:
+        affiliation = cast.actors[actor.affiliation].name if actor.affiliation in cast.actors else ""
+        members = tuple(cast.actors[m].name if m in cast.actors else m for m in actor.members)
+        out.append(
+            ProposedActor(
+                name=actor.name,
+                kind=actor.kind,
+                title=actor.title,
+                affiliation=affiliation,
+                aliases=tuple(dict.fromkeys(a for a in actor.aliases if a != actor.name)),
+                members=members,
+                slug=actor.slug or slugify(actor.name),
+                known=actor.known,
+            )
+        )
+    return out
+
+
+def _names(cast: Cast, keys: list[str]) -> tuple[str, ...]:
+    return tuple(cast.actors[k].name if k in cast.actors else k for k in keys)
+
+
+def _join(names: Sequence[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _when(when: TimeExpression | None) -> tuple[str | None, str | None]:
+    if when is None or when.first is None:
+        return None, None
+    precision = _precision(when)
+    start = iso(when.first, precision)
+    end = iso(when.last, precision) if when.last is not None else None
+    return start, end if end != start else None
+
+
+def _meeting(text: str, cast: Cast, draft: MeetingDraft) -> ProposedMeeting:
+    participants = _names(cast, draft.participants)
+    start, end = _when(draft.when)
+    summary = _meeting_summary(draft, cast, participants)
+    s = draft.sentence
+    return ProposedMeeting(
+        kind=draft.kind,
+        status=draft.status,
+        date=start,
+        end_date=end,
+        date_text=draft.when.text if draft.when else "",
+        participants=participants,
+        location=draft.location,
+        summary=summary,
+        evidence=text[s.start : s.end],
+        evidence_start=s.start,
+        evidence_end=s.end,
+    )
+
+
+def _meeting_summary(draft: MeetingDraft, cast: Cast, participants: tuple[str, ...]) -> str:
+    place = f" in {draft.location}" if draft.location else ""
+    status = {"planned": "planned", "cancelled": "cancelled", "postponed": "postponed"}.get(draft.status)
+    suffix = f" ({status})" if status else ""
+    if draft.kind == "visit":
+        visitors = [n for k, n in zip(draft.participants, participants) if k in draft.subject] or list(participants[:1])
+        hosts = [n for n in participants if n not in visitors]
+        if hosts:
+            return f"{_join(visitors)} visits {_join(hosts)}{place}{suffix}"
+        return f"Visit by {_join(visitors) or 'an unnamed delegation'}{place}{suffix}"
+    label = KIND_LABEL[draft.kind]
+    if draft.kind == "signing":
+        return f"{_join(participants) or 'Unnamed parties'} sign an agreement{place}{suffix}"
+    if not participants:
+        return f"{label} between unnamed parties{place}{suffix}"
+    joiner = "of" if draft.kind in ("summit", "press_conference") else "between"
+    if len(participants) == 1:
+        joiner = "with"
+    return f"{label} {joiner} {_join(participants)}{place}{suffix}"
+
+
+def _drill(text: str, cast: Cast, draft: DrillDraft, published: date) -> ProposedDrill:
+    participants = _names(cast, draft.participants)
+    status = draft.status
+    if status in ("", "held", "ongoing", "planned"):
+        if draft.start is not None and draft.start > published and status != "cancelled":
+            status = "planned"
+        elif draft.end is not None and draft.end < published:
+            status = "held"
+        elif status == "" and draft.start is not None and draft.start <= published:
+            status = "ongoing" if draft.end is not None and draft.end >= published else "held"
+        elif status == "":
+            status = "planned"
+    if status == "postponed":
+        status = "planned"
+    name = draft.name or "Military exercise"
+    parts = [name]
+    if participants:
+        parts.append(f"by {_join(participants)}")
+    if draft.location:
+        parts.append(f"in {draft.location}")
+    summary = " ".join(parts)
+    if draft.troops:
+        summary += f", {draft.troops:,} troops"
+    if status in ("planned", "cancelled", "ongoing"):
+        summary += f" ({status})"
+    s = draft.sentence
+    return ProposedDrill(
+        name=draft.name,
+        status=status,
+        start=iso(draft.start, draft.start_precision or "day"),
+        end=iso(draft.end, draft.end_precision or "day"),
+        date_text=draft.date_text,
+        participants=participants,
+        location=draft.location,
+        troops=draft.troops,
+        summary=summary,
+        evidence=text[s.start : s.end],
+        evidence_start=s.start,
+        evidence_end=s.end,
+    )

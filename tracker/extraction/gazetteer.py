@@ -1,0 +1,165 @@
+"""The facts the engine knows (states, organisations, groups, titles, venues), loaded once from data/."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from tracker.extraction.sentences import TOKEN
+
+DATA = Path(__file__).with_name("data")
+
+
+@dataclass(slots=True)
+class Entity:
+    key: str
+    name: str
+    kind: str  # state | organisation | group
+    short: str = ""
+    the: bool = False
+    capitals: tuple[str, ...] = ()
+    hq: str = ""
+    members: tuple[str, ...] = ()
+    surfaces: set[str] = field(default_factory=set)
+
+    @property
+    def referred(self) -> str:
+        """The name as it reads after a preposition: "the United States", "the EU", "France"."""
+        if self.kind == "organisation" and self.short:
+            return f"the {self.short}"
+        return f"the {self.name}" if self.the else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Surface:
+    """One way of writing something the engine knows, and what it means there."""
+
+    entity: str  # Entity key, title, or state code for a venue
+    role: str  # name | demonym | capital | seat | city | title
+    value: str = ""  # canonical title, or implied state code for titles
+    implies: str = ""
+
+
+class PhraseIndex:
+    """Phrases keyed on their first token, so a text is matched in one pass over its tokens."""
+
+    def __init__(self) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], bool, Surface]]] = {}
+
+    def add(self, phrase: str, surface: Surface, *, case_sensitive: bool) -> None:
+        words = tuple(TOKEN.findall(phrase))
+        if not words:
+            return
+        lowered = tuple(w.lower() for w in words)
+        entries = self.by_first.setdefault(lowered[0], [])
+        if any(e[0] == lowered and e[1] == words and e[3] == surface for e in entries):
+            return
+        entries.append((lowered, words, case_sensitive, surface))
+        entries.sort(key=lambda e: -len(e[0]))
+
+    def match(self, lowers: list[str], texts: list[str], i: int) -> tuple[int, Surface] | None:
+        """Return (number of tokens, surface) of the longest phrase starting at token i."""
+        entries = self.by_first.get(lowers[i])
+        if not entries:
+            return None
+        for lowered, words, case_sensitive, surface in entries:
+            n = len(lowered)
+            if tuple(lowers[i : i + n]) != lowered:
+                continue
+            if case_sensitive and tuple(texts[i : i + n]) != words:
+                continue
+            return n, surface
+        return None
+
+
+@dataclass(slots=True)
+class Gazetteer:
+    entities: dict[str, Entity]
+    names: PhraseIndex
+    titles: PhraseIndex
+    city_state: dict[str, str]
+    hq_of: dict[str, list[str]]  # city -> organisation keys
+
+
+def _rows(name: str) -> list[list[str]]:
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        rows.append([cell.strip() for cell in line.split("\t")])
+    return rows
+
+
+def _cells(row: list[str], n: int) -> list[str]:
+    return row + [""] * (n - len(row))
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def _plural(demonym: str) -> list[str]:
+    if demonym.endswith(("an", "i", "ot", "ite", "ek", "en")) and " " not in demonym:
+        return [demonym + "s"]
+    if demonym.endswith("ese") or demonym.endswith("ch") or demonym.endswith("sh") or demonym.endswith("ss"):
+        return []
+    return [demonym + "s"] if demonym[-1].isalpha() and demonym[-1] not in "sy" else []
+
+
+@cache
+def load() -> Gazetteer:
+    entities: dict[str, Entity] = {}
+    names = PhraseIndex()
+    titles = PhraseIndex()
+    city_state: dict[str, str] = {}
+    hq_of: dict[str, list[str]] = {}
+
+    for row in _rows("states.tsv"):
+        code, name, the, official, others, demonyms, capitals, seats = _cells(row, 8)
+        entity = Entity(code, name, "state", the=the == "1", capitals=tuple(_split(capitals)))
+        entities[code] = entity
+        for form in [name, official, *_split(others)]:
+            if form:
+                names.add(form, Surface(code, "name"), case_sensitive=True)
+                entity.surfaces.add(form)
+        for demonym in _split(demonyms):
+            for form in [demonym, *_plural(demonym)]:
+                names.add(form, Surface(code, "demonym"), case_sensitive=True)
+        for capital in entity.capitals:
+            names.add(capital, Surface(code, "capital"), case_sensitive=True)
+            city_state[capital] = code
+        for seat in _split(seats):
+            names.add(seat, Surface(code, "seat"), case_sensitive=True)
+            entity.surfaces.add(seat)
+
+    for row in _rows("organisations.tsv"):
+        short, name, others, hq, hq_state = _cells(row, 5)
+        entity = Entity(short, name, "organisation", short=short if short != name or len(short) < 6 else "", hq=hq)
+        entities[short] = entity
+        for form in {short, name, *_split(others)}:
+            names.add(form, Surface(short, "name"), case_sensitive=True)
+            entity.surfaces.add(form)
+        if hq:
+            hq_of.setdefault(hq, []).append(short)
+            city_state.setdefault(hq, hq_state)
+            names.add(hq, Surface(hq_state, "capital" if hq in entities[hq_state].capitals else "city"), case_sensitive=True)
+
+    for row in _rows("groups.tsv"):
+        name, others, members = _cells(row, 3)
+        key = "group:" + name
+        entity = Entity(key, name, "group", members=tuple(_split(members)))
+        entities[key] = entity
+        for form in [name, *_split(others)]:
+            names.add(form, Surface(key, "name"), case_sensitive=True)
+            entity.surfaces.add(form)
+
+    for row in _rows("cities.tsv"):
+        city, code = _cells(row, 2)
+        city_state.setdefault(city, code)
+        names.add(city, Surface(code, "city"), case_sensitive=True)
+
+    for row in _rows("titles.tsv"):
+        written, shown, implies = _cells(row, 3)
+        titles.add(written, Surface(shown, "title", shown, implies), case_sensitive=False)
+
+    return Gazetteer(entities, names, titles, city_state, hq_of)
