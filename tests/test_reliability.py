@@ -1,0 +1,296 @@
+"""Bad input is refused whole, and concurrent imports by real parallel processes never duplicate events."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from tests.conftest import DEMO_FIXTURE, SEED_ARTICLE
+from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Source
+from tracker.parley_json import dumps, timeline_json
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def export() -> str:
+    return dumps(timeline_json(actors=Actor.objects.all(), meetings=Meeting.objects.all(), drills=Drill.objects.all()))
+
+
+# Refusing bad input
+
+
+BAD_TIMELINE = {
+    "actors": [
+        {"name": "Ruritania", "slug": "ruritania", "kind": "state", "title": "", "affiliation": "Nowhere Land", "aliases": [], "description": ""},
+        {"name": "Rudolf Rassendyll", "slug": "rudolf", "kind": "king", "title": "", "affiliation": "", "aliases": [], "description": ""},
+    ],
+    "meetings": [
+        {"kind": "talks", "status": "held", "date": "2022-02-30", "end_date": None, "date_text": "", "participants": ["Ruritania", "Atlantis"], "location": "Strelsau", "summary": "", "sources": []},
+    ],
+    "drills": [
+        {"name": "Zenda", "status": "held", "start": "2022-02-10", "end": "2022-02-01", "date_text": "", "participants": ["Ruritania"], "location": "", "troops": "many", "summary": "", "sources": [{"title": "Zenda drills", "published": 20220210}]},
+    ],
+}
+
+
+@pytest.fixture
+def demo(db) -> str:
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+    return export()
+
+
+def test_a_timeline_with_errors_is_refused_with_every_record_and_field_named_and_nothing_changes(demo, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(BAD_TIMELINE))
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_timeline", str(path), stdout=StringIO())
+
+    message = str(error.value)
+    assert message.startswith(f"{path} was not imported; nothing changed. Fix these first:")
+    for expected in [
+        'meetings[0].date: "2022-02-30" is not a valid date',
+        'meetings[0].participants[1]: "Atlantis" is neither an actor in this file nor one already known',
+        'actors[0].affiliation: "Nowhere Land" is neither an actor in this file nor one already known',
+        "actors[1].kind:",
+        "drills[0].troops: expected a whole number or null, got a string",
+        "drills[0].end:",
+        "drills[0].sources[0].published:",
+    ]:
+        assert expected in message
+    assert export() == demo
+
+
+def test_a_timeline_that_is_not_json_is_refused_with_its_position(demo, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"actors": [}')
+
+    with pytest.raises(CommandError, match=r"broken.json is not valid JSON: Expecting value at line 1, column 13."):
+        call_command("import_timeline", str(path))
+    assert export() == demo
+
+
+def fixture_file(tmp_path: Path, records: list[dict]) -> Path:
+    path = tmp_path / "edits.json"
+    path.write_text(json.dumps(records))
+    return path
+
+
+ACTOR = {"model": "tracker.actor", "fields": {"name": "Ruritania", "slug": "ruritania", "kind": "state", "title": "", "affiliation": None, "description": "", "members": []}}
+STAMPS = {"created_at": "2022-02-10T00:00:00Z", "updated_at": "2022-02-10T00:00:00Z"}
+EVENT = {"precision": "day", "end_precision": "day", "date_text": "", "location": "", "summary": "", **STAMPS}
+
+
+@pytest.mark.parametrize(
+    ("second_record", "message"),
+    [
+        (
+            {"model": "tracker.drill", "fields": {"slug": "zenda-drill", "start": "2022-02-20", "end": "2022-02-10", "name": "", "status": "held", "troops": None, **EVENT}},
+            "edits.json, record 2 (tracker.drill “zenda-drill”): The end date cannot be before the start date. Nothing was loaded.",
+        ),
+        (
+            {"model": "tracker.drill", "fields": {"slug": "zenda-drill", "start": "2022-02-10", "end": None, "name": "", "status": "held", "troops": -5, **EVENT}},
+            "edits.json, record 2 (tracker.drill “zenda-drill”): Troop numbers cannot be negative. Nothing was loaded.",
+        ),
+        (
+            {"model": "tracker.meeting", "fields": {"slug": "strelsau-talks", "start": "2022-02-30", "end": None, "kind": "talks", "status": "held", **EVENT}},
+            "edits.json, record 2 (tracker.meeting “strelsau-talks”): start: “2022-02-30” value has the correct format (YYYY-MM-DD) but it is an invalid date. Nothing was loaded.",
+        ),
+        (
+            {"model": "tracker.meeting", "fields": {"slug": "strelsau-talks", "start": "2022-02-10", "end": None, "kind": "duel", "status": "held", **EVENT}},
+            "edits.json, record 2 (tracker.meeting “strelsau-talks”): kind: Value 'duel' is not a valid choice. Nothing was loaded.",
+        ),
+        (
+            {"model": "tracker.participant", "fields": {"actor": ["atlantis"], "meeting": ["february-2022-no-such-meeting"], "drill": None, "role": ""}},
+            'edits.json, record 2 (tracker.participant): actor: no actor has the natural key ["atlantis"]; '
+            'meeting: no meeting has the natural key ["february-2022-no-such-meeting"] Nothing was loaded.',
+        ),
+        (
+            {"model": "tracker.actor", "fields": {**ACTOR["fields"], "name": "RUSSIA", "slug": "russia-again"}},
+            "edits.json, record 2 (tracker.actor “russia-again”): There is already an actor with this name (names are compared ignoring case). Nothing was loaded.",
+        ),
+    ],
+    ids=["end-before-start", "negative-troops", "impossible-date", "unknown-kind", "broken-references", "duplicate-name"],
+)
+def test_a_fixture_with_an_error_is_refused_naming_the_record_and_field_and_nothing_is_loaded(demo, tmp_path, second_record, message):
+    path = fixture_file(tmp_path, [ACTOR, second_record])
+
+    with pytest.raises(CommandError) as error:
+        call_command("loaddata", str(path), verbosity=0)
+
+    assert str(error.value) == message
+    assert not Actor.objects.filter(slug="ruritania").exists()
+    assert export() == demo
+
+
+def test_a_valid_fixture_still_loads_and_loading_it_again_changes_nothing(demo):
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+
+    assert export() == demo
+
+
+# Concurrent imports by real processes
+
+RACE_TIMELINE = {
+    "actors": [
+        {"name": "Ruritania", "slug": "ruritania", "kind": "state", "title": "", "affiliation": "", "aliases": ["Strelsau"], "description": ""},
+        {"name": "Borduria", "slug": "borduria", "kind": "state", "title": "", "affiliation": "", "aliases": [], "description": ""},
+        {"name": "Syldavia", "slug": "syldavia", "kind": "state", "title": "", "affiliation": "", "aliases": [], "description": ""},
+        {"name": "Flavia Elphberg", "slug": "flavia-elphberg", "kind": "person", "title": "Queen", "affiliation": "Ruritania", "aliases": [], "description": ""},
+        {"name": "Kurvi Tasch", "slug": "kurvi-tasch", "kind": "person", "title": "Marshal", "affiliation": "Borduria", "aliases": [], "description": ""},
+        {"name": "the Balkan Triangle", "slug": "balkan-triangle", "kind": "group", "title": "", "affiliation": "", "aliases": [], "members": ["Ruritania", "Borduria", "Syldavia"], "description": ""},
+    ],
+    "meetings": [
+        {"kind": "talks", "status": "held", "date": f"2021-03-{day:02d}", "end_date": None, "date_text": "", "participants": participants, "location": place, "summary": f"Talks in {place}",
+         "sources": [{"title": f"Talks in {place}", "publisher": "The Zenda Gazette", "url": "", "published": f"2021-03-{day + 1:02d}", "evidence": f"They met in {place}.", "evidence_start": 0, "evidence_end": 20}]}
+        for day, participants, place in [
+            (1, ["Flavia Elphberg", "Kurvi Tasch"], "Strelsau"),
+            (2, ["Ruritania", "Syldavia"], "Klow"),
+            (3, ["Borduria", "Syldavia", "Ruritania"], "Szohod"),
+            (4, ["Flavia Elphberg", "Syldavia"], "Zenda"),
+        ]
+    ],
+    "drills": [
+        {"name": "Black Elphberg", "status": "held", "start": "2021-04-01", "end": "2021-04-10", "date_text": "", "participants": ["Borduria"], "location": "the northern border", "troops": 12000, "summary": "",
+         "sources": [{"title": "Borduria drills", "publisher": "The Zenda Gazette", "url": "", "published": "2021-04-02", "evidence": "Borduria began drills.", "evidence_start": 0, "evidence_end": 22}]},
+    ],
+}
+
+# Each worker sets Django up, waits until every worker is ready, then runs its command at the same moment.
+WORKER = """
+import os, sys, time
+from pathlib import Path
+import django
+django.setup()
+from django.core.management import call_command
+ready, count = Path(sys.argv[1]), int(sys.argv[2])
+(ready / str(os.getpid())).touch()
+while len(list(ready.iterdir())) < count:
+    time.sleep(0.005)
+call_command(*sys.argv[3:])
+"""
+
+
+def database_environment(**overrides: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "PARLEY_SQLITE_PATH")}
+    return {**environment, "DJANGO_SETTINGS_MODULE": "tracker.settings", **overrides}
+
+
+def run_together(environment: dict[str, str], command: list[str], tmp_path: Path, workers: int = 4) -> list[subprocess.CompletedProcess]:
+    ready = tmp_path / f"ready-{uuid.uuid4().hex}"
+    ready.mkdir()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(ready), str(workers), *command],
+            cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(workers)
+    ]
+    results = []
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=180)
+        results.append(subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr))
+    return results
+
+
+def manage(environment: dict[str, str], *args: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def counts(environment: dict[str, str]) -> dict[str, int]:
+    script = (
+        "import django, json; django.setup(); from tracker import models as m; "
+        "print(json.dumps({name: getattr(m, name).objects.count() for name in "
+        "['Actor', 'Alias', 'Meeting', 'Drill', 'Participant', 'Source', 'Evidence']}))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> dict[str, str]:
+    """A fresh, migrated database that separate processes share: an SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        environment = database_environment(PARLEY_SQLITE_PATH=str(tmp_path / "shared.sqlite3"))
+        manage(environment, "migrate", "--noinput")
+        yield environment
+        return
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("set DATABASE_URL to a PostgreSQL server to race imports on PostgreSQL")
+    import psycopg
+
+    name = f"parley_race_{uuid.uuid4().hex[:12]}"
+    server = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        environment = database_environment(DATABASE_URL=f"{server}/{name}")
+        manage(environment, "migrate", "--noinput")
+        yield environment
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.slow
+def test_four_editors_importing_the_same_timeline_at_once_end_with_one_copy_of_each_event(database, tmp_path):
+    path = tmp_path / "race.json"
+    path.write_text(json.dumps(RACE_TIMELINE))
+
+    results = run_together(database, ["import_timeline", str(path)], tmp_path)
+
+    assert [result.returncode for result in results] == [0, 0, 0, 0], [result.stderr for result in results]
+    assert counts(database) == {
+        "Actor": 6, "Alias": 1, "Meeting": 4, "Drill": 1, "Participant": 10, "Source": 5, "Evidence": 5,
+    }
+
+
+@pytest.mark.slow
+def test_four_editors_importing_the_same_article_at_once_end_with_one_copy_of_each_event(database, tmp_path):
+    if not SEED_ARTICLE.exists():
+        pytest.skip(f"seed article not found at {SEED_ARTICLE}")
+    manage(database, "import_article", str(SEED_ARTICLE))
+    once = counts(database)
+    manage(database, "flush", "--noinput")
+
+    results = run_together(database, ["import_article", str(SEED_ARTICLE)], tmp_path)
+
+    assert [result.returncode for result in results] == [0, 0, 0, 0], [result.stderr for result in results]
+    assert counts(database) == once
+    assert once["Meeting"] > 0 and once["Source"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="runs against a file database of its own")
+def test_the_timeline_stays_readable_while_an_import_writes(tmp_path):
+    environment = database_environment(PARLEY_SQLITE_PATH=str(tmp_path / "busy.sqlite3"))
+    manage(environment, "migrate", "--noinput")
+    manage(environment, "generate_timeline", "--events", "2000", "--actors", "100")
+    reader = (
+        "import django, time; django.setup(); from tracker.models import Meeting; "
+        "deadline = time.time() + 3; reads = 0\n"
+        "while time.time() < deadline:\n"
+        "    list(Meeting.objects.chronological()[:50]); reads += 1\n"
+        "print(reads)"
+    )
+    writer = subprocess.Popen(
+        [sys.executable, "manage.py", "generate_timeline", "--events", "20000", "--actors", "50", "--seed", "2"],
+        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    read = subprocess.run([sys.executable, "-c", reader], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    writer.communicate(timeout=180)
+
+    assert read.returncode == 0, read.stderr
+    assert int(read.stdout) > 50
+    assert writer.returncode == 0
