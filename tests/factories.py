@@ -1,0 +1,84 @@
+"""Small helpers that create actors, meetings, drills and sources for tests, with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from django.utils.text import slugify
+
+from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Source
+
+_numbers = itertools.count(1)
+
+
+def actor(name: str, kind: str = Actor.Kind.PERSON, **fields) -> Actor:
+    fields.setdefault("slug", slugify(name) or f"actor-{next(_numbers)}")
+    return Actor.objects.create(name=name, kind=kind, **fields)
+
+
+def source(title: str = "", *, published: date = date(2022, 2, 10), publisher: str = "Test Wire", **fields) -> Source:
+    return Source.objects.create(
+        title=title or f"Test report {next(_numbers)}", published=published, publisher=publisher, **fields
+    )
+
+
+def _event(model, participants, *, slug, source, evidence, roles, **fields):
+    event = model.objects.create(slug=slug or f"{model._meta.model_name}-{next(_numbers)}", **fields)
+    roles = roles or {}
+    Participant.objects.bulk_create(
+        Participant(actor=a, role=roles.get(a.slug, ""), **{model._meta.model_name: event}) for a in participants
+    )
+    if source is not None:
+        Evidence.objects.create(source=source, sentence=evidence, **{model._meta.model_name: event})
+    return event
+
+
+def meeting(
+    *participants: Actor,
+    start: date | None = date(2022, 2, 10),
+    kind: str = Meeting.Kind.TALKS,
+    status: str = Meeting.Status.HELD,
+    slug: str = "",
+    source: Source | None = None,
+    evidence: str = "",
+    roles: dict[str, str] | None = None,
+    **fields,
+) -> Meeting:
+    """A meeting of `participants`; pass `source` (and `evidence`) to record who reported it."""
+    return _event(
+        Meeting, participants, slug=slug, source=source, evidence=evidence, roles=roles,
+        start=start, kind=kind, status=status, **fields,
+    )
+
+
+def drill(
+    *participants: Actor,
+    start: date | None = date(2022, 2, 10),
+    end: date | None = None,
+    status: str = Drill.Status.HELD,
+    slug: str = "",
+    source: Source | None = None,
+    evidence: str = "",
+    roles: dict[str, str] | None = None,
+    **fields,
+) -> Drill:
+    return _event(
+        Drill, participants, slug=slug, source=source, evidence=evidence, roles=roles,
+        start=start, end=end, status=status, **fields,
+    )
+
+
+def busy_month(n: int, *, first: date = date(2022, 2, 1), actors: list[Actor] | None = None) -> list[Meeting]:
+    """`n` meetings and drills spread over the 28 days from `first`, among a pool of actors, each with a source."""
+    pool = actors or [actor(f"Envoy {i}", slug=f"envoy-{i}-{next(_numbers)}") for i in range(6)]
+    report = source(f"Busy month report {next(_numbers)}", published=first)
+    events = []
+    for i in range(n):
+        day = first.replace(day=1 + i % 28)
+        people = [pool[i % len(pool)], pool[(i + 1) % len(pool)], pool[(i + 3) % len(pool)]]
+        if i % 5 == 4:
+            events.append(drill(*people[:2], start=day, end=day.replace(day=min(28, day.day + 3)), source=report, evidence=f"Drill {i}."))
+        else:
+            events.append(meeting(*people, start=day, source=report, evidence=f"Meeting {i} took place."))
+    return events

@@ -1,0 +1,232 @@
+"""The dashboard's filters: read from GET parameters, applied to meetings and drills, written back as a URL.
+
+Bad values never raise: each becomes a message for the page and is left out of the filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Max
+from django.http import QueryDict
+
+from tracker.dashboard import DEFAULT_ZOOM, ZOOMS, Window, join_names
+from tracker.models import Actor, Drill, Meeting, Participant
+
+DRILL = "drill"
+KINDS: list[tuple[str, str]] = [*Meeting.Kind.choices, (DRILL, "drill")]
+STATUSES: list[tuple[str, str]] = [
+    ("planned", "planned"),
+    ("ongoing", "ongoing"),
+    ("held", "held"),
+    ("postponed", "postponed"),
+    ("cancelled", "cancelled"),
+]
+MATCHES = [("any", "any of them"), ("all", "all of them together")]
+MAX_ACTORS = 20
+MAX_TEXT = 200
+SPAN = {
+    "day": relativedelta(days=1),
+    "week": relativedelta(weeks=1),
+    "month": relativedelta(months=1),
+    "year": relativedelta(years=1),
+}
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = value.strip()
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def _date(params: QueryDict, name: str, label: str, errors: list[str]) -> date | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        day = date.fromisoformat(raw)
+        # Far from any news, and near date.max the window arithmetic would overflow.
+        if not 1000 <= day.year <= 9000:
+            raise ValueError(raw)
+        return day
+    except ValueError:
+        errors.append(f"The {label} date “{raw[:40]}” is not a date; write dates as YYYY-MM-DD, e.g. 2022-02-10.")
+        return None
+
+
+@dataclass
+class Filters:
+    actors: list[Actor] = field(default_factory=list)
+    match: str = "any"
+    kinds: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    first: date | None = None
+    last: date | None = None
+    q: str = ""
+    zoom: str = DEFAULT_ZOOM
+    at: date | None = None
+    errors: list[str] = field(default_factory=list)
+    # True when the URL named an actor by a name or alias rather than by slug, so it should be rewritten.
+    rewritten: bool = False
+
+    @property
+    def actor_slugs(self) -> list[str]:
+        return [actor.slug for actor in self.actors]
+
+    @property
+    def active(self) -> bool:
+        return bool(self.actors or self.kinds or self.statuses or self.first or self.last or self.q)
+
+    @property
+    def wants_meetings(self) -> bool:
+        return not self.kinds or any(kind != DRILL for kind in self.kinds)
+
+    @property
+    def wants_drills(self) -> bool:
+        return not self.kinds or DRILL in self.kinds
+
+    def meetings(self, queryset=None):
+        """Meetings that pass every filter except the date range."""
+        qs = Meeting.objects.all() if queryset is None else queryset
+        if not self.wants_meetings:
+            return qs.none()
+        meeting_kinds = [kind for kind in self.kinds if kind != DRILL]
+        if meeting_kinds:
+            qs = qs.filter(kind__in=meeting_kinds)
+        return self._common(qs)
+
+    def drills(self, queryset=None):
+        """Drills that pass every filter except the date range."""
+        qs = Drill.objects.all() if queryset is None else queryset
+        if not self.wants_drills:
+            return qs.none()
+        return self._common(qs)
+
+    def _common(self, qs):
+        if self.statuses:
+            qs = qs.filter(status__in=self.statuses)
+        if self.actors:
+            if self.match == "all":
+                qs = qs.involving(*self.actors)
+            else:
+                field = qs.model._meta.model_name
+                qs = qs.filter(pk__in=Participant.objects.filter(actor__in=self.actors).values(field))
+        if self.q:
+            qs = qs.mentioning(self.q)
+        return qs
+
+    def window(self, default_at: date | None = None) -> Window:
+        """The window to draw: the from/to range when given, else the zoom period around `at`."""
+        span = SPAN[self.zoom]
+        if self.first and self.last:
+            return Window.between(self.first, self.last, self.zoom)
+        if self.first:
+            return Window.between(self.first, self.first + span - timedelta(days=1), self.zoom)
+        if self.last:
+            return Window.between(self.last - span + timedelta(days=1), self.last, self.zoom)
+        return Window.around(self.at or default_at or date.today(), self.zoom)
+
+    def latest_start(self) -> date | None:
+        """The start of the latest event that passes the filters: where the timeline opens without `at`."""
+        latest = [
+            self.meetings().aggregate(latest=Max("start"))["latest"] if self.wants_meetings else None,
+            self.drills().aggregate(latest=Max("start"))["latest"] if self.wants_drills else None,
+        ]
+        return max((day for day in latest if day), default=None)
+
+    def query(self, *, window: bool = True) -> QueryDict:
+        """The canonical GET parameters for these filters (and, if `window`, the zoom and anchor)."""
+        params = QueryDict(mutable=True)
+        params.setlist("actor", self.actor_slugs)
+        if self.match != "any" and len(self.actors) > 1:
+            params["match"] = self.match
+        params.setlist("kind", self.kinds)
+        params.setlist("status", self.statuses)
+        if self.q:
+            params["q"] = self.q
+        if self.first:
+            params["from"] = self.first.isoformat()
+        if self.last:
+            params["to"] = self.last.isoformat()
+        if window:
+            if self.zoom != DEFAULT_ZOOM:
+                params["zoom"] = self.zoom
+            if self.at and not (self.first or self.last):
+                params["at"] = self.at.isoformat()
+        return params
+
+
+def parse_filters(params: QueryDict) -> Filters:
+    """Read the filters from GET parameters; unknown or malformed values become messages in `.errors`."""
+    errors: list[str] = []
+    filters = Filters(errors=errors)
+
+    slugs = _unique(params.getlist("actor"))
+    if len(slugs) > MAX_ACTORS:
+        errors.append(f"Filter by at most {MAX_ACTORS} actors at once; the rest are left out.")
+        slugs = slugs[:MAX_ACTORS]
+    by_slug = {actor.slug: actor for actor in Actor.objects.filter(slug__in=slugs)} if slugs else {}
+    for slug in slugs:
+        if slug in by_slug:
+            filters.actors.append(by_slug[slug])
+        else:
+            errors.append(f"There is no actor “{slug[:80]}”; it is left out of the filter.")
+    for name in _unique(params.getlist("add"))[:1]:
+        found = list(Actor.objects.named(name)[:3])
+        filters.rewritten = True
+        if len(found) == 1:
+            if found[0].slug not in by_slug:
+                filters.actors.append(found[0])
+        elif not found:
+            errors.append(f"No actor is called “{name[:80]}”.")
+        else:
+            errors.append(f"“{name[:80]}” could be {join_names([a.name for a in found])}; pick one from the suggestions.")
+
+    match = params.get("match", "any")
+    if match in dict(MATCHES):
+        filters.match = match
+    else:
+        errors.append(f"Unknown match “{match[:40]}”; use “any” or “all”.")
+
+    known_kinds = dict(KINDS)
+    for kind in _unique(params.getlist("kind")):
+        if kind in known_kinds:
+            filters.kinds.append(kind)
+        else:
+            errors.append(f"Unknown kind “{kind[:40]}”; the kinds are {join_names(list(known_kinds))}.")
+    known_statuses = dict(STATUSES)
+    for status in _unique(params.getlist("status")):
+        if status in known_statuses:
+            filters.statuses.append(status)
+        else:
+            errors.append(f"Unknown status “{status[:40]}”; the statuses are {join_names(list(known_statuses))}.")
+
+    filters.first = _date(params, "from", "‘from’", errors)
+    filters.last = _date(params, "to", "‘to’", errors)
+    if filters.first and filters.last and filters.first > filters.last:
+        errors.append(
+            f"The range starts ({filters.first.isoformat()}) after it ends ({filters.last.isoformat()}); "
+            "the end date is left out."
+        )
+        filters.last = None
+
+    q = params.get("q", "").strip()
+    if len(q) > MAX_TEXT:
+        errors.append(f"The search text is cut to its first {MAX_TEXT} characters.")
+        q = q[:MAX_TEXT]
+    filters.q = q
+
+    zoom = params.get("zoom", "").strip() or DEFAULT_ZOOM
+    if zoom in ZOOMS:
+        filters.zoom = zoom
+    else:
+        errors.append(f"Unknown zoom “{zoom[:40]}”; choose day, week, month or year.")
+    filters.at = _date(params, "at", "‘at’", errors)
+    return filters
