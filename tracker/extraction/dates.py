@@ -43,7 +43,7 @@ Rules where the language is ambiguous (all resolved against `published`):
 """
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -218,75 +218,137 @@ _ABBREVIATION = re.compile(
     r"No|Jr|Sr|Capt|Maj|Adm|Sgt|Rev|Mt|Ft|vs|etc)|\b[A-Z])\.$"
 )
 
-_IRREGULAR_PAST = (
-    "met|began|held|went|came|took|made|told|said|spoke|gave|saw|left|brought|sent|led|won|lost|fell|rose|broke|"
-    "became|kept|thought|found|stood|ran|sat|wrote|flew|drew|struck|sought|bought|fought|caught|taught|meant|knew|"
-    "grew|threw|withdrew|chose|drove|shook|forgot|got|heard|paid|laid|sold|felt|dealt|built|spent|lent|understood|"
-    "undertook|overtook|sank|swore|tore|wore|stole|froze|hid|ate|did"
+def _words(*groups: str) -> frozenset[str]:
+    return frozenset(w for group in groups for w in group.split())
+
+
+_IRREGULAR_PAST = _words(
+    "met began held went came took made told said spoke gave saw left brought sent led won lost fell rose broke",
+    "became kept thought found stood ran sat wrote flew drew struck sought bought fought caught taught meant knew",
+    "grew threw withdrew chose drove shook forgot got heard paid laid sold felt dealt built spent lent understood",
+    "undertook overtook sank swore tore wore stole froze hid ate did",
 )
-_PARTICIPLE = (
-    rf"(?:[a-z]+ed|{_IRREGULAR_PAST}|been|begun|gone|taken|given|spoken|seen|written|broken|chosen|driven|flown|"
-    rf"drawn|grown|known|shown|thrown|withdrawn|risen|fallen|stolen|eaten|forgotten|gotten|done|sworn|torn|worn|"
-    rf"frozen|hidden|shaken|undertaken|sunk)"
+_IRREGULAR_PARTICIPLE = _IRREGULAR_PAST | _words(
+    "been begun gone taken given spoken seen written broken chosen driven flown drawn grown known shown thrown",
+    "withdrawn risen fallen stolen eaten forgotten gotten done sworn torn worn frozen hidden shaken undertaken sunk",
 )
-_NOT_A_VERB = (
-    r"(?:need|seed|speed|feed|indeed|proceed|exceed|succeed|hundred|red|bed|shed|bred|breed|greed|heed|deed|"
-    r"creed|sacred|naked|wicked|kindred|rugged|beloved|aged|alleged|armed|based|united|limited|concerned|related|"
-    r"interested|advanced|detailed|qualified|experienced|skilled|talented|used|so-called|unprecedented|embed)"
+_NOT_A_VERB = _words(
+    "need seed speed feed indeed proceed exceed succeed hundred red bed shed bred breed greed heed deed creed sacred",
+    "naked wicked kindred rugged beloved aged alleged armed based united limited concerned related interested",
+    "advanced detailed qualified experienced skilled talented used unprecedented embed",
 )
-_ADVERB = r"(?:(?:also|already|not|now|still|just|since|recently|reportedly|long|never|repeatedly|consistently|previously|then|later|widely|currently|finally|officially|formally|jointly)\s+)"
-_TENSE_MARKERS = _rx(
-    rf"""
-    (?P<future>
-        (?:\b(?:is|are|am|be|been|was|were)\s+{_ADVERB}?)?
-        \b(?:(?:due|set|scheduled|slated|expected|poised|planning|preparing|going|about|likely|unlikely|hoping|
-               intending|aiming|bound)\s+to|(?:scheduled|planned|slated|set)\s+for|(?:plans?|intends?|aims?|hopes?|
-               expects?|prepares?|vows?|pledges?|promises?|threatens?)\s+to)\b
-      | \b(?:will|shall|won['’]t|would|wouldn['’]t)\b | ['’]ll\b )
-  | (?P<perfect>\b(?:has|have|had|hasn['’]t|haven['’]t|hadn['’]t)\s+{_ADVERB}?(?-i:{_PARTICIPLE})\b)
-  | (?P<passive>\b(?P<aux>is|are|am|be|being|been|was|were|isn['’]t|aren['’]t|wasn['’]t|weren['’]t)\s+{_ADVERB}?
-        (?-i:{_PARTICIPLE})\b)
-  | (?P<past>\b(?:was|were|had|did|didn['’]t|wasn['’]t|weren['’]t|ago)\b)
-  | (?P<present>\b(?:is|are|am|isn['’]t|aren['’]t|says|say|has|have|does|do|don['’]t|doesn['’]t|remains?|
-        continues?|seems?|believes?|insists?|warns?|wants?)\b)
-  | (?P<adjective>\b(?:a|an|the|this|that|these|those|its|their|his|her|our|my|your|whose|newly)\s+(?-i:{_PARTICIPLE})\b)
-  | (?P<verb>(?<![-\w])(?!{_NOT_A_VERB}\b)(?-i:[a-z]+ed|{_IRREGULAR_PAST})\b(?!-))
-    """
+_ADVERBS = _words(
+    "also already not now still just since recently reportedly long never repeatedly consistently previously then",
+    "later widely currently finally officially formally jointly",
 )
+_MODALS = _words("will shall won't would wouldn't")
+_PLAN_TO = _words(
+    "due set scheduled slated expected poised planning preparing going about likely unlikely hoping intending aiming",
+    "bound plan plans intend intends aim aims hope hopes expect expects prepare prepares vow vows pledge pledges",
+    "promise promises threaten threatens",
+)
+_PLAN_FOR = _words("scheduled planned slated set")
+_BE = _words("is are am be being been was were isn't aren't wasn't weren't")
+_HAVE = _words("has have had hasn't haven't hadn't")
+_PAST_WORDS = _words("was were had did didn't wasn't weren't hadn't ago")
+_PRESENT_WORDS = _words(
+    "is are am isn't aren't says say has have does do don't doesn't remain remains continue continues seem seems",
+    "believe believes insist insists warn warns want wants",
+)
+_DETERMINERS = _words("a an the this that these those its their his her our my your whose newly")
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _Marker = tuple[int, int, str, int]  # start, end, tense, weight
 
 
+def _is_participle(original: str, word: str) -> bool:
+    if not original.islower():
+        return False
+    return word in _IRREGULAR_PARTICIPLE or (word.endswith("ed") and len(word) > 3 and word not in _NOT_A_VERB)
+
+
 def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]:
-    found = []
-    for m in _TENSE_MARKERS.finditer(text, start, len(text) if end is None else end):
-        kind = m.lastgroup
-        if kind == "adjective":
-            continue
-        if kind == "passive":
-            aux = m.group("aux").lower()
-            if aux in ("be", "being"):
-                continue
-            kind = "present" if aux[:2] in ("is", "ar", "am") else "past"
-        elif kind == "perfect":
-            kind = "past"
-        # A bare participle is often an adjective or reduced clause ("talks aimed at"), so it counts for less.
-        weight = 2 if kind == "verb" else 1
-        found.append((m.start(), m.end(), "past" if kind == "verb" else kind, weight))
+    """Tense-bearing verb groups in text[start:end]: "will", "is due to", "has begun", "was called", "met"."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, len(text) if end is None else end)]
+    words = [t[2].lower().replace("’", "'") for t in tokens]
+    n = len(tokens)
+    found: list[_Marker] = []
+
+    def plan_at(j: int) -> bool:
+        return j + 1 < n and ((words[j] in _PLAN_TO and words[j + 1] == "to") or (words[j] in _PLAN_FOR and words[j + 1] == "for"))
+
+    def after_adverbs(j: int) -> int:
+        while j < n and words[j] in _ADVERBS:
+            j += 1
+        return j
+
+    i = 0
+    while i < n:
+        t_start, t_end, original = tokens[i]
+        word = words[i]
+        if word in _MODALS or word.endswith("'ll"):
+            found.append((t_start, t_end, "future", 1))
+        elif plan_at(i):
+            found.append((t_start, tokens[i + 1][1], "future", 1))
+            i += 1
+        elif word in _BE or word in _HAVE:
+            j = after_adverbs(i + 1)
+            if word in _BE and plan_at(j):
+                found.append((t_start, tokens[j + 1][1], "future", 1))
+                i = j + 1
+            elif j < n and _is_participle(tokens[j][2], words[j]):
+                if word in _HAVE or word in ("been", "was", "were", "wasn't", "weren't"):
+                    found.append((t_start, tokens[j][1], "past", 1))
+                elif word not in ("be", "being"):
+                    found.append((t_start, tokens[j][1], "present", 1))
+                i = j
+            else:
+                found.append((t_start, t_end, "past" if word in _PAST_WORDS else "present", 1))
+        elif word in _PAST_WORDS:
+            found.append((t_start, t_end, "past", 1))
+        elif word in _PRESENT_WORDS:
+            found.append((t_start, t_end, "present", 1))
+        elif word in _DETERMINERS and i + 1 < n and _is_participle(tokens[i + 1][2], words[i + 1]):
+            i += 1  # "a disputed election": an adjective, not a verb
+        elif (
+            _is_participle(original, word)
+            and (word in _IRREGULAR_PAST or word.endswith("ed"))
+            and text[t_start - 1:t_start] != "-"
+            and text[t_end:t_end + 1] != "-"
+        ):
+            # A bare participle is often an adjective or reduced clause ("talks aimed at"), so it counts for less.
+            found.append((t_start, t_end, "past", 2))
+        i += 1
     return found
 
 
+class _TenseIndex:
+    """Tense markers of one sentence, searchable by position in logarithmic time (a sentence may be huge)."""
+
+    def __init__(self, markers: list[_Marker]) -> None:
+        self.columns = []
+        for weight in (1, 2):
+            chosen = [m for m in markers if m[3] == weight]
+            self.columns.append((weight, [m[0] for m in chosen], [m[1] for m in chosen], [m[2] for m in chosen]))
+
+    def at(self, start: int, end: int) -> str:
+        """The tense of the marker nearest to text[start:end], weighted; "present" if there is none."""
+        best, best_distance = "present", None
+        for weight, starts, ends, tenses in self.columns:
+            i = bisect_right(ends, start) - 1
+            if i >= 0:
+                distance = (start - ends[i]) * weight
+                if best_distance is None or distance < best_distance:
+                    best, best_distance = tenses[i], distance
+            j = bisect_left(starts, end)
+            if j < len(starts):
+                distance = (starts[j] - end) * weight + 0.5  # ties go to the verb before the expression
+                if best_distance is None or distance < best_distance:
+                    best, best_distance = tenses[j], distance
+        return best
+
+
 def _nearest(markers: list[_Marker], start: int, end: int) -> str:
-    best, best_distance = "present", None
-    for m_start, m_end, tense, weight in markers:
-        if m_end <= start:
-            distance = (start - m_end) * weight
-        elif m_start >= end:
-            distance = (m_start - end) * weight + 0.5  # ties go to the verb before the expression
-        else:
-            continue
-        if best_distance is None or distance < best_distance:
-            best, best_distance = tense, distance
-    return best
+    return _TenseIndex(markers).at(start, end)
 
 
 def tense_of(clause: str, *, near: int | None = None) -> str:
@@ -332,7 +394,7 @@ class _Scan:
                 continue
             starts.append(m.end())
         self.starts = starts
-        self._markers: dict[int, list[_Marker]] = {}
+        self._tenses: dict[int, _TenseIndex] = {}
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self.starts, pos) - 1
@@ -343,13 +405,13 @@ class _Scan:
         if _SINCE.search(self.text, max(0, start - 12), start):
             return "past"
         s_start, s_end = self.sentence(start)
-        if s_start not in self._markers:
-            self._markers[s_start] = _markers(self.text, s_start, s_end)
-        return _nearest(self._markers[s_start], start, end)
+        if s_start not in self._tenses:
+            self._tenses[s_start] = _TenseIndex(_markers(self.text, s_start, s_end))
+        return self._tenses[s_start].at(start, end)
 
     def limited_before(self, start: int) -> bool:
         """Whether a superlative or negation comes earlier in the sentence ("the first visit in four years")."""
-        return bool(_LIMITING.search(self.text, self.sentence(start)[0], start))
+        return bool(_LIMITING.search(self.text, max(self.sentence(start)[0], start - 200), start))
 
 
 @dataclass(slots=True)
@@ -734,6 +796,34 @@ _PATTERNS: list[tuple[re.Pattern[str], object]] = [
 ]
 
 
+# What a sentence must contain, as lowercase words ("#" for any digit), for each pattern above to be tried there.
+# Trying only these keeps the cost near one tokenising pass over the text.
+_MONTH_WORDS = frozenset("M")  # stands for a capitalised month name, found case-sensitively
+_UNIT_WORDS = _words("day days week weeks fortnight fortnights month months year years decade decades",
+                     "daylong weeklong monthlong yearlong")
+_DIGIT = frozenset("#")
+_TRIGGERS: list[tuple[frozenset[str], ...]] = [
+    (_DIGIT,), (_DIGIT, _MONTH_WORDS), (_DIGIT, _MONTH_WORDS), (_DIGIT, _MONTH_WORDS), (_DIGIT, _MONTH_WORDS),
+    (_MONTH_WORDS,), (_DIGIT,), (_DIGIT,), (_DIGIT,), (_DIGIT,), (_DIGIT,), (_DIGIT,),
+    (frozenset(_SEASONS),), (_words("quarter"),), (_DIGIT, _words("q")), (_words("quarter"),),
+    (_words("week weekend month year"),), (_words("earlier later"),), (_words("end beginning start middle"),),
+    (_words("today tonight yesterday tomorrow"),), (_words("morning afternoon evening night"),),
+    (frozenset(_WEEKDAYS),), (_words("ago"),), (_words("in"), _UNIT_WORDS), (_UNIT_WORDS,), (_UNIT_WORDS,),
+    (_UNIT_WORDS,), (_UNIT_WORDS,), (_UNIT_WORDS,), (_UNIT_WORDS,), (_UNIT_WORDS,),
+    (_words("now currently nowadays present moment presently days past recently lately recent future soon coming ahead"),),
+    (_words("every each"),),
+]
+assert len(_TRIGGERS) == len(_PATTERNS)
+_KEYWORD_RANKS: dict[str, tuple[int, ...]] = {}
+for _rank, _needs in enumerate(_TRIGGERS):
+    for _word in frozenset().union(*_needs):
+        _KEYWORD_RANKS[_word] = (*_KEYWORD_RANKS.get(_word, ()), _rank)
+_KEYWORDS = frozenset(_KEYWORD_RANKS)
+_TOKEN = re.compile(r"[a-z]+")
+_ANY_DIGIT = re.compile(r"\d")
+_ANY_MONTH = re.compile(rf"{_MONTH}")  # case-sensitive, so "may" the verb does not wake the month patterns
+
+
 class _SeasonMatch:
     """A season match with the capitalised alternative folded into group "s"."""
 
@@ -825,12 +915,25 @@ def find_dates(text: str, published: date) -> list[TimeExpression]:
     """Every temporal expression in `text`, in order and non-overlapping, resolved against `published`."""
     scan = _Scan(text, published)
     cands: list[_Cand] = []
-    for rank, (pattern, handler) in enumerate(_PATTERNS):
-        for m in pattern.finditer(text):
-            cand = handler(scan, m)
-            if cand is not None:
-                cand.rank = rank
-                cands.append(cand)
+    bounds = scan.starts + [len(text)]
+    for s_start, s_end in zip(bounds, bounds[1:]):
+        words = set(_TOKEN.findall(text[s_start:s_end].lower()))
+        if _ANY_DIGIT.search(text, s_start, s_end):
+            words.add("#")
+        if _ANY_MONTH.search(text, s_start, s_end):
+            words.add("M")
+        hits = words & _KEYWORDS
+        ranks = sorted({rank for word in hits for rank in _KEYWORD_RANKS[word]})
+        for rank in ranks:
+            needs = _TRIGGERS[rank]
+            if len(needs) > 1 and any(hits.isdisjoint(need) for need in needs):
+                continue
+            pattern, handler = _PATTERNS[rank]
+            for m in pattern.finditer(text, s_start, s_end):
+                cand = handler(scan, m)
+                if cand is not None:
+                    cand.rank = rank
+                    cands.append(cand)
     chosen = [_apply_signals(scan, c) for c in _merge_ranges(scan, _select(cands))]
     return [
         TimeExpression(text[c.start:c.end], c.start, c.end, c.value, c.type, c.first, c.last, c.precision, c.duration_days)
