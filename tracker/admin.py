@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -267,6 +268,8 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "publisher", "url"]
     readonly_fields = ["text_hash", "created_at"]
     inlines = [SourceEvidenceInline]
+    # Django 6 will assume https for scheme-less URLs; say so now rather than change behaviour later.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
 

@@ -1,0 +1,333 @@
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import DEMO_FIXTURE
+from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Source
+
+MODELS = [Actor, Alias, Meeting, Drill, Participant, Source, Evidence]
+AUTOCOMPLETE_FIELDS = [
+    ("actor", "affiliation", "rus", "Russia"),
+    ("actor", "members", "fra", "France"),
+    ("alias", "actor", "truss", "Liz Truss"),
+    ("participant", "actor", "kremlin", "Russia"),
+    ("participant", "meeting", "moscow", "Liz Truss meets her Russian counterpart in Moscow."),
+    ("participant", "drill", "belarus", "Russia and Belarus start ten days of joint military training in Belarus."),
+    ("evidence", "source", "drills", "Russia Begins Military Drills with Belarus, Despite Ukraine Tensions (Financial Times (as republished), 10 Feb 2022)"),
+    ("evidence", "meeting", "warsaw", "Boris Johnson travels to Warsaw to back NATO allies."),
+    ("evidence", "drill", "belarus", "Russia and Belarus start ten days of joint military training in Belarus."),
+]
+
+
+@pytest.fixture
+def demo(db):
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+
+
+def url(model, view: str, *args) -> str:
+    return reverse(f"admin:tracker_{model._meta.model_name}_{view}", args=args)
+
+
+def management_form(prefix: str, total: int, initial: int = 0) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def meeting_form(**fields) -> dict:
+    data = {
+        "kind": "talks",
+        "status": "planned",
+        "start": "2022-02-10",
+        "precision": "day",
+        "end": "",
+        "end_precision": "day",
+        "date_text": "",
+        "location": "Geneva",
+        "summary": "Talks in Geneva.",
+        "slug": "",
+        **management_form("participants", 0),
+        **management_form("evidence", 0),
+    }
+    data.update(fields)
+    return data
+
+
+def errors_of(response) -> str:
+    """Every error message on an admin form page, as the editor reads them."""
+    assert response.status_code == 200, "the form was accepted"
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_changelist_add_change_and_delete_pages_open_for_a_superuser(admin_client, demo, model):
+    instance = model.objects.order_by("pk").first()
+    for page in (url(model, "changelist"), url(model, "add"), url(model, "change", instance.pk), url(model, "delete", instance.pk)):
+        assert admin_client.get(page).status_code == 200, page
+
+
+@pytest.mark.parametrize(
+    ("model", "term", "expected"),
+    [
+        (Actor, "kremlin", "Russia"),
+        (Actor, "Ms Truss", "Liz Truss"),
+        (Alias, "downing", "Downing Street"),
+        (Meeting, "Frederiksen", "Olaf Scholz and Mette Frederiksen speak to the press"),
+        (Meeting, "warsaw", "Boris Johnson travels to Warsaw"),
+        (Drill, "belarus", "Russia and Belarus start ten days"),
+        (Participant, "wallace", "Ben Wallace"),
+        (Source, "financial", "Russia Begins Military Drills"),
+        (Evidence, "minsk", "Minsk accords"),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else value,
+)
+def test_searching_each_changelist_finds_the_row(admin_client, demo, model, term, expected):
+    response = admin_client.get(url(model, "changelist"), {"q": term})
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_every_filter_choice_of_every_changelist_opens(admin_client, demo, model):
+    response = admin_client.get(url(model, "changelist"))
+    changelist = response.context["cl"]
+    links = [choice["query_string"] for spec in changelist.filter_specs for choice in spec.choices(changelist)]
+    assert links, "each changelist has filters"
+    for link in links:
+        assert admin_client.get(url(model, "changelist") + link).status_code == 200, link
+
+
+def test_filtering_meetings_by_kind_and_date_hierarchy_shows_only_those(admin_client, demo):
+    response = admin_client.get(url(Meeting, "changelist"), {"kind__exact": "signing"})
+    assert [meeting.slug for meeting in response.context["cl"].result_list] == ["2014-signing-france-germany-russia-ukraine"]
+
+    response = admin_client.get(url(Meeting, "changelist"), {"start__year": "2022", "start__month": "2", "start__day": "9"})
+    assert [meeting.kind for meeting in response.context["cl"].result_list] == ["press_conference"]
+
+
+def test_the_changelist_shows_dates_at_their_precision_and_who_took_part(admin_client, demo):
+    content = admin_client.get(url(Meeting, "changelist")).content.decode()
+    assert "2014 – 2015" in content
+    assert "France, Germany, Russia, Ukraine" in content
+
+
+@pytest.mark.parametrize(("model_name", "field_name", "term", "expected"), AUTOCOMPLETE_FIELDS)
+def test_autocomplete_endpoints_answer_with_matching_rows(admin_client, demo, model_name, field_name, term, expected):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "tracker", "model_name": model_name, "field_name": field_name, "term": term},
+    )
+    assert response.status_code == 200
+    assert expected in [result["text"] for result in response.json()["results"]]
+
+
+def add_rows(number: int) -> None:
+    """`number` meetings, drills, sources and actors with an alias, each event with a participant and evidence."""
+    russia = Actor.objects.get(slug="russia")
+    for n in range(number):
+        source = Source.objects.create(title=f"Bulletin {n}", publisher="Wire", published=date(2022, 3, 1))
+        actor = Actor.objects.create(name=f"Envoy {number}-{n}", slug=f"envoy-{number}-{n}", kind="person", affiliation=russia)
+        Alias.objects.create(actor=actor, name=f"E{number}-{n}")
+        meeting = Meeting.objects.create(slug=f"m-{number}-{n}", kind="call", start=date(2022, 3, 1))
+        drill = Drill.objects.create(slug=f"d-{number}-{n}", start=date(2022, 3, 1), troops=n)
+        for event in ({"meeting": meeting}, {"drill": drill}):
+            Participant.objects.create(actor=actor, **event)
+            Evidence.objects.create(source=source, sentence="Reported.", **event)
+
+
+CHANGELIST_QUERIES = {Actor: 5, Alias: 4, Meeting: 7, Drill: 7, Participant: 4, Source: 6, Evidence: 4}
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_changelist_query_counts_are_fixed_whatever_the_number_of_rows(admin_client, demo, model, django_assert_num_queries):
+    # Session, user, one count for the paginator, the page's rows, one prefetch where a column lists
+    # related rows, and two for the date hierarchy (its bounds, then its years).
+    expected = CHANGELIST_QUERIES[model]
+    admin_client.get(url(model, "changelist"))  # warm the content-type cache
+    with django_assert_num_queries(expected):
+        assert admin_client.get(url(model, "changelist")).status_code == 200
+    add_rows(60)
+    with django_assert_num_queries(expected):
+        response = admin_client.get(url(model, "changelist"))
+    assert len(response.context["cl"].result_list) == 50
+
+
+def test_the_source_changelist_does_not_read_article_texts(admin_client, demo):
+    Source.objects.update(text="A long article. " * 10_000)
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(url(Source, "changelist"))
+    page_query = next(query["sql"] for query in queries.captured_queries if '"tracker_source"."title"' in query["sql"])
+    assert '"tracker_source"."text"' not in page_query
+
+
+# What an editor sees when a constraint is broken -------------------------------------------------
+
+
+def test_a_meeting_that_ends_before_it_starts_is_refused_with_a_message(admin_client, db):
+    response = admin_client.post(url(Meeting, "add"), meeting_form(end="2022-02-01"))
+    assert "The end date cannot be before the start date." in errors_of(response)
+    assert not Meeting.objects.exists()
+
+
+def test_a_drill_with_negative_troops_is_refused_with_a_message(admin_client, db):
+    data = {
+        "name": "", "status": "held", "start": "2022-02-10", "precision": "day", "end": "", "end_precision": "day",
+        "date_text": "", "location": "", "troops": "-5", "summary": "", "slug": "",
+        **management_form("participants", 0), **management_form("evidence", 0),
+    }
+    response = admin_client.post(url(Drill, "add"), data)
+    assert "Troop numbers cannot be negative." in errors_of(response)
+    assert not Drill.objects.exists()
+
+
+def actor_form(**fields) -> dict:
+    data = {"name": "", "slug": "", "kind": "state", "title": "", "affiliation": "", "description": "", **management_form("aliases", 0)}
+    data.update(fields)
+    return data
+
+
+def test_an_actor_named_like_another_in_other_case_is_refused_with_a_message(admin_client, demo):
+    response = admin_client.post(url(Actor, "add"), actor_form(name="RUSSIA", slug="russia-again"))
+    assert "There is already an actor with this name (names are compared ignoring case)." in errors_of(response)
+
+
+def test_an_actor_named_like_another_actors_alias_is_refused_with_a_message(admin_client, demo):
+    response = admin_client.post(url(Actor, "add"), actor_form(name="the kremlin", slug="kremlin"))
+    assert "“the kremlin” is already an alias of Russia." in errors_of(response)
+
+
+def test_an_alias_already_used_by_another_actor_is_refused_with_a_message(admin_client, demo):
+    data = actor_form(name="Muscovy", slug="muscovy", **management_form("aliases", 1), **{"aliases-0-name": "MOSCOW"})
+    content = errors_of(admin_client.post(url(Actor, "add"), data))
+    assert "“MOSCOW” is already an alias of Russia." in content
+    assert not Actor.objects.filter(name="Muscovy").exists()
+
+
+def test_an_alias_that_is_another_actors_name_is_refused_with_a_message(admin_client, demo):
+    alias = Alias.objects.get(name="Kyiv")
+    response = admin_client.post(url(Alias, "change", alias.pk), {"actor": alias.actor_id, "name": "france"})
+    assert "“france” is the name of France." in errors_of(response)
+
+
+def test_the_same_actor_twice_in_a_new_meeting_is_refused_with_a_message(admin_client, demo):
+    russia = Actor.objects.get(slug="russia").pk
+    data = meeting_form(
+        **management_form("participants", 2),
+        **{"participants-0-actor": russia, "participants-0-role": "host", "participants-1-actor": russia, "participants-1-role": ""},
+    )
+    response = admin_client.post(url(Meeting, "add"), data)
+    assert "This actor already takes part in this meeting." in errors_of(response)
+    assert not Meeting.objects.filter(location="Geneva").exists()
+
+
+def test_an_actor_added_again_to_a_known_drill_is_refused_with_a_message(admin_client, demo):
+    drill = Drill.objects.get()
+    rows = list(drill.participants.order_by("pk"))
+    data = {
+        "name": "", "status": "ongoing", "start": "2022-02-10", "precision": "day", "end": "2022-02-19",
+        "end_precision": "day", "date_text": "", "location": "Belarus", "troops": "30000", "summary": "", "slug": drill.slug,
+        **management_form("participants", len(rows) + 1, len(rows)),
+        **management_form("evidence", 0, 0),
+    }
+    for index, row in enumerate(rows):
+        data |= {f"participants-{index}-id": row.pk, f"participants-{index}-drill": drill.pk,
+                 f"participants-{index}-actor": row.actor_id, f"participants-{index}-role": row.role}
+    data |= {f"participants-{len(rows)}-actor": rows[0].actor_id, f"participants-{len(rows)}-role": "host"}
+    response = admin_client.post(url(Drill, "change", drill.pk), data)
+    assert "This actor already takes part in this drill." in errors_of(response)
+    assert drill.participants.count() == len(rows)
+
+
+def test_a_participant_already_in_the_meeting_is_refused_on_its_own_page(admin_client, demo):
+    meeting = Meeting.objects.get(slug="2022-02-10-talks-liz-truss-russia")
+    data = {"actor": Actor.objects.get(slug="russia").pk, "meeting": meeting.pk, "drill": "", "role": ""}
+    response = admin_client.post(url(Participant, "add"), data)
+    assert "This actor already takes part in this meeting." in errors_of(response)
+
+
+def test_a_participant_needs_exactly_one_event(admin_client, demo):
+    data = {"actor": Actor.objects.get(slug="russia").pk, "meeting": "", "drill": "", "role": ""}
+    response = admin_client.post(url(Participant, "add"), data)
+    assert "A participant belongs to exactly one meeting or drill." in errors_of(response)
+
+
+def test_evidence_for_a_meeting_and_a_drill_at_once_is_refused_with_a_message(admin_client, demo):
+    data = {
+        "source": Source.objects.get().pk, "meeting": Meeting.objects.first().pk, "drill": Drill.objects.get().pk,
+        "sentence": "", "start_offset": "", "end_offset": "",
+    }
+    response = admin_client.post(url(Evidence, "add"), data)
+    assert "Evidence supports exactly one meeting or drill." in errors_of(response)
+
+
+def test_a_source_reporting_a_meeting_twice_is_refused_with_a_message(admin_client, demo):
+    meeting = Meeting.objects.get(slug="2022-02-10-talks")
+    data = {"source": Source.objects.get().pk, "meeting": meeting.pk, "drill": "", "sentence": "", "start_offset": "", "end_offset": ""}
+    response = admin_client.post(url(Evidence, "add"), data)
+    assert "This source already reports this meeting." in errors_of(response)
+
+
+def test_a_meeting_added_without_a_slug_gets_one_from_its_date_kind_and_summary(admin_client, db):
+    response = admin_client.post(url(Meeting, "add"), meeting_form(start="2014-06-15", precision="year"))
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert meeting.slug == "2014-talks-talks-in-geneva"
+    assert meeting.start == date(2014, 1, 1)
+
+
+# Merging duplicate actors ----------------------------------------------------------------------
+
+
+def test_merging_asks_which_actor_to_keep_then_moves_everything_to_it(admin_client, demo):
+    russia = Actor.objects.get(slug="russia")
+    twin = Actor.objects.create(name="Russian Federation (entered twice)", slug="rf", kind="state")
+    Alias.objects.create(actor=twin, name="RF")
+    envoy = Actor.objects.create(name="Sergei Lavrov", slug="sergei-lavrov", kind="person", affiliation=twin)
+    group = Actor.objects.create(name="CSTO", slug="csto", kind="group")
+    group.members.add(twin)
+    call = Meeting.objects.create(slug="call", kind="call", start=date(2022, 2, 12))
+    Participant.objects.create(meeting=call, actor=twin)
+    Evidence.objects.create(meeting=call, source=Source.objects.get(), sentence="They spoke.")
+    drill = Drill.objects.get()
+    Participant.objects.create(drill=drill, actor=twin, role="host")
+    events_before = {*russia.meetings.values_list("pk", flat=True), call.pk}
+    selection = {"action": "merge_selected", "_selected_action": [russia.pk, twin.pk]}
+
+    page = admin_client.post(url(Actor, "changelist"), selection)
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Keep which actor?" in content
+    assert f'name="keep" value="{russia.pk}"' in content and f'name="keep" value="{twin.pk}"' in content
+
+    response = admin_client.post(url(Actor, "changelist"), {**selection, "post": "yes", "keep": russia.pk}, follow=True)
+
+    assert "Merged Russian Federation (entered twice) into Russia." in response.content.decode()
+    assert not Actor.objects.filter(pk=twin.pk).exists()
+    assert set(russia.meetings.values_list("pk", flat=True)) == events_before
+    assert call.evidence.get().sentence == "They spoke."
+    assert {"RF", "Russian Federation (entered twice)", "Moscow"} <= set(russia.aliases.values_list("name", flat=True))
+    assert Actor.objects.get(pk=envoy.pk).affiliation == russia
+    assert list(group.members.all()) == [russia]
+    assert drill.participants.get(actor=russia).role == "host"
+    assert drill.participants.count() == 2
+
+
+def test_merging_without_choosing_the_actor_to_keep_changes_nothing(admin_client, demo):
+    ids = list(Actor.objects.filter(slug__in=["latvia", "lithuania"]).values_list("pk", flat=True))
+    response = admin_client.post(url(Actor, "changelist"), {"action": "merge_selected", "_selected_action": ids, "post": "yes"})
+    assert "Choose the actor to keep." in response.content.decode()
+    assert Actor.objects.filter(pk__in=ids).count() == 2
+
+
+def test_merging_a_single_actor_is_refused_with_a_message(admin_client, demo):
+    russia = Actor.objects.get(slug="russia")
+    response = admin_client.post(url(Actor, "changelist"), {"action": "merge_selected", "_selected_action": [russia.pk]}, follow=True)
+    assert "Select at least two actors to merge." in response.content.decode()
