@@ -78,7 +78,7 @@ def busy_month(n: int, *, first: date = date(2022, 2, 1), actors: list[Actor] | 
         day = first.replace(day=1 + i % 28)
         people = [pool[i % len(pool)], pool[(i + 1) % len(pool)], pool[(i + 3) % len(pool)]]
         if i % 5 == 4:
-            events.append(drill(*people[:2], start=day, end=day.replace(day=min(28, day.day + 3)), source=report, evidence=f"Drill {i}."))
+            events.append(drill(*people[:2], start=day, end=day.replace(day=min(28, day.day + 3)), source=report, evidence=f"Drill {i} took place."))
         else:
             events.append(meeting(*people, start=day, source=report, evidence=f"Meeting {i} took place."))
     return events

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import heapq
 import json
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ from tracker.parley_json import timeline_json
 
 # The most events one timeline or list shows; the page says when there are more.
 EVENT_CAP = 500
+LANE_CAP = 30
 MATRIX_SIZE = 12
 COUNTERPART_CAP = 50
 SUGGESTION_CAP = 10
@@ -159,11 +159,12 @@ def _sort_key(card: EventCard) -> tuple:
     return (card.event.start or date.max, card.type == "drill", card.event.pk)
 
 
-def load_events(filters: Filters, first: date | None, last: date | None, cap: int = EVENT_CAP) -> tuple[list[EventCard], bool]:
+def load_events(filters: Filters, first: date | None, last: date | None, cap: int | None = None) -> tuple[list[EventCard], bool]:
     """The first `cap` events in the range, meetings and drills merged by date, and whether there are more.
 
     Fetches cap + 1 of each kind instead of counting, so the cost follows the window, not the database.
     """
+    cap = EVENT_CAP if cap is None else cap
     cards: list[EventCard] = []
     if filters.wants_meetings:
         meetings = _prefetched(filters.meetings().between(first, last).chronological())[: cap + 1]
@@ -211,10 +212,13 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
         actors,
         window,
         focus=[a.pk for a in filters.actors],
+        max_lanes=LANE_CAP,
         today=timezone.localdate(),
     )
     by_key = {card.key: card for card in cards}
-    state = filters.query()
+    full = filters.query()
+    # On an actor's page the actor is in the path, not the query; downloads still need it.
+    state = _without(full, "actor") if page == "actor" else full
     window_state = {"zoom": None, "at": None, "from": window.first.isoformat(), "to": window.last.isoformat()}
     meetings = sum(card.type == "meeting" for card in cards)
     return {
@@ -233,9 +237,9 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
         "more": more,
         "cap": EVENT_CAP,
         "downloads": [
-            ("CSV", reverse("export_csv") + _query(state, **window_state)),
-            ("iCalendar", reverse("export_ics") + _query(state, **window_state)),
-            ("Parley JSON", reverse("export_json") + _query(state, **window_state)),
+            ("CSV", reverse("export_csv") + _query(full, **window_state)),
+            ("iCalendar", reverse("export_ics") + _query(full, **window_state)),
+            ("Parley JSON", reverse("export_json") + _query(full, **window_state)),
         ],
         "window_actors": [lane_actor for lane_actor in actors.values()][:200],
     }
@@ -395,20 +399,22 @@ def counterparts(actor: Actor, cap: int = COUNTERPART_CAP) -> list[dict]:
 @require_GET
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """An actor's page: who they are, whom they meet most, and their own timeline."""
-    actor = get_object_or_404(
-        Actor.objects.select_related("affiliation").prefetch_related(
-            "aliases", Prefetch("members", queryset=Actor.objects.only("slug", "name")), Prefetch("groups", queryset=Actor.objects.only("slug", "name"))
-        ),
-        slug=slug,
-    )
+    if _fragment(request):
+        actor = get_object_or_404(Actor, slug=slug)
+        context: dict[str, Any] = {"actor": actor}
+    else:
+        brief = Actor.objects.only("slug", "name")
+        actor = get_object_or_404(
+            Actor.objects.select_related("affiliation").prefetch_related(
+                "aliases", Prefetch("members", queryset=brief), Prefetch("groups", queryset=brief)
+            ),
+            slug=slug,
+        )
+        met = counterparts(actor)
+        context = {"actor": actor, "counterparts": met[:COUNTERPART_CAP], "more_counterparts": len(met) > COUNTERPART_CAP}
     filters = parse_filters(_without(request.GET, "actor"))
     filters.actors = [actor]
     filters.match = "any"
-    if _fragment(request):
-        context = {"actor": actor}
-    else:
-        met = counterparts(actor)
-        context = {"actor": actor, "counterparts": met[:COUNTERPART_CAP], "more_counterparts": len(met) > COUNTERPART_CAP}
     context.update(timeline_context(request, filters, page="actor"))
     canonical = request.path + _query(_without(filters.query(), "actor"))
     return _render(request, "tracker/actor.html", "timeline-panel", context, canonical=canonical)

@@ -1,0 +1,245 @@
+from datetime import date, datetime, timezone
+from types import SimpleNamespace
+
+import pytest
+
+from tracker.dashboard import (
+    Item,
+    LaneActor,
+    Window,
+    format_date,
+    format_span,
+    iso_date,
+    join_names,
+    lane_order,
+    layout_timeline,
+    ticks_for,
+)
+from tracker.exports import csv_lines, fold, ics_escape, ics_event, neutralise
+
+
+def item(key, *actor_ids, start=date(2022, 2, 10), type="meeting", status="held", precision="day", end=None, end_precision="day"):
+    return Item(
+        key=key, type=type, status=status, start=start, precision=precision, end=end,
+        end_precision=end_precision, actor_ids=actor_ids, label=key, href=f"/{key}/",
+    )
+
+
+ACTORS = {i: LaneActor(i, f"a{i}", name) for i, name in enumerate(["Ann", "Bob", "Cy", "Di", "Ed"], start=1)}
+
+
+# Dates -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "precision", "end", "end_precision", "text"),
+    [
+        (date(2022, 2, 10), "day", None, "day", "10 February 2022"),
+        (date(2022, 2, 1), "month", None, "day", "February 2022"),
+        (date(2022, 1, 1), "year", None, "day", "2022"),
+        (date(2022, 2, 10), "day", date(2022, 2, 20), "day", "10–20 February 2022"),
+        (date(2022, 2, 25), "day", date(2022, 3, 2), "day", "25 February – 2 March 2022"),
+        (date(2022, 2, 1), "month", date(2022, 3, 1), "month", "February–March 2022"),
+        (date(2014, 1, 1), "year", date(2015, 1, 1), "year", "2014 – 2015"),
+        (None, "day", None, "day", "date unknown"),
+    ],
+)
+def test_dates_read_as_precisely_as_they_are_known(start, precision, end, end_precision, text):
+    assert format_span(start, precision, end, end_precision) == text
+
+
+def test_iso_dates_are_cut_to_their_precision():
+    assert [iso_date(date(2022, 2, 10), p) for p in ("day", "month", "year")] == ["2022-02-10", "2022-02", "2022"]
+    assert iso_date(None) == ""
+
+
+def test_names_join_like_prose():
+    assert [join_names(n) for n in ([], ["A"], ["A", "B"], ["A", "B", "C"])] == ["", "A", "A and B", "A, B and C"]
+
+
+# Windows ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zoom", "first", "last", "label"),
+    [
+        ("day", date(2022, 2, 10), date(2022, 2, 10), "Thursday 10 February 2022"),
+        ("week", date(2022, 2, 7), date(2022, 2, 13), "Week of 7 February 2022"),
+        ("month", date(2022, 2, 1), date(2022, 2, 28), "February 2022"),
+        ("year", date(2022, 1, 1), date(2022, 12, 31), "2022"),
+    ],
+)
+def test_a_zoom_period_around_a_day(zoom, first, last, label):
+    window = Window.around(date(2022, 2, 10), zoom)
+    assert (window.first, window.last, window.label) == (first, last, label)
+
+
+def test_stepping_a_month_keeps_the_day_where_it_can():
+    window = Window.around(date(2022, 1, 31), "month")
+    assert window.step(1).at == date(2022, 2, 28)
+    assert window.step(-1).label == "December 2021"
+
+
+def test_custom_ranges_step_by_their_length_and_zoom_to_their_middle():
+    window = Window.between(date(2022, 2, 1), date(2022, 2, 10))
+    assert (window.step(1).first, window.step(1).last) == (date(2022, 2, 11), date(2022, 2, 20))
+    assert window.params() == {"zoom": None, "at": None, "from": "2022-02-01", "to": "2022-02-10"}
+    assert window.zoomed("day").first == date(2022, 2, 5)
+
+
+def test_custom_ranges_are_cut_at_twenty_years():
+    window = Window.between(date(1900, 1, 1), date(2100, 1, 1))
+    assert window.last.year == 1920
+
+
+def test_ticks_suit_the_window_length():
+    assert [t.label for t in ticks_for(Window.around(date(2022, 2, 10), "week"))][:2] == ["Mon 7", "Tue 8"]
+    month = [t.label for t in ticks_for(Window.around(date(2022, 2, 10), "month")) if t.label]
+    assert month == ["1 Feb", "7 Feb", "14 Feb", "21 Feb", "28 Feb"]
+    year = [t.label for t in ticks_for(Window.around(date(2022, 2, 10), "year"))]
+    assert year[0] == "Jan 2022" and year[-1] == "Dec" and len(year) == 12
+    decade = [t.label for t in ticks_for(Window.between(date(2010, 1, 1), date(2019, 12, 31)))]
+    assert decade[0] == "2010" and decade[-1] == "2019"
+
+
+# Geometry --------------------------------------------------------------------------------------------
+
+
+def test_busiest_actors_get_lanes_and_co_participants_sit_together():
+    items = [item("m1", 1, 2), item("m2", 3, 4), item("m3", 3, 5), item("m4", 3, 1)]
+    lanes, total = lane_order(items, ACTORS, limit=3)
+    assert total == 5
+    # Cy (3 events), Ann (2) and Bob (first by name of those with 1) get lanes, in order of first appearance.
+    assert [a.name for a, _ in lanes] == ["Ann", "Bob", "Cy"]
+
+
+def test_focused_actors_come_first():
+    lanes, _ = lane_order([item("m1", 1, 2), item("m2", 2, 3)], ACTORS, focus=[3])
+    assert [a.name for a, _ in lanes][0] == "Cy"
+
+
+def test_a_meeting_is_one_mark_spanning_its_participants_lanes():
+    chart = layout_timeline([item("m1", 1, 2, 3)], ACTORS, Window.around(date(2022, 2, 10), "month"))
+    assert len(chart.meetings) == 1
+    mark = chart.meetings[0]
+    assert len(mark.ys) == 3 and mark.y1 < mark.y2
+    day = 960 / 28
+    assert mark.x == pytest.approx(200 + 9 * day + day / 2)
+
+
+def test_a_drill_is_a_bar_from_its_first_to_its_last_day_on_each_lane():
+    chart = layout_timeline(
+        [item("d1", 1, 2, type="drill", end=date(2022, 2, 19))], ACTORS, Window.around(date(2022, 2, 10), "month")
+    )
+    bar = chart.drills[0]
+    day = 960 / 28
+    assert (bar.x, bar.x_end) == (pytest.approx(200 + 9 * day), pytest.approx(200 + 19 * day))
+    assert len(bar.bar_y) == 2
+
+
+def test_events_running_past_the_window_are_clipped_and_marked():
+    chart = layout_timeline(
+        [item("d1", 1, type="drill", start=date(2022, 1, 20), end=date(2022, 3, 5))], ACTORS, Window.around(date(2022, 2, 10), "month")
+    )
+    bar = chart.drills[0]
+    assert (bar.x, bar.x_end) == (pytest.approx(200), pytest.approx(1160))
+    assert bar.clipped_left and bar.clipped_right
+
+
+def test_a_month_only_meeting_is_drawn_as_a_faint_span_across_the_month():
+    chart = layout_timeline(
+        [item("m1", 1, 2, start=date(2022, 2, 1), precision="month")], ACTORS, Window.around(date(2022, 2, 10), "month")
+    )
+    mark = chart.meetings[0]
+    assert mark.fuzzy and mark.band
+    assert (mark.band_x, mark.x_end) == (pytest.approx(200), pytest.approx(1160))
+    assert mark.x == pytest.approx(680)
+
+
+def test_meetings_on_the_same_day_with_crossing_connectors_are_moved_apart():
+    chart = layout_timeline([item("m1", 1, 2), item("m2", 3, 4), item("m3", 1, 4)], ACTORS, Window.around(date(2022, 2, 10), "week"))
+    xs = {m.item.key: m.x for m in chart.meetings}
+    assert xs["m1"] == xs["m2"]  # one above the other: no need to move
+    assert xs["m3"] != xs["m1"]
+
+
+def test_events_with_nobody_on_a_lane_are_left_for_the_list():
+    chart = layout_timeline([item("m1"), item("m2", 1)], ACTORS, Window.around(date(2022, 2, 10), "month"))
+    assert [i.key for i in chart.unplaced] == ["m1"]
+
+
+def test_lanes_are_capped():
+    items = [item(f"m{i}", i) for i in range(1, 6)]
+    chart = layout_timeline(items, ACTORS, Window.around(date(2022, 2, 10), "month"), max_lanes=2)
+    assert len(chart.lanes) == 2 and chart.hidden_lanes == 3
+
+
+def test_today_is_marked_only_inside_the_window():
+    window = Window.around(date(2022, 2, 10), "month")
+    assert layout_timeline([], ACTORS, window, today=date(2022, 2, 1)).today_x is not None
+    assert layout_timeline([], ACTORS, window, today=date(2022, 3, 1)).today_x is None
+
+
+# Exports ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_cells_get_an_apostrophe(value):
+    assert neutralise(value) == "'" + value
+
+
+def test_plain_cells_are_left_alone():
+    assert [neutralise(v) for v in ("Moscow", "2022-02-10", None, 3)] == ["Moscow", "2022-02-10", "", "3"]
+
+
+def test_csv_lines_quote_as_rfc_4180():
+    lines = list(csv_lines([["a,b", 'say "hi"']]))
+    assert lines[1] == '"a,b","say ""hi"""\r\n'
+
+
+def test_ics_text_escapes_separators_and_newlines():
+    assert ics_escape('a,b;c\\d\ne\r\nf\x07') == "a\\,b\\;c\\\\d\\ne\\nf"
+
+
+def test_folding_keeps_lines_within_75_octets_without_splitting_characters():
+    line = "DESCRIPTION:" + "Лавров " * 40
+    folded = fold(line)
+    parts = folded[:-2].split("\r\n")
+    assert all(len(p.encode()) <= 75 for p in parts)
+    assert all(p.startswith(" ") for p in parts[1:])
+    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
+
+
+def test_an_ics_event_is_all_day_with_a_stable_uid():
+    event = SimpleNamespace(
+        slug="truss-lavrov", start=date(2022, 2, 10), precision="day", end=None, end_precision="day",
+        status="planned", get_status_display=lambda: "planned", date_text="on Thursday", location="Moscow",
+        updated_at=datetime(2022, 2, 9, 12, 0, tzinfo=timezone.utc),
+    )
+    source = SimpleNamespace(title="Report", publisher="Wire", published=date(2022, 2, 10), url="https://x.example/r")
+    card = SimpleNamespace(
+        event=event, type="meeting", url="/meetings/truss-lavrov/", title="Truss meets Lavrov", names=["Liz Truss", "Sergei Lavrov"],
+        kind_label="Talks", evidence=[SimpleNamespace(source=source, sentence="They met; they talked.")],
+    )
+    lines = ics_event(card, "https://parley.example", datetime(2022, 2, 10, tzinfo=timezone.utc))
+    assert "UID:meeting-truss-lavrov@parley" in lines
+    assert "DTSTART;VALUE=DATE:20220210" in lines and "DTEND;VALUE=DATE:20220211" in lines
+    assert "STATUS:TENTATIVE" in lines and "SUMMARY:Truss meets Lavrov (planned)" in lines
+    assert "URL:https://parley.example/meetings/truss-lavrov/" in lines
+    description = next(line for line in lines if line.startswith("DESCRIPTION:"))
+    assert "They met\\; they talked." in description and "(reported as “on Thursday”)" in description
+
+
+def test_a_month_only_event_is_one_all_day_entry_saying_so():
+    event = SimpleNamespace(
+        slug="s", start=date(2022, 2, 1), precision="month", end=None, end_precision="day", status="held",
+        get_status_display=lambda: "held", date_text="", location="", updated_at=datetime(2022, 2, 1, tzinfo=timezone.utc),
+    )
+    card = SimpleNamespace(event=event, type="meeting", url="/meetings/s/", title="Summit", names=[], kind_label="Summit", evidence=[])
+    lines = ics_event(card, "", datetime(2022, 2, 10, tzinfo=timezone.utc))
+    assert "DTSTART;VALUE=DATE:20220201" in lines and "DTEND;VALUE=DATE:20220202" in lines
+    assert "SUMMARY:Summit [February 2022\\, exact day not reported]" in lines
+
+
+def test_format_date_defaults_to_the_day():
+    assert format_date(date(2022, 2, 10)) == "10 February 2022"

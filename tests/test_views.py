@@ -1,0 +1,460 @@
+import csv
+import io
+import json
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def anonymous_read(settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+
+@pytest.fixture
+def crisis():
+    """A small February 2022: a four-party meeting, a bilateral, a cancelled visit, a drill and a month-only summit."""
+    truss = f.actor("Liz Truss", title="Foreign Secretary")
+    lavrov = f.actor("Sergei Lavrov")
+    russia = f.actor("Russia", kind="state")
+    belarus = f.actor("Belarus", kind="state")
+    ukraine = f.actor("Ukraine", kind="state")
+    france = f.actor("France", kind="state")
+    germany = f.actor("Germany", kind="state")
+    report = f.source("Drills begin near Ukraine", url="https://news.example/drills", publisher="Example Wire")
+    normandy = f.meeting(
+        russia, ukraine, france, germany, slug="normandy-talks", start=date(2022, 2, 10),
+        status="planned", location="Berlin", summary="Normandy format envoys hold talks.",
+        source=report, evidence="Envoys of the four countries meet in Berlin.",
+    )
+    moscow = f.meeting(
+        truss, lavrov, slug="truss-lavrov", start=date(2022, 2, 10), location="Moscow",
+        summary="Truss meets Lavrov.", source=report, evidence="Truss sat down with Lavrov.",
+        roles={"sergei-lavrov": "host", "liz-truss": "guest"},
+    )
+    visit = f.meeting(
+        truss, ukraine, slug="kyiv-visit", kind="visit", start=date(2022, 2, 17), status="cancelled",
+        summary="Truss visits Kyiv.", source=report, evidence="A trip to Kyiv was called off.",
+    )
+    drills = f.drill(
+        russia, belarus, slug="allied-resolve", name="Allied Resolve", start=date(2022, 2, 10),
+        end=date(2022, 2, 20), status="ongoing", location="Belarus", troops=30000,
+        source=report, evidence="Ten days of joint drills began.",
+    )
+    summit = f.meeting(
+        france, germany, slug="spring-summit", kind="summit", start=date(2022, 2, 1), precision="month",
+        status="planned", summary="A Franco-German summit some time in February.",
+    )
+    return {
+        "truss": truss, "lavrov": lavrov, "russia": russia, "belarus": belarus, "ukraine": ukraine,
+        "france": france, "germany": germany, "report": report, "normandy": normandy, "moscow": moscow,
+        "visit": visit, "drills": drills, "summit": summit,
+    }
+
+
+def page(client, url, **headers):
+    response = client.get(url, **headers)
+    assert response.status_code == 200, response.content[:2000]
+    return response.content.decode()
+
+
+# Timeline ------------------------------------------------------------------------------------------
+
+
+def test_timeline_opens_on_the_month_of_the_latest_event(client, crisis):
+    html = page(client, "/")
+    assert "<h2 class=\"window-label\" id=\"window-label\">February 2022</h2>" in html
+    assert "4 meetings and 1 drill from 1 February 2022 to 28 February 2022." in html
+
+
+def test_timeline_draws_a_four_party_meeting_as_one_connector(client, crisis):
+    html = page(client, "/?at=2022-02-10")
+    marks = re.findall(r'<a class="mark meeting[^"]*" href="/meetings/normandy-talks/".*?</a>', html, re.S)
+    assert len(marks) == 1
+    assert marks[0].count("<circle") == 4
+    assert marks[0].count('class="connector"') == 1
+
+
+def test_timeline_marks_are_links_named_for_screen_readers(client, crisis):
+    html = page(client, "/?at=2022-02-10")
+    assert 'aria-label="Talks, 10 February 2022, Liz Truss and Sergei Lavrov, held"' in html
+    assert 'aria-label="Drill Allied Resolve, 10–20 February 2022, Russia and Belarus, ongoing"' in html
+    assert 'hx-get="/drills/allied-resolve/" hx-target="#event-details"' in html
+
+
+def test_timeline_styles_each_status_and_uncertain_dates_differently(client, crisis):
+    html = page(client, "/?at=2022-02-10")
+    assert 'class="mark meeting status-cancelled"' in html
+    assert 'class="mark meeting status-planned fuzzy"' in html
+    assert 'class="mark drill status-ongoing"' in html
+    assert html.count('class="strike"') >= 2  # the cancelled visit is struck through on both lanes
+
+
+def test_timeline_lists_events_by_day_with_who_where_status_and_source(client, crisis):
+    html = page(client, "/?at=2022-02-10")
+    assert '<time datetime="2022-02-10">Thursday 10 February 2022</time>' in html
+    assert '<time datetime="2022-02">February 2022 (day not reported)</time>' in html
+    assert html.index("February 2022 (day not reported)") < html.index("Thursday 10 February 2022")
+    assert '<a href="/actors/liz-truss/">Liz Truss</a> (guest)' in html
+    assert "<dd>Moscow</dd>" in html
+    assert '<a href="https://news.example/drills" rel="noopener noreferrer">Drills begin near Ukraine</a>, Example Wire, 10 February 2022' in html
+
+
+def test_timeline_fragment_has_no_page_chrome(client, crisis):
+    response = client.get("/?at=2022-02-10", **HX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="timeline-panel"')
+    assert "<html" not in html and "site-header" not in html
+    assert "Truss meets Lavrov." in html
+    assert response.headers["HX-Push-Url"] == "/?at=2022-02-10"
+
+
+def test_timeline_varies_on_htmx_headers_and_sends_the_csp(client, crisis):
+    response = client.get("/")
+    assert "HX-Request" in response.headers["Vary"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_history_restore_gets_the_whole_page(client, crisis):
+    html = page(client, "/", HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in html and "site-header" in html
+
+
+def test_timeline_zoom_and_navigation_links_keep_the_filters(client, crisis):
+    html = page(client, "/?actor=russia&zoom=week&at=2022-02-10")
+    assert "Week of 7 February 2022" in html
+    assert 'href="?actor=russia&amp;zoom=week&amp;at=2022-02-03"' in html  # earlier
+    assert 'href="?actor=russia&amp;zoom=week&amp;at=2022-02-17"' in html  # later
+    assert 'href="?actor=russia&amp;zoom=day&amp;at=2022-02-10"' in html
+    assert 'id="zoom-week" href="?actor=russia&amp;zoom=week&amp;at=2022-02-10" hx-get="?actor=russia&amp;zoom=week&amp;at=2022-02-10" aria-current="true"' in html
+
+
+def test_day_zoom_shows_only_that_day(client, crisis):
+    html = page(client, "/?zoom=day&at=2022-02-17")
+    assert "Thursday 17 February 2022" in html
+    assert "Truss visits Kyiv." in html
+    assert "Truss meets Lavrov." not in html
+    assert "Allied Resolve" in html  # still running on the 17th
+
+
+def test_custom_range_from_to_sets_the_window(client, crisis):
+    html = page(client, "/?from=2022-02-15&to=2022-02-28")
+    assert "15–28 February 2022" in html
+    assert "Truss visits Kyiv." in html and "Truss meets Lavrov." not in html
+
+
+def test_year_zoom_shows_month_ticks(client, crisis):
+    html = page(client, "/?zoom=year&at=2022-02-10")
+    assert ">Jan 2022</text>" in html and ">Dec</text>" in html
+
+
+# Filters -------------------------------------------------------------------------------------------
+
+
+def test_filter_by_actor_keeps_only_their_events(client, crisis):
+    html = page(client, "/?actor=liz-truss&at=2022-02-10")
+    assert "Truss meets Lavrov." in html and "Truss visits Kyiv." in html
+    assert "Normandy format" not in html and "Allied Resolve" not in html
+    assert 'id="actor-liz-truss" name="actor" value="liz-truss" checked' in html
+
+
+def test_several_actors_match_any_by_default_and_all_on_request(client, crisis):
+    any_html = page(client, "/?actor=liz-truss&actor=belarus&at=2022-02-10")
+    assert "Truss meets Lavrov." in any_html and "Allied Resolve" in any_html
+    all_html = page(client, "/?actor=liz-truss&actor=ukraine&match=all&at=2022-02-10")
+    assert "Truss visits Kyiv." in all_html and "Truss meets Lavrov." not in all_html
+
+
+def test_filter_by_kind_status_and_text(client, crisis):
+    assert "Allied Resolve" not in page(client, "/?kind=talks&at=2022-02-10")
+    drills_only = page(client, "/?kind=drill&at=2022-02-10")
+    assert "Allied Resolve" in drills_only and "Truss meets Lavrov." not in drills_only
+    cancelled = page(client, "/?status=cancelled&at=2022-02-10")
+    assert "Truss visits Kyiv." in cancelled and "Truss meets Lavrov." not in cancelled
+    by_evidence = page(client, "/?q=sat+down&at=2022-02-10")
+    assert "Truss meets Lavrov." in by_evidence and "Normandy format" not in by_evidence
+    by_place = page(client, "/?q=berlin&at=2022-02-10")
+    assert "Normandy format" in by_place and "Truss meets Lavrov." not in by_place
+
+
+def test_without_at_the_timeline_opens_where_the_filtered_events_are(client, crisis):
+    f.meeting(crisis["lavrov"], slug="later-talks", start=date(2022, 5, 3), summary="Lavrov in May.")
+    assert "May 2022" in page(client, "/")
+    assert "February 2022" in page(client, "/?actor=liz-truss")
+
+
+def test_invalid_filters_give_messages_not_errors(client, crisis):
+    html = page(client, "/?actor=nobody&kind=parade&status=lost&from=2022-13-45&zoom=decade&at=2022-02-10")
+    assert "There is no actor “nobody”; it is left out of the filter." in html
+    assert "Unknown kind “parade”; the kinds are talks, visit, summit, press_conference, call, signing and drill." in html
+    assert "Unknown status “lost”" in html
+    assert "The ‘from’ date “2022-13-45” is not a date; write dates as YYYY-MM-DD, e.g. 2022-02-10." in html
+    assert "Unknown zoom “decade”; choose day, week, month or year." in html
+    assert "Truss meets Lavrov." in html  # the valid rest still applies
+
+
+def test_a_range_that_ends_before_it_starts_is_explained(client, crisis):
+    html = page(client, "/?from=2022-03-01&to=2022-02-01")
+    assert "The range starts (2022-03-01) after it ends (2022-02-01); the end date is left out." in html
+
+
+def test_dates_far_outside_the_calendar_are_refused_politely(client, crisis):
+    html = page(client, "/?at=9999-12-31")
+    assert "The ‘at’ date “9999-12-31” is not a date" in html
+
+
+def test_typing_an_actor_name_redirects_to_the_canonical_url(client, crisis):
+    response = client.get("/?add=Liz+Truss&kind=&q=")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/?actor=liz-truss"
+
+
+def test_typing_an_unknown_name_says_so(client, crisis):
+    assert "No actor is called “Boris”." in page(client, "/?add=Boris")
+
+
+def test_htmx_filter_change_pushes_the_clean_url(client, crisis):
+    response = client.get("/?add=Sergei+Lavrov&actor=liz-truss&kind=&from=&to=&q=&zoom=month", **HX)
+    assert response.headers["HX-Push-Url"] == "/?actor=liz-truss&actor=sergei-lavrov"
+
+
+def test_actor_suggestions_link_to_the_view_with_the_actor_added(client, crisis):
+    html = page(client, "/actors/suggest/?add=tru&actor=russia&kind=talks", **HX)
+    assert 'id="suggestion-liz-truss" href="?actor=russia&amp;actor=liz-truss&amp;kind=talks"' in html
+    assert "Foreign Secretary" in html
+    assert "No actor matches “zzz”." in page(client, "/actors/suggest/?add=zzz", **HX)
+
+
+def test_the_list_is_capped_and_says_so_without_counting(client, crisis, monkeypatch):
+    monkeypatch.setattr("tracker.views.EVENT_CAP", 2)
+    html = page(client, "/?at=2022-02-10")
+    assert "Showing the first 2 events; there are more." in html
+    assert html.count('<li class="event ') == 2
+
+
+def test_timeline_lanes_are_capped_with_a_note(client, crisis, monkeypatch):
+    monkeypatch.setattr("tracker.views.LANE_CAP", 3)
+    html = page(client, "/?at=2022-02-10")
+    assert "Showing lanes for the 3 busiest actors of 7; the list below has every event." in html
+
+
+# Escaping ------------------------------------------------------------------------------------------
+
+
+def test_hostile_text_is_escaped_everywhere(client, crisis):
+    evil = f.actor('<script>alert("x")</script>', slug="evil")
+    report = f.source('<img src=x onerror=alert(1)>', url="javascript:alert(1)")
+    f.meeting(
+        evil, crisis["russia"], slug="evil-meeting", start=date(2022, 2, 11),
+        summary='<b onmouseover="x">bold</b>', location="<iframe>", source=report, evidence="<script>bad()</script>",
+    )
+    for url in ["/?at=2022-02-11", "/meetings/evil-meeting/", "/actors/evil/", "/who-meets-whom/"]:
+        html = page(client, url)
+        assert "<script>alert" not in html and "<script>bad" not in html
+        assert "<b onmouseover" not in html and "<img src=x" not in html and "<iframe>" not in html
+        assert 'href="javascript:' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page(client, "/actors/evil/")
+
+
+# Event, actor and matrix pages ---------------------------------------------------------------------
+
+
+def test_meeting_page_shows_participants_roles_place_and_sources(client, crisis):
+    html = page(client, "/meetings/truss-lavrov/")
+    assert "Truss meets Lavrov." in html
+    assert '<a href="/actors/sergei-lavrov/">Sergei Lavrov</a> <span class="role">host</span>' in html
+    assert "<dd>Moscow</dd>" in html
+    assert "<p>Truss sat down with Lavrov.</p>" in html
+    assert 'cite="https://news.example/drills"' in html
+
+
+def test_event_page_fragment_is_the_detail_alone(client, crisis):
+    html = page(client, "/drills/allied-resolve/", **HX)
+    assert html.lstrip().startswith('<article id="event-detail"')
+    assert "30000" in html and "Ten days of joint drills began." in html
+    assert 'href="/drills/allied-resolve/">Permalink to this drill</a>' in html
+
+
+def test_unknown_event_is_404(client, crisis):
+    assert client.get("/meetings/nope/").status_code == 404
+
+
+def test_month_only_dates_read_as_the_month(client, crisis):
+    html = page(client, "/meetings/spring-summit/")
+    assert "<dd>February 2022" in html
+
+
+def test_actor_page_ranks_counterparts_with_last_meeting(client, crisis):
+    f.meeting(crisis["truss"], crisis["lavrov"], slug="second-talks", start=date(2022, 3, 1))
+    html = page(client, "/actors/liz-truss/")
+    assert "Foreign Secretary" in html
+    rows = re.findall(r'<th scope="row"><a href="/actors/([-\w]+)/">', html)
+    assert rows == ["sergei-lavrov", "ukraine"]
+    assert '<time datetime="2022-03-01">1 March 2022</time>' in html
+    assert 'href="?zoom=week&amp;at=' in html  # the actor's own timeline, with its own navigation
+
+
+def test_actor_page_fragment_is_the_timeline_panel(client, crisis):
+    html = page(client, "/actors/russia/?at=2022-02-10", **HX)
+    assert html.lstrip().startswith('<div id="timeline-panel"')
+    assert "Normandy format envoys hold talks." in html and "Truss meets Lavrov." not in html
+
+
+def test_unknown_actor_is_404(client, crisis):
+    assert client.get("/actors/nobody/").status_code == 404
+
+
+def test_matrix_counts_pairs_and_last_meeting(client, crisis):
+    f.meeting(crisis["france"], crisis["germany"], slug="paris-talks", start=date(2022, 2, 14))
+    html = page(client, "/who-meets-whom/")
+    assert 'aria-label="France and Germany: 3 meetings, last 14 February 2022"' in html
+    assert 'aria-label="Germany and France: 3 meetings, last 14 February 2022"' in html
+    assert 'href="?a=france&amp;b=germany" hx-get="?a=france&amp;b=germany" hx-target="#pair-meetings"' in html
+
+
+def test_matrix_honours_the_filters(client, crisis):
+    html = page(client, "/who-meets-whom/?status=held")
+    assert "Liz Truss and Sergei Lavrov: 1 meeting" in html
+    assert "France and Germany" not in html
+
+
+def test_matrix_cell_lists_the_pairs_meetings(client, crisis):
+    html = page(client, "/who-meets-whom/?a=france&b=germany")
+    assert "Meetings of France and Germany" in html
+    assert "Normandy format envoys hold talks." in html and "Truss meets Lavrov." not in html
+    fragment = client.get("/who-meets-whom/?a=france&b=germany", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="pair-meetings")
+    assert fragment.content.decode().lstrip().startswith('<section id="pair-meetings"')
+    assert fragment.headers["HX-Push-Url"] == "/who-meets-whom/?a=france&b=germany"
+
+
+def test_matrix_with_an_unknown_pair_says_so(client, crisis):
+    assert "There is no actor “ghost” to pair; pick a cell of the matrix." in page(client, "/who-meets-whom/?a=france&b=ghost")
+
+
+# Downloads -----------------------------------------------------------------------------------------
+
+
+def download(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body.decode()
+
+
+def test_csv_download_has_the_filtered_events(client, crisis):
+    response, text = download(client, "/export.csv?actor=liz-truss")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="parley.csv"'
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [row["url"] for row in rows] == ["http://testserver/meetings/truss-lavrov/", "http://testserver/meetings/kyiv-visit/"]
+    assert rows[0]["participants"] == "Liz Truss; Sergei Lavrov"
+    assert rows[0]["evidence"] == "Truss sat down with Lavrov."
+    assert rows[1]["status"] == "cancelled"
+
+
+def test_csv_neutralises_spreadsheet_formulas(client, crisis):
+    f.meeting(crisis["truss"], slug="formula", start=date(2022, 2, 12), summary='=HYPERLINK("http://evil","x")', location="+1-2", date_text="@now")
+    _, text = download(client, "/export.csv?kind=talks&from=2022-02-12&to=2022-02-12")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["summary"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert row["location"] == "'+1-2" and row["date_text"] == "'@now"
+
+
+def test_csv_download_of_the_page_window_names_the_range(client, crisis):
+    html = page(client, "/?at=2022-02-10&kind=talks")
+    assert 'href="/export.csv?kind=talks&amp;from=2022-02-01&amp;to=2022-02-28" download' in html
+    response, text = download(client, "/export.csv?kind=talks&from=2022-02-01&to=2022-02-28")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="parley-2022-02-01-2022-02-28.csv"'
+    assert len(list(csv.DictReader(io.StringIO(text)))) == 2
+
+
+def test_ics_download_is_rfc_5545(client, crisis):
+    response, text = download(client, "/export.ics")
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="parley.ics"'
+    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
+    assert text.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in text.replace("\r\n", "")
+    for line in text.split("\r\n"):
+        assert len(line.encode()) <= 75
+    unfolded = text.replace("\r\n ", "")
+    assert text.count("BEGIN:VEVENT") == 5
+    assert "UID:meeting-truss-lavrov@parley" in unfolded
+    assert "UID:drill-allied-resolve@parley" in unfolded
+    assert "DTSTART;VALUE=DATE:20220210\r\nDTEND;VALUE=DATE:20220221" in unfolded  # the drill, 10–20 Feb
+    assert "STATUS:CANCELLED" in unfolded
+    assert "SUMMARY:A Franco-German summit some time in February. (planned) [February 2022\\, exact day not reported]" in unfolded
+    assert "LOCATION:Moscow" in unfolded
+
+
+def test_ics_uids_are_stable_between_downloads(client, crisis):
+    first = re.findall(r"UID:(.*)\r\n", download(client, "/export.ics")[1])
+    second = re.findall(r"UID:(.*)\r\n", download(client, "/export.ics")[1])
+    assert first == second and len(set(first)) == 5
+
+
+def test_json_download_is_parley_json_of_the_filtered_view(client, crisis):
+    response, text = download(client, "/export.json?actor=belarus")
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="parley.json"'
+    data = json.loads(text)
+    assert data["meetings"] == []
+    assert [d["name"] for d in data["drills"]] == ["Allied Resolve"]
+    assert data["drills"][0]["start"] == "2022-02-10" and data["drills"][0]["end"] == "2022-02-20"
+    assert sorted(a["name"] for a in data["actors"]) == ["Belarus", "Russia"]
+
+
+def test_downloads_refuse_bad_filters_with_a_message(client, crisis):
+    response = client.get("/export.csv?from=tomorrow")
+    assert response.status_code == 400
+    assert "The ‘from’ date “tomorrow” is not a date" in response.content.decode()
+
+
+# Query counts: fixed, whatever the number of events -----------------------------------------------
+
+
+PAGES = [
+    ("/?at=2022-02-10", {}, 6),
+    ("/?at=2022-02-10", HX, 6),
+    ("/", {}, 8),
+    ("/?actor=envoy-a&at=2022-02-10", HX, 7),
+    ("/?q=took+place&at=2022-02-10", HX, 6),
+    ("/who-meets-whom/", {}, 2),
+    ("/who-meets-whom/?a=envoy-a&b=envoy-b", {}, 6),
+    ("/who-meets-whom/?a=envoy-a&b=envoy-b", {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "pair-meetings"}, 4),
+    ("/actors/envoy-a/?at=2022-02-10", {}, 11),
+    ("/actors/envoy-a/?at=2022-02-10", HX, 7),
+    ("/meetings/first-meeting/", {}, 3),
+    ("/meetings/first-meeting/", HX, 3),
+    ("/actors/suggest/?add=envoy", HX, 1),
+    ("/export.csv?from=2022-02-01&to=2022-02-28", {}, 6),
+    ("/export.ics?from=2022-02-01&to=2022-02-28", {}, 6),
+]
+
+
+@pytest.mark.parametrize("size", [10, 60])
+@pytest.mark.parametrize(("url", "headers", "queries"), PAGES)
+def test_query_count_does_not_grow_with_events(client, django_assert_num_queries, size, url, headers, queries):
+    pool = [f.actor(name) for name in ("Envoy A", "Envoy B", "Envoy C", "Envoy D", "Envoy E")]
+    f.meeting(pool[0], pool[1], slug="first-meeting", start=date(2022, 2, 1), source=f.source(), evidence="Met.")
+    f.busy_month(size, actors=pool)
+    with django_assert_num_queries(queries):
+        response = client.get(url, **headers)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+
+
+def test_json_download_query_count_is_fixed(client, django_assert_num_queries):
+    f.busy_month(30)
+    with django_assert_num_queries(9):
+        assert client.get("/export.json").status_code == 200
+
