@@ -16,10 +16,10 @@ AUTOCOMPLETE_FIELDS = [
     ("alias", "actor", "truss", "Liz Truss"),
     ("participant", "actor", "kremlin", "Russia"),
     ("participant", "meeting", "moscow", "Liz Truss meets her Russian counterpart in Moscow."),
-    ("participant", "drill", "belarus", "Russia and Belarus start ten days of joint military training in Belarus."),
+    ("participant", "drill", "belarus", "Russia and Belarus begin a ten-day joint exercise on Belarusian soil."),
     ("evidence", "source", "drills", "Russia Begins Military Drills with Belarus, Despite Ukraine Tensions (Financial Times (as republished), 10 Feb 2022)"),
     ("evidence", "meeting", "warsaw", "Boris Johnson travels to Warsaw to back NATO allies."),
-    ("evidence", "drill", "belarus", "Russia and Belarus start ten days of joint military training in Belarus."),
+    ("evidence", "drill", "belarus", "Russia and Belarus begin a ten-day joint exercise on Belarusian soil."),
 ]
 
 
@@ -81,7 +81,7 @@ def test_changelist_add_change_and_delete_pages_open_for_a_superuser(admin_clien
         (Alias, "downing", "Downing Street"),
         (Meeting, "Frederiksen", "Olaf Scholz and Mette Frederiksen speak to the press"),
         (Meeting, "warsaw", "Boris Johnson travels to Warsaw"),
-        (Drill, "belarus", "Russia and Belarus start ten days"),
+        (Drill, "belarus", "Russia and Belarus begin a ten-day"),
         (Participant, "wallace", "Ben Wallace"),
         (Source, "financial", "Russia Begins Military Drills"),
         (Evidence, "minsk", "Minsk accords"),

@@ -1,0 +1,201 @@
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from tests.conftest import DEMO_FIXTURE
+from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Source
+
+MODELS = [Evidence, Participant, Meeting, Drill, Source, Alias, Actor]
+
+# What /work/notes/seed_expectations.md says the seed article reports:
+# (kind, status, date, end_date, participants, location)
+SEED_MEETINGS = {
+    ("talks", "planned", "2022-02-10", None, (), ""),
+    ("talks", "planned", "2022-02-10", None, ("France", "Germany", "Russia", "Ukraine"), ""),
+    ("signing", "held", "2014", "2015", ("France", "Germany", "Russia", "Ukraine"), "Minsk"),
+    ("visit", "planned", "2022-02-10", None, ("Boris Johnson", "NATO"), "Brussels"),
+    ("visit", "planned", "2022-02-10", None, ("Boris Johnson", "Poland"), "Warsaw"),
+    ("talks", "planned", "2022-02-10", None, ("Liz Truss", "Russia"), "Moscow"),
+    ("talks", "planned", "2022-02-10", None, ("Ben Wallace", "Russia"), "Moscow"),
+    ("talks", "planned", "2022-02-10", None, ("Estonia", "Latvia", "Lithuania", "Olaf Scholz"), ""),
+    ("press_conference", "held", "2022-02-09", None, ("Mette Frederiksen", "Olaf Scholz"), ""),
+}
+# (name, status, start, end, participants, location, troops)
+SEED_DRILLS = {("", "ongoing", "2022-02-10", "2022-02-19", ("Belarus", "Russia"), "Belarus", 30000)}
+SEED_PEOPLE = {
+    "Alexander Lukashenko": ("President", "Belarus"),
+    "Vladimir Putin": ("President", "Russia"),
+    "Vladimir Chizhov": ("Ambassador to the EU", "Russia"),
+    "Philippe Etienne": ("Ambassador to the United States", "France"),
+    "Boris Johnson": ("Prime Minister", "United Kingdom"),
+    "Liz Truss": ("Foreign Secretary", "United Kingdom"),
+    "Ben Wallace": ("Defence Secretary", "United Kingdom"),
+    "Olaf Scholz": ("Chancellor", "Germany"),
+    "Mette Frederiksen": ("Prime Minister", "Denmark"),
+}
+SEED_STATES = {
+    "Russia", "Belarus", "Ukraine", "United States", "France", "Germany", "United Kingdom",
+    "Estonia", "Latvia", "Lithuania", "Denmark", "Poland",
+}
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def export() -> str:
+    return run("export_timeline", "--format", "json")
+
+
+def empty_database() -> None:
+    for model in MODELS:
+        model.objects.all().delete()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+
+
+def test_the_export_of_the_demo_data_lists_every_meeting_and_drill_of_the_seed_article(demo):
+    data = json.loads(export())
+
+    meetings = {
+        (m["kind"], m["status"], m["date"], m["end_date"], tuple(m["participants"]), m["location"]) for m in data["meetings"]
+    }
+    drills = {
+        (d["name"], d["status"], d["start"], d["end"], tuple(d["participants"]), d["location"], d["troops"]) for d in data["drills"]
+    }
+    assert meetings == SEED_MEETINGS
+    assert len(data["meetings"]) == len(SEED_MEETINGS)
+    assert drills == SEED_DRILLS
+
+
+def test_the_export_of_the_demo_data_names_every_actor_with_title_and_affiliation(demo):
+    actors = {actor["name"]: actor for actor in json.loads(export())["actors"]}
+
+    assert {name: (actors[name]["title"], actors[name]["affiliation"]) for name in SEED_PEOPLE} == SEED_PEOPLE
+    assert {name for name, actor in actors.items() if actor["kind"] == "state"} == SEED_STATES
+    assert {name for name, actor in actors.items() if actor["kind"] == "organisation"} == {"NATO", "European Union"}
+    assert actors["Normandy quartet"]["members"] == ["France", "Germany", "Russia", "Ukraine"]
+    assert {"Moscow", "the Kremlin", "Russian", "Russian Federation"} <= set(actors["Russia"]["aliases"])
+    assert {"Truss", "Ms Truss"} <= set(actors["Liz Truss"]["aliases"])
+
+
+def test_every_exported_event_cites_the_article(demo):
+    data = json.loads(export())
+    for event in data["meetings"] + data["drills"]:
+        assert [(s["title"], s["published"]) for s in event["sources"]] == [
+            ("Russia Begins Military Drills with Belarus, Despite Ukraine Tensions", "2022-02-10")
+        ]
+
+
+def test_the_export_is_indented_utf8_and_ends_with_a_newline(demo):
+    Actor.objects.filter(slug="philippe-etienne").update(name="Philippe Étienne")
+    text = export()
+    assert text.startswith('{\n  "actors": [\n')
+    assert "Philippe Étienne" in text
+    assert text.endswith("}\n")
+
+
+def test_the_export_can_be_written_to_a_file(demo, tmp_path):
+    target = tmp_path / "timeline.json"
+    assert run("export_timeline", "--output", str(target)) == ""
+    assert target.read_text(encoding="utf-8") == export()
+
+
+def test_export_then_import_into_an_empty_database_then_export_gives_the_same_file(demo, tmp_path):
+    first = export()
+    (tmp_path / "timeline.json").write_text(first, encoding="utf-8")
+    empty_database()
+
+    output = run("import_timeline", str(tmp_path / "timeline.json"))
+
+    assert "actors: 24 created, 0 already known; meetings: 9 created, 0 already known; drills: 1 created" in output
+    assert export() == first
+    assert Meeting.objects.filter(slug="2022-02-10-talks-liz-truss-russia").exists()
+
+
+def test_importing_the_export_into_the_same_database_changes_nothing(demo, tmp_path):
+    (tmp_path / "timeline.json").write_text(export(), encoding="utf-8")
+    before = counts()
+
+    output = run("import_timeline", str(tmp_path / "timeline.json"))
+
+    assert "actors: 0 created, 24 already known; meetings: 0 created, 9 already known" in output
+    assert counts() == before
+
+
+def test_a_malformed_file_is_refused_with_every_error_and_changes_nothing(demo, tmp_path):
+    data = json.loads(export())
+    data["meetings"][3]["date"] = "2022-02-30"
+    data["drills"][0]["troops"] = -30000
+    data["meetings"][0]["participants"].append("Atlantis")
+    data["actors"].append({"name": "Ruritania", "kind": "state"})
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    before = counts()
+
+    with pytest.raises(CommandError) as error:
+        run("import_timeline", str(path))
+
+    message = str(error.value)
+    assert message.startswith(f"{path} was not imported; nothing changed. Fix these first:\n")
+    assert '  - meetings[3].date: "2022-02-30" is not a valid date (use YYYY-MM-DD, YYYY-MM or YYYY)' in message
+    assert "  - drills[0].troops: -30000 is negative (troop numbers cannot be negative)" in message
+    assert '"Atlantis" is neither an actor in this file nor one already known' in message
+    assert counts() == before
+    assert not Actor.objects.filter(name="Ruritania").exists()
+
+
+def test_a_file_that_is_not_json_is_refused_with_where_it_breaks(db, tmp_path):
+    path = tmp_path / "timeline.json"
+    path.write_text('{"actors": [}', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"is not valid JSON: Expecting value at line 1, column 13\."):
+        run("import_timeline", str(path))
+
+
+def test_a_missing_file_is_refused_with_a_message(db, tmp_path):
+    with pytest.raises(CommandError, match=r"Cannot read .*missing\.json: No such file or directory"):
+        run("import_timeline", str(tmp_path / "missing.json"))
+
+
+def test_the_demo_superuser_is_created_once_with_a_password_printed_once(db, settings):
+    settings.DEBUG = True
+
+    output = run("create_demo_superuser")
+
+    password = output.split("with password ", 1)[1].split(" ", 1)[0]
+    assert len(password) >= 20
+    user = get_user_model().objects.get()
+    assert (user.username, user.is_superuser, user.is_staff) == ("admin", True, True)
+    assert authenticate(username="admin", password=password) == user
+
+    again = run("create_demo_superuser")
+
+    assert again == "No demo superuser created: a superuser already exists.\n"
+    assert password not in again
+    assert get_user_model().objects.count() == 1
+
+
+def test_each_demo_superuser_gets_a_different_password(db, settings):
+    settings.DEBUG = True
+    first = run("create_demo_superuser")
+    get_user_model().objects.all().delete()
+    assert run("create_demo_superuser") != first
+
+
+def test_no_demo_superuser_is_created_with_debug_off(db, settings):
+    settings.DEBUG = False
+    output = run("create_demo_superuser")
+    assert output == "No demo superuser created: DEBUG is off, and production accounts are made with createsuperuser.\n"
+    assert not get_user_model().objects.exists()
