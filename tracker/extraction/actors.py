@@ -31,6 +31,8 @@ NOT_NAME_WORDS = frozenset(
     north south east west eastern western northern southern central new old sea ocean gulf strait river
     border front ministers presidents leaders news agency times post bbc cnn reuters press statement""".split()
 )
+TITLE_ADJECTIVES = frozenset("new former acting outgoing incoming then current interim veteran top".split())
+ANAPHORIC_ORGS = frozenset(["alliance", "bloc"])
 ORG_WORDS_AFTER = frozenset("accords accord agreement agreements protocol protocols format process talks summit declaration treaty airport".split())
 
 
@@ -104,6 +106,8 @@ class _Builder:
         self.known_index = PhraseIndex()
         self.known_people: dict[str, KnownActor] = {}
         self.known_person_names: dict[str, str] = {}
+        self.introduced: list[Mention] = []
+        self.main_organisation = ""
         self._prepare_known(known)
 
     # -- known actors ---------------------------------------------------------------------------
@@ -181,6 +185,7 @@ class _Builder:
 
     def scan_names(self) -> list[Mention]:
         found: list[Mention] = []
+        last_org: str | None = None
         tokens, lowers, texts = self.tokens, self.lowers, self.texts
         i, n = 0, len(tokens)
         while i < n:
@@ -189,10 +194,15 @@ class _Builder:
             if other and (not hit or other[0] > hit[0]):
                 hit = other
             if not hit:
+                # "the alliance", "the bloc": the organisation last named.
+                if lowers[i] in ANAPHORIC_ORGS and i > 0 and lowers[i - 1] == "the" and last_org is not None:
+                    found.append(Mention(i, i + 1, tokens[i].start, tokens[i].end, last_org, "name", texts[i]))
                 i += 1
                 continue
             length, surface = hit
             a, b = i, i + length
+            if surface.role == "name" and self.g.entities.get(surface.entity) is not None and self.g.entities[surface.entity].kind == "organisation":
+                last_org = surface.entity
             role = surface.role
             if role == "capital" and (self._is_place(a, b) or self._listed_after_place(found, a)):
                 role = "place"
@@ -218,6 +228,13 @@ class _Builder:
 
     def scan_people(self, names: list[Mention]) -> list[Mention]:
         tokens, lowers = self.tokens, self.lowers
+        counts: dict[str, int] = {}
+        for m in names:
+            if m.role == "name" and self.g.entities.get(m.key) is not None and self.g.entities[m.key].kind == "organisation":
+                counts[m.key] = counts.get(m.key, 0) + 1
+        self.main_organisation = max(counts, key=lambda k: counts[k]) if counts else ""
+        if self.main_organisation:
+            self._entity_actor(self.main_organisation)
         by_start = {m.a: m for m in names}
         by_end = {m.b: m for m in names}
         covered = [-1] * len(tokens)
@@ -249,6 +266,8 @@ class _Builder:
         """Look left of a title for "Russia's", "Russian", "UK", "the Kremlin": (new start, affiliation key, target key)."""
         lowers = self.lowers
         start, affiliation, target = a, "", ""
+        while start > 0 and lowers[start - 1] in TITLE_ADJECTIVES:
+            start -= 1
         m = by_end.get(start)
         if m is not None and m.role not in ("city", "place") and self.g.entities.get(m.key, Entity("", "", "")).kind == "organisation":
             # "Russia's EU ambassador": an organisation right before the title is what the post is accredited to.
@@ -264,6 +283,8 @@ class _Builder:
                 affiliation, start = m.key, m.a
         if target and not affiliation:
             affiliation, target = target, ""
+        while start > 0 and lowers[start - 1] in TITLE_ADJECTIVES:
+            start -= 1
         if start > 0 and lowers[start - 1] in ("the", "a", "an", "its", "his", "her", "their"):
             start -= 1
         return start, affiliation, target
@@ -321,6 +342,8 @@ class _Builder:
         title = self._title_text(surface, title_target)
         if not affiliation and surface.implies and surface.implies in self.g.entities:
             affiliation = surface.implies
+        if not affiliation and surface.implies == "org":
+            affiliation = self.main_organisation
         if affiliation:
             self._entity_actor(affiliation) if affiliation in self.g.entities else None
         person_key = self._known_person(name) or self._person(name, title, affiliation, tokens[span_start].start)
@@ -357,7 +380,7 @@ class _Builder:
                     j += 1
                     continue
                 while j + 1 < n and tokens[j].text in ("-", "'", "’") and tokens[j].start == tokens[j - 1].end and (
-                    tokens[j + 1].start == tokens[j].end and _is_capitalised(tokens[j + 1].text)
+                    tokens[j + 1].start == tokens[j].end and (_is_capitalised(tokens[j + 1].text) or tokens[j].text == "-" and tokens[j + 1].text.isalpha())
                 ):
                     j += 2
                 continue
@@ -395,8 +418,28 @@ class _Builder:
 
     # -- pass 3: later mentions of people ----------------------------------------------------------
 
+    def _introduce(self, j: int, index: PhraseIndex) -> tuple[int, Surface] | None:
+        """"Mrs Merkel" with no title seen: look back for "Angela Merkel" and make her a person."""
+        tokens, texts = self.tokens, self.texts
+        surname = texts[j]
+        if not _is_capitalised(surname) or self.lowers[j] in NOT_NAME_WORDS or self.lowers[j] in CALENDAR_WORDS:
+            return None
+        for t in range(j - 2, max(-1, j - 3000), -1):
+            if texts[t] == surname and t > 0 and _is_capitalised(texts[t - 1]) and self.lowers[t - 1] not in NOT_NAME_WORDS and self.lowers[t - 1] not in HONORIFICS and self.lowers[t - 1] not in CALENDAR_WORDS:
+                start = t - 1
+                if start > 0 and _is_capitalised(texts[start - 1]) and self.lowers[start - 1] not in NOT_NAME_WORDS and tokens[start - 1].end + 1 == tokens[start].start:
+                    start -= 1
+                name = self.text[tokens[start].start : tokens[t].end]
+                key = self._known_person(name) or self._person(name, "", "", tokens[start].start)
+                index.add(name, Surface(key, "person"), case_sensitive=True)
+                index.add(surname, Surface(key, "surname"), case_sensitive=True)
+                self.introduced.append(Mention(start, t + 1, tokens[start].start, tokens[t].end, key, "person", name))
+                return 1, Surface(key, "surname")
+        return None
+
     def scan_later(self, names: list[Mention], people: list[Mention]) -> list[Mention]:
         index = PhraseIndex()
+        given_first = PhraseIndex()
         titles: dict[str, list[str]] = {}
         for key, actor in self.actors.items():
             if actor.kind != "person":
@@ -405,6 +448,8 @@ class _Builder:
             index.add(actor.name, Surface(key, "person"), case_sensitive=True)
             if len(words) > 1:
                 index.add(words[-1], Surface(key, "surname"), case_sensitive=True)
+                # Family name first ("Mr Moon" for Moon Jae-in, "Mr Wang" for Wang Yi).
+                given_first.add(words[0], Surface(key, "surname"), case_sensitive=True)
             for alias in actor.aliases:
                 index.add(alias, Surface(key, "person"), case_sensitive=True)
             if actor.title:
@@ -427,6 +472,8 @@ class _Builder:
             if honorific and j < n and texts[j] == ".":
                 j += 1
             hit = index.match(lowers, texts, j) if j < n else None
+            if honorific and hit is None and j < n:
+                hit = given_first.match(lowers, texts, j) or self._introduce(j, index)
             if hit and (honorific or j not in name_at):
                 length, surface = hit
                 b = j + length
@@ -446,6 +493,9 @@ class _Builder:
                     b = i + 1 + length
                     candidates = titles.get(surface.value.lower(), [])
                     follows = lowers[b] if b < n else ""
+                    if not candidates and later and later[-1].a > i - 80 and texts[i] == "The":
+                        # "Mrs Merkel flew on. The chancellor had ..." — an untitled person just named.
+                        candidates = [later[-1].key]
                     if len(candidates) == 1 and follows not in ("of", "to", "for") and not (b < n and _is_capitalised(texts[b])):
                         later.append(Mention(i, b, tokens[i].start, tokens[b - 1].end, candidates[0], "person", self.text[tokens[i].start : tokens[b - 1].end]))
                         i = b
@@ -459,6 +509,7 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
     names = builder.scan_names()
     people = builder.scan_people(names)
     later = builder.scan_later(names, people)
+    later.extend(builder.introduced)
 
     # People win over the names inside them ("Danish" in "Danish Prime Minister Mette Frederiksen").
     chosen: list[Mention] = []
@@ -483,7 +534,7 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
         if m.role in ("name", "demonym", "seat", "capital") and m.key in gazetteer.entities:
             actor = builder._entity_actor(m.key)
             actor.first = min(actor.first, m.start)
-            if m.role in ("name", "seat", "capital") and m.text != actor.name and m.text not in actor.aliases:
+            if m.role in ("name", "seat", "capital") and m.text != actor.name and m.text not in actor.aliases and _is_capitalised(m.text):
                 actor.aliases.append(m.text)
         elif m.key in actors:
             actors[m.key].first = min(actors[m.key].first, m.start)

@@ -117,6 +117,8 @@ def _when(when: TimeExpression | None) -> tuple[str | None, str | None]:
 def _meeting(text: str, cast: Cast, draft: MeetingDraft) -> ProposedMeeting:
     participants = _names(cast, draft.participants)
     start, end = _when(draft.when)
+    if draft.end is not None and start is not None:
+        end = iso(draft.end, "day")
     summary = _meeting_summary(draft, cast, participants)
     s = draft.sentence
     return ProposedMeeting(
