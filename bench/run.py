@@ -1,0 +1,235 @@
+#!/usr/bin/env python
+"""Server time of Parley's pages on a large generated timeline, beside the bare SQL behind each.
+
+    .venv/bin/python bench/run.py                          # 100,000 events in /tmp, generated if missing
+    .venv/bin/python bench/run.py --events 1000000         # the figures in docs/benchmarks.md
+    .venv/bin/python bench/run.py --db /tmp/other.sqlite3  # an existing SQLite database
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley_bench .venv/bin/python bench/run.py
+
+Each page is requested in-process with Django's test client (production settings: DEBUG off), warmed
+up, then timed `--runs` times; the SQL it ran is captured once and replayed on a raw cursor, so the
+ratio shows what Django adds on top of the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Targets from issue 5, at one million events.
+FAST_PAGES = {"timeline fragment", "timeline fragment, one actor", "actor page"}
+FAST_MEDIAN_MS = 5.0
+ANY_P95_MS = 50.0
+
+
+def configure(args: argparse.Namespace) -> str:
+    """Production-like settings in the environment, before Django is imported; returns the database label."""
+    os.environ.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50),
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        PARLEY_ANONYMOUS_READ="1",
+        DJANGO_SETTINGS_MODULE="tracker.settings",
+    )
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"].rsplit("@", 1)[-1]
+    path = args.db or f"/tmp/parley-bench-{args.events}.sqlite3"
+    os.environ["PARLEY_SQLITE_PATH"] = path
+    return path
+
+
+def manage(*arguments: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *arguments], cwd=ROOT, check=True)
+
+
+def prepare(args: argparse.Namespace) -> None:
+    manage("migrate", "--noinput", "-v0")
+    # DEBUG off serves hashed static files, as in production.
+    manage("collectstatic", "--noinput", "-v0")
+    import django
+
+    django.setup()
+    from tracker.models import Meeting
+
+    if not Meeting.objects.exists():
+        print(f"Generating {args.events:,} events (once; the database is kept for the next run)…", flush=True)
+        manage("generate_timeline", "--events", str(args.events), "--seed", "1")
+
+
+@dataclass
+class Result:
+    name: str
+    url: str
+    median_ms: float
+    p95_ms: float
+    sql_median_ms: float
+    queries: int
+    status: int
+    size: int
+
+    @property
+    def ratio(self) -> float:
+        return self.median_ms / self.sql_median_ms if self.sql_median_ms else float("inf")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def replay(statements: list[str], runs: int) -> float:
+    """Median time of running the captured SELECTs on a raw cursor and fetching every row."""
+    from django.db import connection
+
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall()
+        times.append(time.perf_counter() - began)
+    return statistics.median(times) * 1000
+
+
+def measure(client, name: str, url: str, runs: int, headers: dict[str, str]) -> Result:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        response = client.get(url, headers=headers)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers)
+    # Read now: every request clears the query log.
+    queries = [q["sql"] for q in captured.captured_queries]
+    statements = [sql for sql in queries if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        response = client.get(url, headers=headers)
+        b"".join(response) if response.streaming else response.content
+        times.append(time.perf_counter() - began)
+    size = len(b"".join(response.streaming_content)) if response.streaming else len(response.content)
+    return Result(
+        name=name, url=url, median_ms=statistics.median(times) * 1000, p95_ms=percentile(times, 0.95) * 1000,
+        sql_median_ms=replay(statements, runs), queries=len(queries), status=response.status_code, size=size,
+    )
+
+
+def subjects() -> dict[str, str]:
+    """A busy actor, a typical one, a month in a crisis, and words that occur in summaries."""
+    from django.db.models import Count
+
+    from tracker.models import Actor, Meeting
+
+    ranked = Actor.objects.annotate(n=Count("participations")).filter(n__gt=0).order_by("-n")
+    busiest = ranked.first()
+    typical = ranked[ranked.count() // 2]
+    pair = Meeting.objects.filter(participants__actor=busiest).exclude(start=None).order_by("-start").first()
+    month = pair.start.replace(day=1)
+    return {
+        "busiest": busiest.slug, "typical": typical.slug, "from": month.isoformat(),
+        "to": month.replace(day=28).isoformat(), "year_from": month.replace(month=1).isoformat(),
+        "year_to": month.replace(month=12, day=31).isoformat(), "at": pair.start.isoformat(),
+        "word": "summit", "place": pair.location, "meeting": pair.slug,
+    }
+
+
+def pages(s: dict[str, str]) -> list[tuple[str, str, bool, bool]]:
+    """(name, url, as HTMX, as superuser)."""
+    return [
+        ("timeline page", "/", False, False),
+        ("timeline fragment", "/", True, False),
+        ("timeline page, one actor", f"/?actor={s['busiest']}", False, False),
+        ("timeline fragment, one actor", f"/?actor={s['busiest']}", True, False),
+        ("timeline fragment, typical actor", f"/?actor={s['typical']}", True, False),
+        ("timeline fragment, date range", f"/?from={s['from']}&to={s['to']}", True, False),
+        ("timeline fragment, text", f"/?q={s['word']}&at={s['at']}", True, False),
+        ("timeline fragment, place text", f"/?q={s['place']}&at={s['at']}", True, False),
+        ("who meets whom", "/who-meets-whom/", False, False),
+        ("who meets whom, one actor", f"/who-meets-whom/?actor={s['busiest']}", False, False),
+        ("actor page", f"/actors/{s['busiest']}/", False, False),
+        ("actor page, typical actor", f"/actors/{s['typical']}/", False, False),
+        ("meeting page", f"/meetings/{s['meeting']}/", False, False),
+        ("CSV export, actor and year", f"/export.csv?actor={s['busiest']}&from={s['year_from']}&to={s['year_to']}", False, False),
+        ("admin meetings", "/admin/tracker/meeting/", False, True),
+        ("admin meetings, filtered", "/admin/tracker/meeting/?status__exact=cancelled", False, True),
+        ("admin meetings, page 200", "/admin/tracker/meeting/?p=200", False, True),
+        ("admin meetings, searched", f"/admin/tracker/meeting/?q={s['place']}", False, True),
+        ("admin drills", "/admin/tracker/drill/", False, True),
+        ("admin sources", "/admin/tracker/source/", False, True),
+        ("admin actors, searched", f"/admin/tracker/actor/?q={s['busiest'][:5]}", False, True),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", help="SQLite file (default /tmp/parley-bench-EVENTS.sqlite3); ignored with DATABASE_URL.")
+    parser.add_argument("--events", type=int, default=100_000, help="Events to generate when the database is empty.")
+    parser.add_argument("--runs", type=int, default=30, help="Timed requests per page (after 3 warm-ups).")
+    parser.add_argument("--only", help="Only pages whose name contains this text.")
+    parser.add_argument("--json", type=Path, help="Also write the results to this file.")
+    args = parser.parse_args()
+    label = configure(args)
+    sys.path.insert(0, str(ROOT))
+    prepare(args)
+
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+
+    from tracker.models import Drill, Meeting
+
+    anonymous, admin = Client(), Client()
+    user = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("bench", "", secrets.token_urlsafe(20))
+    admin.force_login(user)
+    events = Meeting.objects.count() + Drill.objects.count()
+    print(f"\nParley benchmark on {connection.vendor} ({label}): {events:,} events; {args.runs} timed runs per page\n")
+    header = f"{'page':36} {'median':>8} {'p95':>8} {'SQL':>8} {'ratio':>6} {'queries':>7} {'status':>6} {'KiB':>6}  target"
+    print(header)
+    print("-" * len(header))
+    results, failures = [], []
+    for name, url, htmx, as_admin in pages(subjects()):
+        if args.only and args.only not in name:
+            continue
+        result = measure(admin if as_admin else anonymous, name, url, args.runs, {"HX-Request": "true"} if htmx else {})
+        results.append(result)
+        verdict = ""
+        if result.status != 200:
+            verdict = "NOT 200"
+        elif name in FAST_PAGES and result.median_ms >= FAST_MEDIAN_MS:
+            verdict = f"MISS (median ≥ {FAST_MEDIAN_MS:g} ms)"
+        elif result.p95_ms >= ANY_P95_MS:
+            verdict = f"MISS (p95 ≥ {ANY_P95_MS:g} ms)"
+        else:
+            verdict = "ok"
+        if verdict != "ok":
+            failures.append(name)
+        print(
+            f"{name:36} {result.median_ms:8.2f} {result.p95_ms:8.2f} {result.sql_median_ms:8.2f} {result.ratio:6.1f} "
+            f"{result.queries:7d} {result.status:6d} {result.size / 1024:6.1f}  {verdict}",
+            flush=True,
+        )
+    print("\nTimes in milliseconds. SQL: the same SELECTs on a raw cursor, all rows fetched. Ratio: page ÷ SQL.")
+    print(f"Targets: {', '.join(sorted(FAST_PAGES))} median < {FAST_MEDIAN_MS:g} ms; every page p95 < {ANY_P95_MS:g} ms.")
+    if args.json:
+        args.json.write_text(json.dumps(
+            {"database": connection.vendor, "events": events, "runs": args.runs,
+             "results": [asdict(result) | {"ratio": result.ratio} for result in results]}, indent=2))
+    print(f"{len(failures)} page(s) miss a target{': ' + ', '.join(failures) if failures else ''}.")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
