@@ -334,18 +334,19 @@ def listed(parts: list[str]) -> str:
 
 def saved_message(report: Any, title: str) -> str:
     created = (report.meetings_created, report.drills_created, report.actors_created)
-    if not any(created):
-        return f"Nothing new in “{title}”: everything kept was already saved."
-    parts = [
-        counted(created[0], "meeting", "meetings"),
-        counted(created[1], "drill", "drills"),
-        counted(created[2], "actor", "actors"),
-    ]
-    message = f"Saved {listed(parts)} from “{title}”."
-    known = report.meetings_matched + report.drills_matched
-    if known:
-        message += f" {counted(known, 'event', 'events')} already known gained this source."
-    return message
+    # Each new event has one evidence row from this article; the rest went to events known before.
+    gained = report.evidence_created - report.meetings_created - report.drills_created
+    also = f"{counted(gained, 'event', 'events')} already known gained this source."
+    if any(created):
+        parts = [
+            counted(created[0], "meeting", "meetings"),
+            counted(created[1], "drill", "drills"),
+            counted(created[2], "actor", "actors"),
+        ]
+        return f"Saved {listed(parts)} from “{title}”." + (f" {also}" if gained > 0 else "")
+    if gained > 0:
+        return f"No new meeting, drill or actor in “{title}”; {also}"
+    return f"Nothing new in “{title}”: everything kept was already saved."
 
 
 def matching_source(article: dict[str, Any]) -> Source | None:

@@ -14,7 +14,7 @@ from tracker.models import Actor, Drill, Meeting, Precision
 EMPTY_TEXT = "Paste the article or upload it as a .txt file."
 NOT_UTF8 = "The file is not UTF-8 text. Save it as plain text in UTF-8 and upload it again."
 BOTH_TEXTS = "Paste the article or upload a file, not both."
-NO_TITLE = "Give the article's title (or start the text with a “title:” header line)."
+NO_TITLE = "Give the title of the article (or start the text with a “title:” header line)."
 NO_DATE = "Give the publication date (YYYY-MM-DD), or start the text with a “published:” header line."
 NOTHING_FOUND = "Parley found no actors, meetings or drills in this article."
 END_BEFORE_START = "The end date cannot be before the start date."

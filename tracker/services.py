@@ -428,6 +428,40 @@ def _cited(event: dict, source: Source) -> dict:
     return cited
 
 
+def _as_recorded(event: dict, model: type[Meeting] | type[Drill], source: Source) -> dict:
+    """A proposal from a sentence of `source` that already supports the same event is that event.
+
+    The engine reads an article differently once its actors are known ("Moscow" becomes an alias
+    of Russia), so a second import may place or date an event differently; the sentence it comes
+    from, its kind and its participants say it is the event already recorded, which keeps its
+    date and place.
+    """
+    field = model._meta.model_name
+    recorded = Evidence.objects.filter(
+        source=source,
+        start_offset=event.get("evidence_start"),
+        end_offset=event.get("evidence_end"),
+        **{f"{field}__isnull": False},
+    ).select_related(field)
+    if event.get("evidence_start") is None or not recorded:
+        return event
+    taking_part = {}
+    for name in event.get("participants") or []:
+        actor = find_actor(name)
+        if actor is not None:
+            taking_part[actor.pk] = actor.kind
+    for evidence in recorded:
+        known = evidence.event
+        if model is Meeting and known.kind != event.get("kind"):
+            continue
+        if same_participants(dict(known.participants.values_list("actor_id", "actor__kind")), taking_part):
+            start_key, end_key = ("date", "end_date") if model is Meeting else ("start", "end")
+            dates = {start_key: format_date(known.start, known.precision), end_key: format_date(known.end, known.end_precision)}
+            names = {"name": known.name} if model is Drill and known.name else {}
+            return {**event, **dates, **names, "location": known.location}
+    return event
+
+
 def article_import(*, article: ArticleInput, proposals: dict) -> ImportReport:
     """Saves an article as a source and the proposals kept from it, in one transaction.
 
@@ -442,8 +476,8 @@ def article_import(*, article: ArticleInput, proposals: dict) -> ImportReport:
         report = import_timeline(
             data={
                 "actors": proposals.get("actors") or [],
-                "meetings": [_cited(event, source) for event in proposals.get("meetings") or []],
-                "drills": [_cited(event, source) for event in proposals.get("drills") or []],
+                "meetings": [_cited(_as_recorded(event, Meeting, source), source) for event in proposals.get("meetings") or []],
+                "drills": [_cited(_as_recorded(event, Drill, source), source) for event in proposals.get("drills") or []],
             }
         )
         if created:
