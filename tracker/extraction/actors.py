@@ -107,6 +107,9 @@ class _Builder:
         self.known_people: dict[str, KnownActor] = {}
         self.known_person_names: dict[str, str] = {}
         self.introduced: list[Mention] = []
+        self.searched: set[str] = set()
+        self.by_surname: dict[str, list[str]] = {}
+        self.name_ends: dict[str, list[int]] | None = None
         self.main_organisation = ""
         self._prepare_known(known)
 
@@ -133,6 +136,7 @@ class _Builder:
             record.title = actor.title or record.title
             if actor.kind == "person":
                 self.known_people[key] = actor
+                self.by_surname.setdefault(actor.name.split()[-1], []).append(key)
                 for form in forms:
                     self.known_person_names.setdefault(form.casefold(), key)
             for form in forms:
@@ -167,9 +171,8 @@ class _Builder:
 
     def _person(self, name: str, title: str, affiliation: str, offset: int) -> str:
         surname = name.split()[-1]
-        for key, actor in self.actors.items():
-            if actor.kind != "person":
-                continue
+        for key in self.by_surname.get(surname, []):
+            actor = self.actors[key]
             words, other = name.split(), actor.name.split()
             if actor.name == name or (other[-1] == surname and (set(words) <= set(other) or set(other) <= set(words))):
                 if len(words) > len(other) and not actor.known:
@@ -179,6 +182,7 @@ class _Builder:
                 return key
         key = "person:" + name
         self.actors[key] = Actor(key, name, "person", title=title, affiliation=affiliation, first=offset)
+        self.by_surname.setdefault(surname, []).append(key)
         return key
 
     # -- pass 1: names the gazetteer or the editors know ----------------------------------------
@@ -422,10 +426,21 @@ class _Builder:
         """"Mrs Merkel" with no title seen: look back for "Angela Merkel" and make her a person."""
         tokens, texts = self.tokens, self.texts
         surname = texts[j]
-        if not _is_capitalised(surname) or self.lowers[j] in NOT_NAME_WORDS or self.lowers[j] in CALENDAR_WORDS:
+        if not _is_capitalised(surname) or self.lowers[j] in NOT_NAME_WORDS or self.lowers[j] in CALENDAR_WORDS or self.lowers[j] in HONORIFICS:
             return None
-        for t in range(j - 2, max(-1, j - 3000), -1):
-            if texts[t] == surname and t > 0 and _is_capitalised(texts[t - 1]) and self.lowers[t - 1] not in NOT_NAME_WORDS and self.lowers[t - 1] not in HONORIFICS and self.lowers[t - 1] not in CALENDAR_WORDS:
+        # Each unknown surname is looked for once, so a text full of "Mr X" stays linear.
+        if surname in self.searched:
+            return None
+        self.searched.add(surname)
+        if self.name_ends is None:
+            self.name_ends = {}
+            for t in range(1, len(tokens)):
+                if _is_capitalised(texts[t]) and _is_capitalised(texts[t - 1]):
+                    self.name_ends.setdefault(texts[t], []).append(t)
+        for t in reversed(self.name_ends.get(surname, [])):
+            if t >= j - 1:
+                continue
+            if self.lowers[t - 1] not in NOT_NAME_WORDS and self.lowers[t - 1] not in HONORIFICS and self.lowers[t - 1] not in CALENDAR_WORDS:
                 start = t - 1
                 if start > 0 and _is_capitalised(texts[start - 1]) and self.lowers[start - 1] not in NOT_NAME_WORDS and tokens[start - 1].end + 1 == tokens[start].start:
                     start -= 1

@@ -67,6 +67,7 @@ NEGATIONS = frozenset("without not never no".split())
 REPORTING = frozenset("said says told announced reported added confirmed stated".split())
 REPORTED = re.compile(r"\b(?:said|says|told|announced|reported|added|confirmed|stated)\s+(?:on\s+|late\s+on\s+|early\s+on\s+)?$", re.IGNORECASE)
 MEETING_NOUNS = frozenset("talks meeting meetings summit summits negotiations conference visit trip call consultations".split())
+RECENT = 30
 HELD_IN = frozenset("held place hosted venue convened".split())
 PLURAL_PRONOUNS = frozenset("they their them".split())
 CONNECTORS = frozenset(
@@ -681,7 +682,8 @@ class Reader:
                     continue
             duplicate = False
             if draft.participants:
-                for kept in out:
+                # Only recent meetings: a repeat is reported close by, and this keeps long texts linear.
+                for kept in out[-RECENT:]:
                     if draft.when is not None and kept.when is not None and draft.when.value != kept.when.value:
                         continue
                     if set(draft.participants) <= set(kept.participants) and (draft.status == kept.status or draft.when is None):

@@ -41,35 +41,44 @@ class Surface:
 
 
 class PhraseIndex:
-    """Phrases keyed on their first token, so a text is matched in one pass over its tokens."""
+    """Phrases keyed on their first token and length, so matching costs a few dict look-ups per token."""
 
     def __init__(self) -> None:
-        self.by_first: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], bool, Surface]]] = {}
+        # first token -> (lengths, longest first; {length: {lowered phrase: [(words, case_sensitive, surface)]}})
+        self.by_first: dict[str, tuple[list[int], dict[int, dict[tuple[str, ...], list[tuple[tuple[str, ...], bool, Surface]]]]]] = {}
 
     def add(self, phrase: str, surface: Surface, *, case_sensitive: bool) -> None:
         words = tuple(TOKEN.findall(phrase))
         if not words:
             return
         lowered = tuple(w.lower() for w in words)
-        entries = self.by_first.setdefault(lowered[0], [])
-        if any(e[0] == lowered and e[1] == words and e[3] == surface for e in entries):
-            return
-        entries.append((lowered, words, case_sensitive, surface))
-        entries.sort(key=lambda e: -len(e[0]))
+        lengths, by_length = self.by_first.setdefault(lowered[0], ([], {}))
+        if len(lowered) not in by_length:
+            by_length[len(lowered)] = {}
+            lengths.append(len(lowered))
+            lengths.sort(reverse=True)
+        entries = by_length[len(lowered)].setdefault(lowered, [])
+        # The first meaning of a spelling wins, as in `match`; later ones would never be returned.
+        if not any(w == words and c == case_sensitive for w, c, _ in entries):
+            entries.append((words, case_sensitive, surface))
 
     def match(self, lowers: list[str], texts: list[str], i: int) -> tuple[int, Surface] | None:
         """Return (number of tokens, surface) of the longest phrase starting at token i."""
-        entries = self.by_first.get(lowers[i])
-        if not entries:
+        found = self.by_first.get(lowers[i])
+        if found is None:
             return None
-        for lowered, words, case_sensitive, surface in entries:
-            n = len(lowered)
-            if tuple(lowers[i : i + n]) != lowered:
+        lengths, by_length = found
+        for n in lengths:
+            entries = by_length[n].get(tuple(lowers[i : i + n]))
+            if not entries:
                 continue
-            if case_sensitive and tuple(texts[i : i + n]) != words:
-                continue
-            return n, surface
+            for words, case_sensitive, surface in entries:
+                if not case_sensitive or tuple(texts[i : i + n]) == words:
+                    return n, surface
         return None
+
+    def __len__(self) -> int:
+        return sum(len(entries) for _, by_length in self.by_first.values() for group in by_length.values() for entries in group.values())
 
 
 @dataclass(slots=True)

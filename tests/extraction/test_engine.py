@@ -1,0 +1,105 @@
+"""The engine's smaller promises: header parsing, sentences, the gazetteer, known actors, JSON shape."""
+from datetime import date
+
+from tracker.extraction import KnownActor, extract, parse_article
+from tracker.extraction.gazetteer import load
+from tracker.extraction.sentences import split_sentences
+
+PUBLISHED = date(2021, 3, 4)
+
+
+def test_header_block_gives_headers_and_the_body_after_the_dashes():
+    raw = "title: Talks resume\nsource: Wire\npublished: 2021-03-04\n---\nThe body starts here."
+    article = parse_article(raw)
+    assert article.headers == {"title": "Talks resume", "source": "Wire", "published": "2021-03-04"}
+    assert article.body == "The body starts here."
+    assert raw[article.body_offset :] == article.body
+
+
+def test_text_without_a_header_block_is_all_body():
+    raw = "Leaders met in Geneva on Monday.\n---\nMore text."
+    assert parse_article(raw).headers == {}
+    assert parse_article(raw).body == raw
+    assert parse_article("note: no dashes follow\nThe body.").body == "note: no dashes follow\nThe body."
+
+
+def test_sentences_do_not_break_after_titles_initials_or_abbreviations():
+    text = "Mr. Smith met Gen. Jones in the U.S. capital on Feb. 3. They spoke for an hour."
+    spans = split_sentences(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Mr. Smith met Gen. Jones in the U.S. capital on Feb. 3.",
+        "They spoke for an hour.",
+    ]
+
+
+def test_gazetteer_holds_every_un_member_and_both_observers():
+    states = [e for e in load().entities.values() if e.kind == "state"]
+    names = {e.name for e in states}
+    assert len(states) >= 195
+    assert {"Holy See", "Palestine", "Tuvalu", "Eswatini", "Ivory Coast", "North Korea"} <= names
+
+
+def test_capitals_seats_and_demonyms_stand_for_their_state():
+    text = "The Kremlin said Moscow would answer. Downing Street and the Elysee disagreed, and Kyiv and Washington too. Danish officials stayed silent."
+    names = {a.name for a in extract(text, PUBLISHED).actors}
+    assert names == {"Russia", "United Kingdom", "France", "Ukraine", "United States", "Denmark"}
+
+
+def test_phone_call_is_proposed_with_both_people_and_no_place():
+    text = "German Chancellor Olaf Scholz spoke by phone with French President Emmanuel Macron on Tuesday about the crisis in Mali."
+    (call,) = extract(text, date(2022, 2, 17)).meetings
+    assert (call.kind, call.status, call.date, call.location) == ("call", "held", "2022-02-15", "")
+    assert set(call.participants) == {"Olaf Scholz", "Emmanuel Macron"}
+
+
+def test_will_meet_and_met_on_thursday_land_on_different_days():
+    published = date(2021, 3, 4)  # a Thursday
+    planned = extract("Foreign Minister Sergei Lavrov of Russia will meet his Chinese counterpart on Thursday next week.", published)
+    held = extract("President Joe Biden met Japanese Prime Minister Yoshihide Suga on Monday.", published)
+    assert planned.meetings[0].status == "planned"
+    assert (held.meetings[0].status, held.meetings[0].date) == ("held", "2021-03-01")
+
+
+def test_cancelled_and_postponed_meetings_keep_their_status():
+    text = (
+        "A summit between Serbia and Kosovo planned for June 27 in Washington was called off on Monday. "
+        "Talks between Armenia and Azerbaijan have been postponed until next month."
+    )
+    summit, talks = extract(text, date(2020, 6, 25)).meetings
+    assert (summit.kind, summit.status, summit.date, summit.location) == ("summit", "cancelled", "2020-06-27", "Washington")
+    assert set(summit.participants) == {"Serbia", "Kosovo"}
+    assert (talks.status, set(talks.participants)) == ("postponed", {"Armenia", "Azerbaijan"})
+
+
+def test_interviews_and_statements_are_not_meetings():
+    text = "Russia's ambassador to the UN, Vassily Nebenzia, told reporters that Moscow had no plans. The minister gave an interview to CNN."
+    assert extract(text, PUBLISHED).meetings == []
+
+
+def test_known_actors_are_matched_first_with_their_slug_and_aliases():
+    known = [
+        KnownActor("Boris Johnson", "boris-johnson", "person", title="Prime Minister", affiliation="United Kingdom", aliases=("BoJo",)),
+        KnownActor("Russian Federation", "russian-federation", "state", aliases=("Russia",)),
+    ]
+    text = "BoJo will travel to Moscow on Friday to meet Vladimir Putin, the president of Russia."
+    extraction = extract(text, date(2022, 2, 9), known)
+    by_name = {a.name: a for a in extraction.actors}
+    assert by_name["Boris Johnson"].known and by_name["Boris Johnson"].slug == "boris-johnson"
+    assert by_name["Russian Federation"].known and by_name["Russian Federation"].slug == "russian-federation"
+    assert by_name["Vladimir Putin"].affiliation == "Russian Federation"
+    assert "Russia" not in by_name
+    (visit,) = extraction.meetings
+    assert set(visit.participants) == {"Boris Johnson", "Russian Federation", "Vladimir Putin"}
+
+
+def test_new_actors_get_a_slug_proposal():
+    extraction = extract("Côte d'Ivoire and São Tomé and Príncipe signed a fisheries agreement on Monday.", PUBLISHED)
+    slugs = {a.name: a.slug for a in extraction.actors}
+    assert slugs == {"Ivory Coast": "ivory-coast", "Sao Tome and Principe": "sao-tome-and-principe"}
+    assert not any(a.known for a in extraction.actors)
+
+
+def test_empty_and_eventless_text_yield_nothing():
+    assert extract("", PUBLISHED).to_json() == {"actors": [], "meetings": [], "drills": [], "dates": []}
+    nothing = extract("The weather was mild and markets were calm.", PUBLISHED)
+    assert (nothing.actors, nothing.meetings, nothing.drills) == ([], [], [])
