@@ -244,6 +244,17 @@ class Mark:
         return max(self.x_end - self.x, 3.0)
 
     @property
+    def arrows(self) -> list[str]:
+        """SVG polygon points of small arrowheads where a bar runs on past the window's edges."""
+        points = []
+        for y in self.ys:
+            if self.clipped_right:
+                points.append(f"{self.x_end:.1f},{y - 7:.1f} {self.x_end + 8:.1f},{y:.1f} {self.x_end:.1f},{y + 7:.1f}")
+            if self.clipped_left:
+                points.append(f"{self.x:.1f},{y - 7:.1f} {self.x - 8:.1f},{y:.1f} {self.x:.1f},{y + 7:.1f}")
+        return points
+
+    @property
     def diamond(self) -> list[str]:
         """SVG polygon points of a diamond node on each lane (the shape for postponed meetings)."""
         r = NODE_RADIUS + 1
