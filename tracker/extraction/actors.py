@@ -370,7 +370,8 @@ class _Builder:
         if len(token.text) == 1:
             # An initial ("George W. Bush") must be followed by a full stop.
             return t + 1 < len(self.tokens) and self.tokens[t + 1].text == "."
-        return not token.text.isupper() or len(token.text) <= 2 and False
+        # All-capital words are acronyms or datelines ("DAYTON, Ohio"), not names.
+        return not token.text.isupper()
 
     def _name_forward(self, i: int, covered) -> int | None:
         tokens, n = self.tokens, len(self.tokens)

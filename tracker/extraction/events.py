@@ -495,8 +495,6 @@ class Reader:
                 return []
             if not (set(lowers[s.a : s.b]) & AGREEMENT_WORDS):
                 return []
-        if kind == "talks" and lowers[a] in ("meeting", "meetings") and before in ("a", "the") and after in ("of",) and False:
-            return []
         if kind == "visit" and lowers[a] in ("trip", "trips", "travel", "travels", "travelled", "traveled", "travelling", "traveling") and "to" not in lowers[b : min(s.b, b + 3)]:
             return []
         clause = self.clause(s, a)
