@@ -175,6 +175,7 @@ class LaneActor:
     id: int
     slug: str
     name: str
+    href: str = ""
 
 
 @dataclass

@@ -7,10 +7,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, lru_cache
 from itertools import groupby
 from typing import Any
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -75,14 +76,35 @@ def _query(params: QueryDict, **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-def _prefetched(events: QuerySet) -> QuerySet:
-    return events.prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.select_related("actor").order_by("pk")),
-        Prefetch(
-            "evidence",
-            queryset=Evidence.objects.select_related("source").defer("source__text").order_by("source__published", "pk"),
-        ),
+def _related() -> list[Prefetch]:
+    participants = (
+        Participant.objects.select_related("actor")
+        .only("meeting_id", "drill_id", "role", "actor__name", "actor__slug")
+        .order_by("pk")
     )
+    evidence = (
+        Evidence.objects.select_related("source")
+        .only(
+            "meeting_id", "drill_id", "sentence",
+            "source__title", "source__publisher", "source__url", "source__published",
+        )
+        .order_by("source__published", "pk")
+    )
+    return [Prefetch("participants", queryset=participants), Prefetch("evidence", queryset=evidence)]
+
+
+def _prefetched(events: QuerySet) -> QuerySet:
+    return events.prefetch_related(*_related())
+
+
+@lru_cache
+def _url_prefix(name: str) -> str:
+    # reverse() per row is the costliest part of a long list; the slug is the only part that varies.
+    return reverse(name, args=["-"])[:-2]
+
+
+def actor_url(slug: str) -> str:
+    return f"{_url_prefix('actor_detail')}{slug}/"
 
 
 @dataclass
@@ -92,9 +114,9 @@ class EventCard:
     event: Meeting | Drill
     type: str
 
-    @property
+    @cached_property
     def url(self) -> str:
-        return reverse(f"{self.type}_detail", args=[self.event.slug])
+        return f"{_url_prefix(f'{self.type}_detail')}{self.event.slug}/"
 
     @property
     def key(self) -> str:
@@ -106,21 +128,26 @@ class EventCard:
             return "Drill"
         return self.event.get_kind_display().capitalize()
 
-    @property
+    @cached_property
     def participants(self) -> list[Participant]:
         return list(self.event.participants.all())
 
-    @property
+    @cached_property
+    def people(self) -> list[tuple[str, str, str]]:
+        """(name, page, role) of each participant."""
+        return [(p.actor.name, actor_url(p.actor.slug), p.get_role_display()) for p in self.participants]
+
+    @cached_property
     def names(self) -> list[str]:
         return [p.actor.name for p in self.participants]
 
-    @property
+    @cached_property
     def title(self) -> str:
         if self.type == "drill":
             return self.event.name or self.event.summary or f"Drill of {join_names(self.names) or 'unknown forces'}"
         return self.event.summary or f"{self.kind_label}: {join_names(self.names) or 'participants unknown'}"
 
-    @property
+    @cached_property
     def when(self) -> str:
         e = self.event
         return format_span(e.start, e.precision, e.end, e.end_precision)
@@ -129,11 +156,11 @@ class EventCard:
     def status(self) -> str:
         return self.event.status
 
-    @property
+    @cached_property
     def evidence(self) -> list[Evidence]:
         return list(self.event.evidence.all())
 
-    @property
+    @cached_property
     def accessible_name(self) -> str:
         kind = f"Drill {self.event.name}" if self.type == "drill" and self.event.name else self.kind_label
         parts = [kind, self.when, join_names(self.names) or "participants unknown", self.event.get_status_display()]
@@ -167,13 +194,17 @@ def load_events(filters: Filters, first: date | None, last: date | None, cap: in
     cap = EVENT_CAP if cap is None else cap
     cards: list[EventCard] = []
     if filters.wants_meetings:
-        meetings = _prefetched(filters.meetings().between(first, last).chronological())[: cap + 1]
+        meetings = filters.meetings().between(first, last).chronological()[: cap + 1]
         cards += [EventCard(m, "meeting") for m in meetings]
     if filters.wants_drills:
-        drills = _prefetched(filters.drills().between(first, last).chronological())[: cap + 1]
+        drills = filters.drills().between(first, last).chronological()[: cap + 1]
         cards += [EventCard(d, "drill") for d in drills]
     cards.sort(key=_sort_key)
-    return cards[:cap], len(cards) > cap
+    shown = cards[:cap]
+    # Participants and sources only for the events that are shown: two queries per kind, whatever the count.
+    for kind in ("meeting", "drill"):
+        prefetch_related_objects([c.event for c in shown if c.type == kind], *_related())
+    return shown, len(cards) > cap
 
 
 @dataclass
@@ -206,7 +237,8 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
     actors: dict[int, LaneActor] = {}
     for card in cards:
         for p in card.participants:
-            actors.setdefault(p.actor_id, LaneActor(p.actor_id, p.actor.slug, p.actor.name))
+            if p.actor_id not in actors:
+                actors[p.actor_id] = LaneActor(p.actor_id, p.actor.slug, p.actor.name, actor_url(p.actor.slug))
     chart = layout_timeline(
         [card.item() for card in cards],
         actors,
@@ -369,7 +401,7 @@ def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
         "pair_days": group_by_day(pair_cards),
         "pair_more": pair_more,
         "cap": EVENT_CAP,
-        "window_actors": [LaneActor(row["actor"], row["slug"], row["name"]) for row in top],
+        "window_actors": [LaneActor(row["actor"], row["slug"], row["name"], actor_url(row["slug"])) for row in top],
         **_filter_form_context(filters),
     }
     partial = "pair-meetings" if request.htmx.target == "pair-meetings" else "matrix-panel"
