@@ -6,7 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Lower
 
 
@@ -143,6 +143,46 @@ class Alias(models.Model):
             )
 
 
+class DayDifference(models.Func):
+    """Whole days from the second date to the first, in SQL that both databases allow in a generated column."""
+
+    arity = 2
+    output_field = models.IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):
+        # PostgreSQL: date - date is a number of days.
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", arg_joiner=") - julianday(", **extra
+        )
+
+
+class EarliestOverlappingStart(models.Expression):
+    """`first` minus the longest event's span: no event that starts earlier can reach `first`.
+
+    It bounds `start` from below, so a window reads one short range of the start index
+    instead of every event before it; the longest span comes from an index on `span`.
+    """
+
+    output_field = models.DateField()
+
+    def __init__(self, first: date, model: type[models.Model]):
+        super().__init__()
+        self.first, self.model = first, model
+
+    def _longest(self, connection) -> str:
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        return f"(SELECT COALESCE(MAX(span), 0) FROM {table})"
+
+    def as_sql(self, compiler, connection):
+        return f"(CAST(%s AS date) - {self._longest(connection)})", [self.first]
+
+    def as_sqlite(self, compiler, connection):
+        return f"date(%s, '-' || {self._longest(connection)} || ' days')", [self.first.isoformat()]
+
+
 class EventQuerySet(models.QuerySet):
     def between(self, first: date | None, last: date | None) -> EventQuerySet:
         """Events that overlap the days from `first` to `last` (either may be open)."""
@@ -150,14 +190,15 @@ class EventQuerySet(models.QuerySet):
         if last is not None:
             qs = qs.filter(start__lte=last)
         if first is not None:
-            qs = qs.filter(last__gte=first)
+            qs = qs.filter(last__gte=first, start__gte=EarliestOverlappingStart(first, self.model))
         return qs
 
     def involving(self, *actors: Actor | int) -> EventQuerySet:
         """Events in which every one of `actors` takes part."""
         qs = self
         for actor in actors:
-            qs = qs.filter(pk__in=Participant.objects.filter(actor=actor).values(self._participant_field))
+            # EXISTS probes the events at hand; IN (…) would first list every event of a busy actor.
+            qs = qs.filter(Exists(Participant.objects.filter(actor=actor, **{self._participant_field: OuterRef("pk")})))
         return qs
 
     def mentioning(self, text: str) -> EventQuerySet:
@@ -165,7 +206,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(
             Q(summary__icontains=text)
             | Q(location__icontains=text)
-            | Q(pk__in=Evidence.objects.filter(sentence__icontains=text).values(self._participant_field))
+            | Exists(Evidence.objects.filter(sentence__icontains=text, **{self._participant_field: OuterRef("pk")}))
         )
 
     def chronological(self) -> EventQuerySet:
@@ -193,6 +234,10 @@ class Event(models.Model):
     last = models.GeneratedField(
         expression=Coalesce("end", "start"), output_field=models.DateField(), db_persist=True
     )
+    # Days from start to last, so a window can bound `start` by the longest event (see between()).
+    span = models.GeneratedField(
+        expression=DayDifference(Coalesce("end", "start"), "start"), output_field=models.IntegerField(), db_persist=True
+    )
     date_text = models.CharField(max_length=200, blank=True, help_text="The date as the article put it, e.g. “on Thursday”.")
     location = models.CharField(max_length=200, blank=True)
     summary = models.CharField(max_length=300, blank=True)
@@ -212,7 +257,9 @@ class Event(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["start", "id"], name="%(class)s_start_idx"),
+            # Covers the window's test on `last` too, so the scan reads no row it does not return.
+            models.Index(fields=["start", "id", "last"], name="%(class)s_start_last_idx"),
+            models.Index(fields=["span"], name="%(class)s_span_idx"),
             models.Index(fields=["last"], name="%(class)s_last_idx"),
             models.Index(fields=["status", "start"], name="%(class)s_status_start_idx"),
         ]
@@ -449,3 +496,33 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures} failed"
+
+
+class PairTally(models.Model):
+    """How many meetings two actors share and when they last met, over the whole database.
+
+    Kept by tracker.pairs.refresh_pair_tallies so the who-meets-whom matrix and an actor's
+    counterparts need not count millions of participants. A row whose two actors are the
+    same holds that actor's own number of meetings and latest meeting.
+    """
+
+    actor_a = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    actor_b = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    meetings = models.PositiveIntegerField()
+    last_met = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor_a", "actor_b"], name="pair_tally_once_per_pair"),
+            models.CheckConstraint(condition=Q(actor_a__lte=models.F("actor_b")), name="pair_tally_actors_in_order"),
+        ]
+        indexes = [
+            models.Index(fields=["actor_a", "-meetings"], name="pair_tally_a_meetings_idx"),
+            models.Index(fields=["actor_b", "-meetings"], name="pair_tally_b_meetings_idx"),
+            models.Index(
+                fields=["-meetings"], condition=Q(actor_a=models.F("actor_b")), name="pair_tally_busiest_actors_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_a_id} and {self.actor_b_id}: {self.meetings} meetings"

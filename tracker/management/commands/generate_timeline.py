@@ -15,7 +15,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
+from tracker.models import Actor, Alias, Drill, Evidence, Meeting, PairTally, Participant, Precision, Source
+from tracker.pairs import rebuild_pair_tallies
 
 BATCH_EVENTS = 10_000
 FIRST_DAY = date(1990, 1, 1)
@@ -348,14 +349,8 @@ class Generator:
 
 def clear_timeline() -> None:
     """Empty every Parley table in one statement each: the ORM's cascade collector would load every row."""
-    tables = [model._meta.db_table for model in (Evidence, Participant, Source, Meeting, Drill, Alias)]
+    tables = [model._meta.db_table for model in (PairTally, Evidence, Participant, Source, Meeting, Drill, Alias)]
     tables += [Actor.members.through._meta.db_table]
-    try:
-        from tracker.models import PairTally
-    except ImportError:
-        PairTally = None
-    if PairTally is not None:
-        tables.insert(0, PairTally._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
@@ -366,7 +361,7 @@ def clear_timeline() -> None:
 def reset_sequences() -> None:
     """PostgreSQL sequences do not follow explicit ids: move them past the rows just written."""
     statements = connection.ops.sequence_reset_sql(
-        no_style(), [Actor, Alias, Actor.members.through, Meeting, Drill, Participant, Source, Evidence]
+        no_style(), [Actor, Alias, Actor.members.through, Meeting, Drill, Participant, Source, Evidence, PairTally]
     )
     with connection.cursor() as cursor:
         for statement in statements:
@@ -397,9 +392,7 @@ class Command(BaseCommand):
 
         totals = generator.make_events(events, progress=progress)
         reset_sequences()
-        refresh = _pair_tally_refresh()
-        if refresh:
-            refresh()
+        rebuild_pair_tallies()
         elapsed = time.perf_counter() - began
         self.stdout.write(self.style.SUCCESS(
             f"Generated {generator.created_actors:,} actors, {totals['meetings']:,} meetings, {totals['drills']:,} drills, "
@@ -407,10 +400,3 @@ class Command(BaseCommand):
             f"in {elapsed:.1f} s."
         ))
 
-
-def _pair_tally_refresh():
-    try:
-        from tracker.pairs import refresh_all_pair_tallies
-    except ImportError:
-        return None
-    return refresh_all_pair_tallies

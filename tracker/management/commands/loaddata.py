@@ -42,6 +42,15 @@ def unresolved_references(model: type[models.Model], fields: dict[str, Any]) -> 
 class Command(loaddata.Command):
     help = loaddata.Command.help + " Every object is validated (full_clean) before it is saved."
 
+    def loaddata(self, fixture_labels) -> None:
+        super().loaddata(fixture_labels)
+        from tracker.models import Meeting, Participant
+        from tracker.pairs import rebuild_pair_tallies
+
+        # Fixtures are saved raw, past the services that keep the who-meets-whom tallies.
+        if self.models & {Meeting, Participant}:
+            rebuild_pair_tallies()
+
     def parse_name(self, fixture_name: str):
         # load_label names each fixture file through here just before reading it.
         self.current_file, self.current_record = fixture_name, 0

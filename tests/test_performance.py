@@ -1,0 +1,114 @@
+"""Windows over events stay exact while reading only the window: bounded index ranges and probes, not scans."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+
+from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def talks(slug: str, start: date | None, end: date | None = None, **fields) -> Meeting:
+    return Meeting.objects.create(slug=slug, kind=Meeting.Kind.TALKS, start=start, end=end, **fields)
+
+
+def slugs(queryset) -> list[str]:
+    return list(queryset.chronological().values_list("slug", flat=True))
+
+
+def test_a_window_finds_events_inside_it_and_those_overlapping_either_edge():
+    talks("before", date(2022, 1, 31))
+    talks("reaching-in", date(2022, 1, 20), date(2022, 2, 1))
+    talks("inside", date(2022, 2, 10))
+    talks("reaching-out", date(2022, 2, 28), date(2022, 3, 5))
+    talks("after", date(2022, 3, 1))
+    talks("undated", None)
+
+    assert slugs(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28))) == ["reaching-in", "inside", "reaching-out"]
+
+
+def test_a_window_finds_an_event_that_began_years_before_it():
+    Drill.objects.create(slug="long-deployment", start=date(2015, 1, 1), end=date(2024, 1, 1))
+    Drill.objects.create(slug="short-drill", start=date(2015, 1, 1), end=date(2015, 1, 10))
+
+    assert slugs(Drill.objects.between(date(2022, 2, 1), date(2022, 2, 28))) == ["long-deployment"]
+    assert slugs(Drill.objects.between(date(2022, 2, 1), None)) == ["long-deployment"]
+
+
+def test_the_span_column_counts_days_from_start_to_the_last_day():
+    talks("one-day", date(2022, 2, 10))
+    talks("three-days", date(2022, 2, 10), date(2022, 2, 13))
+    talks("across-a-leap-day", date(2024, 2, 28), date(2024, 3, 1))
+
+    assert dict(Meeting.objects.values_list("slug", "span")) == {"one-day": 0, "three-days": 3, "across-a-leap-day": 2}
+
+
+def test_an_event_with_an_unknown_start_has_no_span():
+    talks("undated", None)
+
+    assert Meeting.objects.get().span is None
+
+
+def test_involving_and_mentioning_keep_their_meaning():
+    russia = Actor.objects.create(name="Russia", slug="russia", kind=Actor.Kind.STATE)
+    belarus = Actor.objects.create(name="Belarus", slug="belarus", kind=Actor.Kind.STATE)
+    both = talks("both", date(2022, 2, 10), summary="Talks in Minsk")
+    alone = talks("alone", date(2022, 2, 11), location="Moscow")
+    Participant.objects.bulk_create([
+        Participant(meeting=both, actor=russia), Participant(meeting=both, actor=belarus), Participant(meeting=alone, actor=russia),
+    ])
+    source = Source.objects.create(title="Report", published=date(2022, 2, 12))
+    Evidence.objects.create(source=source, meeting=alone, sentence="The envoy flew to Minsk afterwards.")
+
+    assert slugs(Meeting.objects.involving(russia)) == ["both", "alone"]
+    assert slugs(Meeting.objects.involving(russia, belarus)) == ["both"]
+    assert slugs(Meeting.objects.mentioning("minsk")) == ["both", "alone"]
+    assert slugs(Meeting.objects.mentioning("Moscow")) == ["alone"]
+
+
+def query_plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+
+
+@sqlite_only
+def test_a_window_reads_one_bounded_range_of_the_start_index():
+    plan = query_plan(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28)).chronological()[:100])
+
+    assert "USING INDEX meeting_start_last_idx (start>? AND start<?)" in plan
+    assert "TEMP B-TREE" not in plan
+    assert "SCAN tracker_meeting" not in plan
+
+
+@sqlite_only
+def test_an_actors_events_in_a_window_are_probed_not_listed_in_full():
+    russia = Actor.objects.create(name="Russia", slug="russia", kind=Actor.Kind.STATE)
+
+    plan = query_plan(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28)).involving(russia).chronological()[:100])
+
+    assert "CORRELATED" in plan
+    assert "participant_once_per_meeting (meeting_id=? AND actor_id=?)" in plan
+    assert "LIST SUBQUERY" not in plan
+
+
+@sqlite_only
+def test_text_in_a_window_reads_the_evidence_of_the_window_only():
+    plan = query_plan(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28)).mentioning("summit").chronological()[:100])
+
+    assert "CORRELATED" in plan
+    assert "SCAN U0" not in plan and "SCAN tracker_evidence" not in plan
+
+
+def test_a_window_costs_the_same_number_of_queries_however_many_events_there_are(django_assert_num_queries):
+    for day in range(60):
+        talks(f"t{day}", date(2022, 1, 1) + timedelta(days=day))
+
+    with django_assert_num_queries(1):
+        assert len(list(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28)))) == 28
