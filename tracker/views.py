@@ -455,7 +455,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def _event_detail(request: HtmxHttpRequest, model: type[Meeting] | type[Drill], slug: str) -> HttpResponse:
     event = get_object_or_404(_prefetched(model.objects.all()), slug=slug)
     card = EventCard(event, model._meta.model_name)
-    return _render(request, "tracker/event.html", "event-detail", {"card": card})
+    return _render(request, "tracker/event.html", "event-detail", {"card": card, "fragment": _fragment(request)})
 
 
 @require_GET
