@@ -90,6 +90,19 @@ def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80] or "actor"
 
 
+def _without_honorific(name: str) -> str:
+    """"Mr Johnson" -> "Johnson": later mentions are read with the honorific apart."""
+    words = name.split()
+    while words and words[0].rstrip(".").lower() in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _without_article(name: str) -> str:
+    words = name.split()
+    return " ".join(words[1:]) if len(words) > 1 and words[0].lower() == "the" else name
+
+
 def _is_capitalised(text: str) -> bool:
     return text[:1].isupper() and text[:1].isalpha()
 
@@ -106,6 +119,8 @@ class _Builder:
         self.known_index = PhraseIndex()
         self.known_people: dict[str, KnownActor] = {}
         self.known_person_names: dict[str, str] = {}
+        self.known_person_forms: dict[str, list[str]] = {}
+        self.known_surnames: dict[str, str] = {}
         self.introduced: list[Mention] = []
         self.searched: set[str] = set()
         self.by_surname: dict[str, list[str]] = {}
@@ -116,47 +131,67 @@ class _Builder:
     # -- known actors ---------------------------------------------------------------------------
 
     def _prepare_known(self, known: Sequence[KnownActor]) -> None:
-        by_form: dict[str, str] = {}
-        for entity in self.g.entities.values():
-            for form in {entity.name, *entity.surfaces}:
-                by_form.setdefault(form.casefold(), entity.key)
+        """Known actors decide who a mention is (canonical name and slug), never what the mention is.
+
+        A spelling the gazetteer already reads ("Moscow", "Russian", "the Kremlin") keeps the gazetteer's
+        reading (a place, a demonym, a seat), so an imported article reads the same the second time.
+        Known people are found by title like any other person, and by name, surname and alias in the
+        pass over later mentions.
+        """
+        by_form = self.g.by_form
+        surnames: dict[str, list[str]] = {}
         for actor in known:
             if not actor.name.strip():
                 continue
             forms = [actor.name, *actor.aliases]
-            entity_key = next((by_form[f.casefold()] for f in forms if f.casefold() in by_form), None)
-            if actor.kind != "person" and entity_key is not None and entity_key not in self.redirect:
-                key = entity_key
-                entity = self.g.entities[entity_key]
-                self.actors.setdefault(key, Actor(key, actor.name, entity.kind, members=entity.members))
-            else:
-                key = "known:" + actor.slug
-            record = self.actors.setdefault(key, Actor(key, actor.name, actor.kind))
-            record.name, record.slug, record.known = actor.name, actor.slug, True
-            record.title = actor.title or record.title
             if actor.kind == "person":
+                key = "known:" + actor.slug
+                if key in self.actors:
+                    continue
+                self.actors[key] = Actor(key, actor.name, "person", title=actor.title, slug=actor.slug, known=True)
                 self.known_people[key] = actor
                 self.by_surname.setdefault(actor.name.split()[-1], []).append(key)
                 for form in forms:
-                    self.known_person_names.setdefault(form.casefold(), key)
+                    bare = _without_honorific(form)
+                    if bare:
+                        self.known_person_names.setdefault(form.casefold(), key)
+                        self.known_person_names.setdefault(bare.casefold(), key)
+                        self.known_person_forms.setdefault(key, []).append(bare)
+                if len(actor.name.split()) > 1:
+                    surnames.setdefault(actor.name.split()[-1], []).append(key)
+                continue
+            entity_key = next((by_form[f.casefold()] for f in forms if f.casefold() in by_form), None)
+            if entity_key is not None:
+                if entity_key in self.actors:
+                    continue  # two known actors for one state: the first one listed wins
+                entity = self.g.entities[entity_key]
+                key = entity_key
+                self.actors[key] = Actor(key, actor.name, entity.kind, members=entity.members, slug=actor.slug, known=True)
+            else:
+                key = "known:" + actor.slug
+                if key in self.actors:
+                    continue
+                self.actors[key] = Actor(key, actor.name, actor.kind, title=actor.title, slug=actor.slug, known=True)
             for form in forms:
-                if form.strip():
-                    self.known_index.add(form, Surface(key, "person" if actor.kind == "person" else "name"), case_sensitive=True)
+                if form.strip() and not self.g.knows(form):
+                    self.known_index.add(_without_article(form), Surface(key, "name"), case_sensitive=True)
+        # A bare surname is a known person only when no other known person bears it.
+        self.known_surnames = {surname: keys[0] for surname, keys in surnames.items() if len(keys) == 1}
         # Affiliations of known people are names; turn them into keys once every actor is in.
+        by_name = {actor.name.casefold(): key for key, actor in self.actors.items()}
         for key, actor in self.known_people.items():
-            self.actors[key].affiliation = self._key_for_name(actor.affiliation)
+            self.actors[key].affiliation = self._key_for_name(actor.affiliation, by_name)
 
-    def _key_for_name(self, name: str) -> str:
+    def _key_for_name(self, name: str, by_name: dict[str, str]) -> str:
         if not name:
             return ""
         folded = name.casefold()
-        for key, actor in self.actors.items():
-            if actor.name.casefold() == folded:
-                return key
-        for entity in self.g.entities.values():
-            if entity.name.casefold() == folded or folded in {s.casefold() for s in entity.surfaces}:
-                self._entity_actor(entity.key)
-                return entity.key
+        if folded in by_name:
+            return by_name[folded]
+        entity_key = self.g.by_form.get(folded)
+        if entity_key is not None:
+            self._entity_actor(entity_key)
+            return entity_key
         return ""
 
     # -- actors ---------------------------------------------------------------------------------
@@ -457,16 +492,19 @@ class _Builder:
         index = PhraseIndex()
         given_first = PhraseIndex()
         titles: dict[str, list[str]] = {}
-        for key, actor in self.actors.items():
+        # People the article introduces with a title come first, so a surname is theirs before a known person's.
+        named = list(dict.fromkeys(m.key for m in people))
+        for key in named + [k for k in self.actors if k not in set(named)]:
+            actor = self.actors[key]
             if actor.kind != "person":
                 continue
             words = actor.name.split()
             index.add(actor.name, Surface(key, "person"), case_sensitive=True)
-            if len(words) > 1:
+            if len(words) > 1 and (not actor.known or key in named or self.known_surnames.get(words[-1]) == key):
                 index.add(words[-1], Surface(key, "surname"), case_sensitive=True)
                 # Family name first ("Mr Moon" for Moon Jae-in, "Mr Wang" for Wang Yi).
                 given_first.add(words[0], Surface(key, "surname"), case_sensitive=True)
-            for alias in actor.aliases:
+            for alias in [*actor.aliases, *self.known_person_forms.get(key, ())]:
                 index.add(alias, Surface(key, "person"), case_sensitive=True)
             if actor.title:
                 titles.setdefault(actor.title.split(" to ")[0].lower(), []).append(key)
@@ -490,7 +528,9 @@ class _Builder:
             hit = index.match(lowers, texts, j) if j < n else None
             if honorific and hit is None and j < n:
                 hit = given_first.match(lowers, texts, j) or self._introduce(j, index)
-            if hit and (honorific or j not in name_at):
+            if hit and not honorific and hit[1].role == "surname" and lowers[j] in CALENDAR_WORDS:
+                hit = None  # "May" the month, not Mrs May
+            if hit and (honorific or j not in name_at or hit[0] > name_at[j].b - j):
                 length, surface = hit
                 b = j + length
                 later.append(Mention(start, b, tokens[start].start, tokens[b - 1].end, surface.entity, "person", self.text[tokens[start].start : tokens[b - 1].end]))

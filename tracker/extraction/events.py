@@ -28,7 +28,7 @@ MEETING_WORDS = {
         "visit",
     ),
     **dict.fromkeys("summit summits conference".split(), "summit"),
-    **dict.fromkeys(["press conference", "news conference", "press briefing", "joint press", "joint appearance"], "press_conference"),
+    **dict.fromkeys(["press conference", "news conference", "press briefing", "joint press", "joint appearance", "joint press conference", "joint news conference", "joint press briefing"], "press_conference"),
     **dict.fromkeys(
         """phone call|telephone call|video call|phone calls|telephone calls|phone conversation|telephone conversation
         |spoke by phone|spoke by telephone|spoke on the phone|spoke by video|talked by phone|speak by phone|speaks by phone

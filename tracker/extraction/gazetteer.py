@@ -20,6 +20,8 @@ class Entity:
     capitals: tuple[str, ...] = ()
     hq: str = ""
     members: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
+    seats: tuple[str, ...] = ()
     surfaces: set[str] = field(default_factory=set)
 
     @property
@@ -88,6 +90,17 @@ class Gazetteer:
     titles: PhraseIndex
     city_state: dict[str, str]
     hq_of: dict[str, list[str]]  # city -> organisation keys
+    by_form: dict[str, str] = field(default_factory=dict)  # casefolded name, short name or seat -> entity key
+
+    def knows(self, phrase: str) -> bool:
+        """Whether `phrase` (a leading "the" aside) is written exactly as something the gazetteer names."""
+        words = TOKEN.findall(phrase)
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        if not words:
+            return False
+        hit = self.names.match([w.lower() for w in words], words, 0)
+        return hit is not None and hit[0] == len(words)
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -125,7 +138,9 @@ def load() -> Gazetteer:
 
     for row in _rows("states.tsv"):
         code, name, the, official, others, demonyms, capitals, seats = _cells(row, 8)
-        entity = Entity(code, name, "state", the=the == "1", capitals=tuple(_split(capitals)))
+        entity = Entity(
+            code, name, "state", the=the == "1", capitals=tuple(_split(capitals)), demonyms=tuple(_split(demonyms)), seats=tuple(_split(seats))
+        )
         entities[code] = entity
         for form in [name, official, *_split(others)]:
             if form:
@@ -171,4 +186,8 @@ def load() -> Gazetteer:
         written, shown, implies = _cells(row, 3)
         titles.add(written, Surface(shown, "title", shown, implies), case_sensitive=False)
 
-    return Gazetteer(entities, names, titles, city_state, hq_of)
+    by_form: dict[str, str] = {}
+    for entity in entities.values():
+        for form in {entity.name, *entity.surfaces}:
+            by_form.setdefault(form.casefold(), entity.key)
+    return Gazetteer(entities, names, titles, city_state, hq_of, by_form)
