@@ -133,3 +133,129 @@ def test_a_refresh_with_nothing_to_do_changes_nothing():
     refresh_pair_tallies(meeting_ids=[], actor_ids=[])
 
     assert stored() == before
+
+
+# Kept through the services and the admin
+
+
+def pair(a: Actor, b: Actor) -> tuple[int, date | None] | None:
+    tally = PairTally.objects.filter(actor_a=min(a.pk, b.pk), actor_b=max(a.pk, b.pk)).first()
+    return (tally.meetings, tally.last_met) if tally else None
+
+
+TIMELINE = {
+    "actors": [
+        {"name": "Russia", "slug": "russia", "kind": "state"},
+        {"name": "Belarus", "slug": "belarus", "kind": "state"},
+        {"name": "Ukraine", "slug": "ukraine", "kind": "state"},
+    ],
+    "meetings": [
+        {"kind": "talks", "status": "held", "date": "2022-02-10", "participants": ["Russia", "Belarus"], "location": "Minsk"},
+        {"kind": "call", "status": "held", "date": "2022-02-12", "participants": ["Russia", "Belarus", "Ukraine"], "location": ""},
+    ],
+    "drills": [
+        {"name": "Union Resolve", "status": "held", "start": "2022-02-10", "end": "2022-02-20", "participants": ["Russia", "Belarus"], "location": ""},
+    ],
+}
+
+
+def test_importing_a_timeline_counts_its_meetings_and_not_its_drills():
+    from tracker.services import import_timeline
+
+    import_timeline(data=TIMELINE)
+
+    russia, belarus = Actor.objects.get(slug="russia"), Actor.objects.get(slug="belarus")
+    assert pair(russia, belarus) == (2, date(2022, 2, 12))
+    assert stored() == from_scratch()
+
+
+def test_importing_the_same_timeline_again_counts_nothing_twice():
+    from tracker.services import import_timeline
+
+    import_timeline(data=TIMELINE)
+    import_timeline(data=TIMELINE)
+
+    assert stored() == from_scratch()
+
+
+def test_merging_actors_moves_their_tallies_to_the_one_kept():
+    from tracker.services import import_timeline, merge_actors
+
+    import_timeline(data=TIMELINE)
+    minsk = actor("Minsk")
+    ukraine = Actor.objects.get(slug="ukraine")
+    meeting(date(2022, 3, 1), minsk, ukraine, slug="minsk-kyiv")
+    rebuild_pair_tallies()
+
+    merge_actors(keep=Actor.objects.get(slug="belarus"), duplicates=[minsk])
+
+    assert stored() == from_scratch()
+    assert pair(Actor.objects.get(slug="belarus"), ukraine) == (2, date(2022, 3, 1))
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("editor", "editor@example.org", "a long password"))
+    return client
+
+
+def meeting_form(event: Meeting, participants: list[tuple[Participant | None, Actor, bool]]) -> dict:
+    data = {
+        "kind": event.kind, "status": event.status, "start": event.start.isoformat(), "precision": "day",
+        "end": "", "end_precision": "day", "date_text": "", "location": event.location, "summary": event.summary,
+        "slug": event.slug,
+        "participants-TOTAL_FORMS": len(participants), "participants-INITIAL_FORMS": sum(1 for p, _, _ in participants if p),
+        "participants-MIN_NUM_FORMS": 0, "participants-MAX_NUM_FORMS": 1000,
+        "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0, "evidence-MIN_NUM_FORMS": 0, "evidence-MAX_NUM_FORMS": 1000,
+    }
+    for index, (participant, person, delete) in enumerate(participants):
+        data |= {f"participants-{index}-id": participant.pk if participant else "", f"participants-{index}-actor": person.pk,
+                 f"participants-{index}-role": "", f"participants-{index}-meeting": event.pk}
+        if delete:
+            data[f"participants-{index}-DELETE"] = "on"
+    return data
+
+
+def test_an_editor_swapping_a_participant_in_the_admin_moves_the_tally(editor):
+    russia, belarus, ukraine = actor("Russia"), actor("Belarus"), actor("Ukraine")
+    talks = meeting(date(2022, 2, 10), russia, belarus, slug="talks")
+    rebuild_pair_tallies()
+    kept, dropped = talks.participants.get(actor=russia), talks.participants.get(actor=belarus)
+
+    response = editor.post(
+        f"/admin/tracker/meeting/{talks.pk}/change/",
+        meeting_form(talks, [(kept, russia, False), (dropped, belarus, True), (None, ukraine, False)]),
+    )
+
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert pair(russia, belarus) is None
+    assert pair(russia, ukraine) == (1, date(2022, 2, 10))
+    assert stored() == from_scratch()
+
+
+def test_an_editor_deleting_a_meeting_in_the_admin_removes_its_tally(editor):
+    russia, belarus = actor("Russia"), actor("Belarus")
+    meeting(date(2022, 2, 10), russia, belarus, slug="first")
+    second = meeting(date(2022, 2, 11), russia, belarus, slug="second")
+    rebuild_pair_tallies()
+
+    editor.post(f"/admin/tracker/meeting/{second.pk}/delete/", {"post": "yes"})
+
+    assert pair(russia, belarus) == (1, date(2022, 2, 10))
+    assert stored() == from_scratch()
+
+
+def test_an_editor_adding_and_deleting_participants_in_their_own_admin_keeps_the_tally(editor):
+    russia, belarus, ukraine = actor("Russia"), actor("Belarus"), actor("Ukraine")
+    talks = meeting(date(2022, 2, 10), russia, belarus, slug="talks")
+    rebuild_pair_tallies()
+
+    editor.post("/admin/tracker/participant/add/", {"actor": ukraine.pk, "meeting": talks.pk, "role": ""})
+    assert pair(ukraine, russia) == (1, date(2022, 2, 10))
+    editor.post(
+        "/admin/tracker/participant/",
+        {"action": "delete_selected", "_selected_action": [p.pk for p in talks.participants.filter(actor=russia)], "post": "yes"},
+    )
+
+    assert pair(ukraine, russia) is None
+    assert stored() == from_scratch()

@@ -17,6 +17,17 @@ from django.db import connection, transaction
 
 from tracker.models import Meeting, PairTally, Participant
 
+# PostgreSQL advisory lock key ("pairs" in ASCII): two refreshes of the same pairs would both
+# delete, then both insert, and the second insert would break the unique constraint.
+REFRESH_LOCK = 0x7061697273
+
+
+def _lock() -> None:
+    # SQLite needs nothing: its IMMEDIATE transactions already let one writer in at a time.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+
 # Pairs of two actors (a < b) and each actor with itself (a = b), counted over shared meetings.
 PAIRS_SQL = """
     SELECT p1.actor_id, p2.actor_id, COUNT(*), MAX(m.start)
@@ -53,6 +64,7 @@ def refresh_pair_tallies(*, meeting_ids: Iterable[int] = (), actor_ids: Iterable
     if not actors:
         return
     ids = sorted(actors)
+    _lock()
     PairTally.objects.filter(actor_a__in=ids, actor_b__in=ids).delete()
     marks = ", ".join(["%s"] * len(ids))
     _insert(f"AND p1.actor_id IN ({marks}) AND p2.actor_id IN ({marks})", [*ids, *ids])
@@ -61,6 +73,7 @@ def refresh_pair_tallies(*, meeting_ids: Iterable[int] = (), actor_ids: Iterable
 @transaction.atomic
 def refresh_actor_tallies(actor_id: int) -> None:
     """Recount every pair that includes one actor, e.g. after other actors were merged into it."""
+    _lock()
     PairTally.objects.filter(actor_a=actor_id).delete()
     PairTally.objects.filter(actor_b=actor_id).delete()
     table = connection.ops.quote_name(PairTally._meta.db_table)
@@ -87,5 +100,6 @@ def refresh_actor_tallies(actor_id: int) -> None:
 @transaction.atomic
 def rebuild_pair_tallies() -> None:
     """Recount the whole table from the participants."""
+    _lock()
     PairTally.objects.all().delete()
     _insert("", [])
