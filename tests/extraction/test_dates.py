@@ -119,6 +119,24 @@ def test_a_participle_after_the_weekday_does_not_outweigh_the_planned_verb():
     assert (expression.text, expression.first) == ("Later on Friday", date(2022, 2, 11))
 
 
+def test_a_trailing_attribution_does_not_give_its_tense_to_the_date_before_it():
+    assert only("The envoy is expected to meet her counterpart in the Iranian capital in June, her office said.").value == "2022-06"
+    assert only("The two leaders are to meet on Tuesday, a spokesman told reporters.").first == date(2022, 2, 15)
+
+
+def test_had_been_due_to_is_a_plan_that_still_lay_ahead():
+    text = "A summit that had been due to take place in the Peruvian capital on Saturday has been called off."
+    assert named(text, "Saturday").first == date(2022, 2, 12)
+    assert named("Ministers who met on Monday will meet again next week.", "Monday").first == date(2022, 2, 7)
+    assert tense_of("the vote had been scheduled to take place") == "future"
+
+
+def test_a_plan_for_a_month_names_the_month():
+    assert only("Naval drills planned for October were cancelled.").value == "2022-10"
+    assert only("The summit is scheduled for September.").value == "2022-09"
+    assert find_dates("Voters who had campaigned for May lost.", THU) == []
+
+
 def test_last_and_next_weekday_are_strictly_before_and_after_publication():
     assert day("They spoke last Thursday.") == date(2022, 2, 3)
     assert day("They will speak next Thursday.") == date(2022, 2, 17)

@@ -11,6 +11,11 @@ Rules where the language is ambiguous (all resolved against `published`):
 * Tense comes from the verb group nearest to the expression in its sentence
   ("said on Monday that talks will open on Friday" puts Monday in the past and
   Friday in the future); a sentence with no tense marker counts as present.
+  A verb group across a comma counts only when none is near in the
+  expression's own clause ("will meet in April, his office said" is future),
+  and one opening a relative clause keeps the dates after it ("a summit that
+  had been due to open on Saturday has been called off").  "had been due
+  to" / "was scheduled to" is a plan, so it looks forward like the future.
 * A weekday looks back 0..6 days in the past tense and forward 0..6 days in the
   future tense, so a weekday equal to the publication weekday is that very day.
   The present tense ("he flies to Kyiv on Monday") reads as a schedule and
@@ -257,7 +262,8 @@ _PRESENT_WORDS = _words(
 )
 _DETERMINERS = _words("a an the this that these those its their his her our my your whose newly")
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
-_Marker = tuple[int, int, str, int]  # start, end, tense, weight
+_Marker = tuple[int, int, str, int, bool]  # start, end, tense, weight, opens a relative or "that" clause
+_RELATIVE = _words("that which who whom")
 
 
 def _is_participle(original: str, word: str) -> bool:
@@ -271,7 +277,7 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
     tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, len(text) if end is None else end)]
     words = [t[2].lower().replace("’", "'") for t in tokens]
     n = len(tokens)
-    found: list[_Marker] = []
+    found: list[tuple[int, int, str, int]] = []
 
     def plan_at(j: int) -> bool:
         return j + 1 < n and ((words[j] in _PLAN_TO and words[j + 1] == "to") or (words[j] in _PLAN_FOR and words[j + 1] == "for"))
@@ -295,6 +301,11 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
             if word in _BE and plan_at(j):
                 found.append((t_start, tokens[j + 1][1], "future", 1))
                 i = j + 1
+            elif word in _HAVE and j < n and words[j] == "been" and plan_at(after_adverbs(j + 1)):
+                # "had been due to take place on Saturday": planned, so the day lies ahead of the report.
+                k = after_adverbs(j + 1)
+                found.append((t_start, tokens[k + 1][1], "future", 1))
+                i = k + 1
             elif j < n and _is_participle(tokens[j][2], words[j]):
                 if word in _HAVE or word in ("been", "was", "were", "wasn't", "weren't"):
                     found.append((t_start, tokens[j][1], "past", 1))
@@ -318,37 +329,60 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
             # A bare participle is often an adjective or reduced clause ("talks aimed at"), so it counts for less.
             found.append((t_start, t_end, "past", 2))
         i += 1
-    return found
+    index_of = {t[0]: k for k, t in enumerate(tokens)}
+    return [(a, b, tense, weight, not _RELATIVE.isdisjoint(words[max(0, index_of[a] - 3) : index_of[a]])) for a, b, tense, weight in found]
+
+
+# A verb across one of these belongs to another clause: "in April, his office said", "which was due on Saturday, has been".
+_CLAUSE_BREAK = re.compile(r"[,;:](?=\s)|\s[-–—]\s|[()]")
+_ACROSS_CLAUSE = 150
+
+
+def _breaks(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    return [m.start() for m in _CLAUSE_BREAK.finditer(text, start, len(text) if end is None else end)]
 
 
 class _TenseIndex:
-    """Tense markers of one sentence, searchable by position in logarithmic time (a sentence may be huge)."""
+    """Tense markers of one sentence, searchable by position in logarithmic time (a sentence may be huge).
 
-    def __init__(self, markers: list[_Marker]) -> None:
+    The nearest verb group wins, but one in the expression's own clause beats one across a comma
+    unless it is much further away, so a trailing "..., officials said" does not decide the tense;
+    and a verb group that opens a relative clause ("a summit that had been due to open on Saturday
+    has been called off") keeps the dates that follow it in that clause.
+    """
+
+    def __init__(self, markers: list[_Marker], breaks: list[int] = ()) -> None:  # type: ignore[assignment]
+        self.breaks = list(breaks)
         self.columns = []
         for weight in (1, 2):
             chosen = [m for m in markers if m[3] == weight]
-            self.columns.append((weight, [m[0] for m in chosen], [m[1] for m in chosen], [m[2] for m in chosen]))
+            self.columns.append((weight, [m[0] for m in chosen], [m[1] for m in chosen], [m[2] for m in chosen], [m[4] for m in chosen]))
+
+    def _across(self, a: int, b: int) -> bool:
+        return bisect_left(self.breaks, a) < bisect_left(self.breaks, b)
 
     def at(self, start: int, end: int) -> str:
         """The tense of the marker nearest to text[start:end], weighted; "present" if there is none."""
         best, best_distance = "present", None
-        for weight, starts, ends, tenses in self.columns:
+        for weight, starts, ends, tenses, opens in self.columns:
             i = bisect_right(ends, start) - 1
             if i >= 0:
-                distance = (start - ends[i]) * weight
+                distance = (start - ends[i]) * weight + (_ACROSS_CLAUSE if self._across(ends[i], start) else 0)
+                if opens[i] and distance < _ACROSS_CLAUSE:
+                    distance = 0
                 if best_distance is None or distance < best_distance:
                     best, best_distance = tenses[i], distance
             j = bisect_left(starts, end)
             if j < len(starts):
                 distance = (starts[j] - end) * weight + 0.5  # ties go to the verb before the expression
+                distance += _ACROSS_CLAUSE if self._across(end, starts[j]) else 0
                 if best_distance is None or distance < best_distance:
                     best, best_distance = tenses[j], distance
         return best
 
 
-def _nearest(markers: list[_Marker], start: int, end: int) -> str:
-    return _TenseIndex(markers).at(start, end)
+def _nearest(markers: list[_Marker], start: int, end: int, breaks: list[int] = ()) -> str:  # type: ignore[assignment]
+    return _TenseIndex(markers, breaks).at(start, end)
 
 
 def tense_of(clause: str, *, near: int | None = None) -> str:
@@ -360,7 +394,7 @@ def tense_of(clause: str, *, near: int | None = None) -> str:
     """
     markers = _markers(clause)
     if near is not None:
-        return _nearest(markers, near, near)
+        return _nearest(markers, near, near, _breaks(clause))
     tenses = {m[2] for m in markers}
     for tense in ("future", "past"):
         if tense in tenses:
@@ -406,7 +440,7 @@ class _Scan:
             return "past"
         s_start, s_end = self.sentence(start)
         if s_start not in self._tenses:
-            self._tenses[s_start] = _TenseIndex(_markers(self.text, s_start, s_end))
+            self._tenses[s_start] = _TenseIndex(_markers(self.text, s_start, s_end), _breaks(self.text, s_start, s_end))
         return self._tenses[s_start].at(start, end)
 
     def limited_before(self, start: int) -> bool:
@@ -506,7 +540,7 @@ def _h_month(scan: _Scan, m: re.Match[str]) -> _Cand | None:
     month = _MONTH_NUMBERS[m["mon"][:3].lower()]
     ctx = (m["ctx"] or "").lower()
     if (
-        m["mon"] == "May" and ctx in ("to", "and", "or", "by", "of", "from") and not m["y"]
+        m["mon"] == "May" and ctx in ("to", "and", "or", "by", "of", "from", "for") and not m["y"]
         and not _MONTH_BEFORE.search(scan.text, max(0, m.start() - 30), m.start())
     ):
         return None  # "Johnson and May" is the former prime minister; "from March to May" is the month
@@ -748,7 +782,7 @@ _PATTERNS: list[tuple[re.Pattern[str], object]] = [
               (?P<d2>{_DAY})(?!\s+(?:of\s+)?{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""), _h_day_range),
     (_rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"), _h_month_day),
     (_rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"), _h_month_day),
-    (_rx(rf"""(?:\b(?P<ctx>in|of|by|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
+    (_rx(rf"""(?:\b(?P<ctx>in|of|by|for|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
               (?:(?P<rel>this|last|next)\s+|(?P<part>{_PART})(?:-|\s+))?
               (?P<mon>{_MONTH_FULL}|(?-i:Sept?\.|Feb\.|Jan\.|Aug\.|Oct\.|Nov\.|Dec\.))(?:,?\s+(?P<y>{_YEAR}))?(?!\s*\d)"""), _h_month),
     (_rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<y1>{_YEAR})(?P<join>\s*[-–—/]\s*|\s+(?:to|and|until|through)\s+)
