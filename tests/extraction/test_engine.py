@@ -103,3 +103,30 @@ def test_empty_and_eventless_text_yield_nothing():
     assert extract("", PUBLISHED).to_json() == {"actors": [], "meetings": [], "drills": [], "dates": []}
     nothing = extract("The weather was mild and markets were calm.", PUBLISHED)
     assert (nothing.actors, nothing.meetings, nothing.drills) == ([], [], [])
+
+
+def test_the_three_leaders_are_the_three_people_just_listed():
+    text = (
+        "Chilean President Ana Rojas, Peruvian President Luis Vega and Bolivian President Marta Quispe arrived in Lima on Monday. "
+        "Brazil's Foreign Minister Paulo Reis will meet separately with each of the three leaders on Wednesday."
+    )
+    meetings = extract(text, date(2021, 3, 8)).meetings
+    talks = next(m for m in meetings if m.kind == "talks")
+    assert talks.participants == ("Paulo Reis", "Ana Rojas", "Luis Vega", "Marta Quispe")
+
+
+def test_the_four_countries_are_the_four_states_just_enumerated():
+    text = (
+        "Envoys of Kenya, Uganda, Tanzania and Rwanda met in Arusha on Monday. "
+        "The four countries agreed to hold a summit next month."
+    )
+    first, summit = extract(text, date(2021, 3, 10)).meetings
+    assert (summit.kind, summit.status, summit.date) == ("summit", "planned", "2021-04")
+    assert summit.participants == ("Kenya", "Uganda", "Tanzania", "Rwanda")
+
+
+def test_a_plural_reference_without_a_matching_list_names_no_one():
+    text = "Kenya and Uganda signed a trade deal on Monday. The three countries will meet again next month."
+    signing, talks = extract(text, date(2021, 3, 10)).meetings
+    assert (signing.kind, signing.participants) == ("signing", ("Kenya", "Uganda"))
+    assert (talks.kind, talks.date, talks.participants) == ("talks", "2021-04", ())

@@ -71,6 +71,7 @@ class Cast:
     person_positions: list[int]  # token index of each person mention, sorted
     person_keys: list[str]
     redirect: dict[str, str]
+    mention_starts: list[int] = field(default_factory=list)  # first token of each mention, for bisection
 
     def resolve(self, key: str) -> str:
         return self.redirect.get(key, key)
@@ -613,4 +614,5 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
         person_positions=[p for p, _ in persons],
         person_keys=[k for _, k in persons],
         redirect=builder.redirect,
+        mention_starts=[m.a for m in chosen],
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -53,6 +54,12 @@ CUES = {
     "planned": ["will", "'ll", "’ll", "shall", "due", "set to", "scheduled", "expected", "plans", "plan", "planned", "planning", "intends", "going to", "to be held", "upcoming", "next", "would", "ahead of", "preparing", "prepares", "aims to", "hopes to", "is to", "are to", "to host", "will be held", "proposed"],
     "held": ["met", "held", "had", "hosted", "took place", "spoke", "signed", "approved", "visited", "went", "travelled", "traveled", "flew", "arrived", "talked", "discussed", "agreed", "concluded", "ended", "was", "were", "attended", "welcomed", "received", "joined", "completed", "wrapped up", "finished", "conducted", "staged", "carried out", "initialled", "initialed", "inked", "have met", "has met", "opened", "broke down", "took part"],
 }
+# "agreed to hold a summit" plans one; "agreed" alone reports something done.
+CUES["planned"] += [
+    f"{lead} to {verb}"
+    for lead in ("agreed", "decided", "pledged", "promised", "vowed", "offered")
+    for verb in ("hold", "meet", "convene", "resume", "host", "visit", "travel", "talk")
+]
 CUE_INDEX = PhraseIndex()
 for _status, _phrases in CUES.items():
     for _phrase in _phrases:
@@ -62,7 +69,10 @@ CLAUSE_OPENERS = frozenset("despite amid although though because whereas which w
 SUBJECT_STOP = CLAUSE_OPENERS | frozenset("said says told tells stated added warned claimed insisted believes believed ; : ( )".split())
 PRONOUNS = frozenset("he she his her him".split())
 GROUP_NOUNS = frozenset("men women leaders presidents ministers sides".split())
-NUMBER_WORDS_SMALL = {"two": 2, "three": 3, "four": 4}
+COUNTRY_NOUNS = frozenset("countries nations states powers governments".split())
+NUMBER_WORDS_SMALL = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# Joins the items of an enumeration: "Serbia, Croatia and Bosnia".
+LIST_JOINS = frozenset([",", "and", "&", "the"])
 NEGATIONS = frozenset("without not never no".split())
 REPORTING = frozenset("said says told announced reported added confirmed stated".split())
 REPORTED = re.compile(r"\b(?:said|says|told|announced|reported|added|confirmed|stated)\s+(?:on\s+|late\s+on\s+|early\s+on\s+)?$", re.IGNORECASE)
@@ -76,7 +86,7 @@ CONNECTORS = frozenset(
     together along also of from""".split()
 )
 OBJECT_LEAD = frozenset(
-    """with between the a an his her their its to of and leaders leader presidents president ministers minister
+    """with between the a an separately again jointly each his her their its to of and leaders leader presidents president ministers minister
     officials official delegation delegations envoys envoy representatives counterparts counterpart heads head top
     senior foreign defence defense prime state government governments from ’ ' s new joint""".split()
 )
@@ -261,10 +271,10 @@ class Reader:
             if not items:
                 if low in PRONOUNS:
                     return [], i, i
-                if low in ("two", "three", "four") and i + 1 < t and self.lowers[i + 1] in GROUP_NOUNS:
-                    people = self._last_people(s, int(NUMBER_WORDS_SMALL[low]))
-                    if people:
-                        return people, None, i
+                if low in NUMBER_WORDS_SMALL and i + 1 < t:
+                    listed = self._plural_reference(s, i)
+                    if listed:
+                        return listed, None, i
                 if low == "government" and i > s.a and self.lowers[i - 1] in ("whose", "his", "her"):
                     person = self.cast.person_before(i)
                     affiliation = self.cast.actors[person].affiliation if person else ""
@@ -296,6 +306,36 @@ class Reader:
         items.reverse()
         return items, None, start
 
+    def _plural_reference(self, s: Sentence, i: int) -> list[Mention]:
+        """"the three leaders", "the four countries": the list of exactly that many named just before."""
+        n, noun = NUMBER_WORDS_SMALL[self.lowers[i]], self.lowers[i + 1] if i + 1 < s.b else ""
+        if noun in GROUP_NOUNS:
+            return self._enumeration(i, n, people=True) or (self._last_people(s, n) if n <= 4 else [])
+        if noun in COUNTRY_NOUNS:
+            return self._enumeration(i, n, people=False)
+        return []
+
+    def _enumeration(self, before: int, n: int, *, people: bool) -> list[Mention]:
+        """The latest coordinated list of exactly n distinct people (or states) ending before token `before`."""
+        mentions = self.cast.mentions
+        k = bisect_left(self.cast.mention_starts, before) - 1
+        run: list[Mention] = []
+        for _ in range(200):
+            m = mentions[k] if k >= 0 else None
+            fits = m is not None and (
+                m.role == "person" if people else m.role in ("name", "demonym", "seat", "capital") and self.kind_of(m.key) == "state"
+            )
+            if fits and run and all(self.lowers[t] in LIST_JOINS for t in range(m.b, run[-1].a)):
+                run.append(m)
+            else:
+                if len({x.key for x in run}) == n and len(run) == n:
+                    return list(reversed(run))
+                run = [m] if fits else []
+            if m is None:
+                break
+            k -= 1
+        return []
+
     def _last_people(self, s: Sentence, n: int) -> list[Mention]:
         people: list[Mention] = []
         index = self.cast.token_mention[s.a - 1] if s.a > 0 else -1
@@ -324,6 +364,11 @@ class Reader:
             low = self.lowers[i]
             if low in COUNTERPART:
                 counterparts = True
+            if not items and low in NUMBER_WORDS_SMALL and i + 1 < s.b:
+                # "with each of the three leaders"
+                listed = self._plural_reference(s, i)
+                if listed:
+                    return listed, False, i + 2
             if not items:
                 if low in OBJECT_LEAD and lead < 7:
                     lead += 1
