@@ -606,6 +606,8 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
                 m_actor = builder._entity_actor(member)
                 m_actor.first = min(m_actor.first, actor.first)
 
+    _affiliate_from_context(actors, chosen, gazetteer, text)
+
     persons = [(m.a, m.key) for m in chosen if m.role == "person"]
     return Cast(
         actors=actors,
@@ -616,3 +618,53 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
         redirect=builder.redirect,
         mention_starts=[m.a for m in chosen],
     )
+
+
+# Titles that head a state: two people holding one for the same state are rare in one story.
+HEAD_TITLES = frozenset("President|Prime Minister|Chancellor|Premier|Leader|Supreme Leader|King|Queen|Emir|Sultan".split("|"))
+# A bare "President X" is given the story's state only for these titles.
+CONTEXT_TITLES = frozenset(["President", "Prime Minister"])
+DATELINE = re.compile(r"\s*([A-Z][A-Z.' -]{2,30}?)(?:,\s*[A-Z][\w.' ]{1,30})?\s*(?:\([^)\n]{1,40}\))?\s*[-–—]\s")
+
+
+def dateline_place(text: str) -> str:
+    """"MOSCOW (Reuters) - ...", "DAYTON, Ohio (Nov. 1) - ...": the place the story was filed from, as a name."""
+    match = DATELINE.match(text[:120])
+    if match is None:
+        return ""
+    return " ".join(word.capitalize() for word in match.group(1).split())
+
+
+def _affiliate_from_context(actors: dict[str, Actor], chosen: list[Mention], gazetteer: Gazetteer, text: str) -> None:
+    """"President X" with no state beside the title belongs to the story's state when one clearly dominates.
+
+    States whose head is already named elsewhere in the story are not candidates; the dateline counts double.
+    """
+    bare = [a for a in actors.values() if a.kind == "person" and not a.affiliation and a.title in CONTEXT_TITLES and a.first < (1 << 62)]
+    if not bare:
+        return
+    counts: dict[str, int] = {}
+    for m in chosen:
+        if m.role in ("name", "demonym", "seat", "capital") and m.key in gazetteer.entities and gazetteer.entities[m.key].kind == "state":
+            counts[m.key] = counts.get(m.key, 0) + 1
+    for actor in actors.values():
+        if actor.kind == "person" and actor.affiliation in counts and actor.first < (1 << 62):
+            counts[actor.affiliation] += 1
+    place = dateline_place(text)
+    if place in gazetteer.city_state:
+        code = gazetteer.city_state[place]
+        counts[code] = counts.get(code, 0) + 2
+    led = {a.affiliation for a in actors.values() if a.kind == "person" and a.title in HEAD_TITLES and a.affiliation and a.first < (1 << 62)}
+    for actor in sorted(bare, key=lambda a: a.first):
+        ranked = sorted(((n, key) for key, n in counts.items() if key not in led), reverse=True)
+        if not ranked:
+            return
+        top, key = ranked[0]
+        second = ranked[1][0] if len(ranked) > 1 else 0
+        if top >= 2 and top >= 2 * second:
+            actor.affiliation = key
+            led.add(key)
+            if key not in actors:
+                entity = gazetteer.entities[key]
+                actors[key] = Actor(key, entity.name, entity.kind)
+            actors[key].first = min(actors[key].first, actor.first)
