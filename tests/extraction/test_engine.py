@@ -153,3 +153,19 @@ def test_the_dateline_city_counts_toward_the_story_state():
     text = "SANTIAGO (Wire) - President Ana Rojas opened a regional forum on Monday, the Chilean foreign ministry said."
     people = {a.name: a.affiliation for a in extract(text, date(2021, 3, 10)).actors if a.kind == "person"}
     assert people == {"Ana Rojas": "Chile"}
+
+
+def test_a_meeting_held_where_the_story_was_filed_takes_the_dateline_city_and_plans_do_not():
+    text = (
+        "ARUSHA, Tanzania (Wire) - Envoys of Kenya and Uganda held talks on Tuesday about the border. "
+        "Kenya and Uganda will meet again next month."
+    )
+    held, planned = extract(text, date(2021, 3, 10)).meetings
+    assert (held.status, held.date, held.location) == ("held", "2021-03-09", "Arusha")
+    assert (planned.status, planned.location) == ("planned", "")
+
+
+def test_a_banner_before_a_dash_is_no_dateline():
+    text = "BREAKING - Envoys of Kenya and Uganda held talks on Tuesday about the border."
+    (held,) = extract(text, date(2021, 3, 10)).meetings
+    assert held.location == ""

@@ -624,15 +624,22 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
 HEAD_TITLES = frozenset("President|Prime Minister|Chancellor|Premier|Leader|Supreme Leader|King|Queen|Emir|Sultan".split("|"))
 # A bare "President X" is given the story's state only for these titles.
 CONTEXT_TITLES = frozenset(["President", "Prime Minister"])
-DATELINE = re.compile(r"\s*([A-Z][A-Z.' -]{2,30}?)(?:,\s*[A-Z][\w.' ]{1,30})?\s*(?:\([^)\n]{1,40}\))?\s*[-–—]\s")
+DATELINE = re.compile(r"\s*([A-Z][A-Z.' -]{2,30}?)(,\s*[A-Z][\w.' ]{1,30})?\s*(\([^)\n]{1,40}\))?\s*[-–—]\s")
 
 
-def dateline_place(text: str) -> str:
-    """"MOSCOW (Reuters) - ...", "DAYTON, Ohio (Nov. 1) - ...": the place the story was filed from, as a name."""
+def dateline_place(text: str, known_places: dict[str, str] | None = None) -> str:
+    """"MOSCOW (Reuters) - ...", "DAYTON, Ohio (Nov. 1) - ...": the place the story was filed from, as a name.
+
+    A capitalised word before a dash is a dateline only when it is a known city or has a region or an
+    agency or date in brackets beside it, so a "BREAKING - " banner is none.
+    """
     match = DATELINE.match(text[:120])
     if match is None:
         return ""
-    return " ".join(word.capitalize() for word in match.group(1).split())
+    place = " ".join(word.capitalize() for word in match.group(1).split())
+    if match.group(2) or match.group(3) or (known_places is not None and place in known_places):
+        return place
+    return ""
 
 
 def _affiliate_from_context(actors: dict[str, Actor], chosen: list[Mention], gazetteer: Gazetteer, text: str) -> None:
@@ -650,7 +657,7 @@ def _affiliate_from_context(actors: dict[str, Actor], chosen: list[Mention], gaz
     for actor in actors.values():
         if actor.kind == "person" and actor.affiliation in counts and actor.first < (1 << 62):
             counts[actor.affiliation] += 1
-    place = dateline_place(text)
+    place = dateline_place(text, gazetteer.city_state)
     if place in gazetteer.city_state:
         code = gazetteer.city_state[place]
         counts[code] = counts.get(code, 0) + 2

@@ -1,13 +1,13 @@
 """`extract`: article text, publication date and known actors in; proposed actors, meetings and drills out."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Sequence
 
-from tracker.extraction.actors import Cast, cast as build_cast, slugify
+from tracker.extraction.actors import Cast, cast as build_cast, dateline_place, slugify
 from tracker.extraction.dates import TimeExpression, find_dates
 from tracker.extraction.events import DrillDraft, MeetingDraft, Reader, Sentence, _precision, iso
-from tracker.extraction.gazetteer import load
+from tracker.extraction.gazetteer import Gazetteer, load
 from tracker.extraction.sentences import split_sentences, tokenize
 from tracker.extraction.types import Extraction, KnownActor, ProposedActor, ProposedDrill, ProposedMeeting
 
@@ -61,12 +61,31 @@ def extract(text: str, published: date, known_actors: Sequence[KnownActor] = ())
         for key in draft.participants:
             cast.actors[key].first = min(cast.actors[key].first, text_offset(draft))
 
+    _default_to_dateline(text, meeting_drafts, gazetteer, published)
+
     return Extraction(
         dates=dates,
         actors=_actors(cast),
         meetings=[_meeting(text, cast, draft) for draft in meeting_drafts],
         drills=[_drill(text, cast, draft, published) for draft in drill_drafts],
     )
+
+
+def _default_to_dateline(text: str, drafts: list[MeetingDraft], gazetteer: Gazetteer, published: date) -> None:
+    """A meeting held where the story was filed ("DAYTON, Ohio - talks began today") took place there.
+
+    Only meetings held in the two days up to publication with no place of their own: a plan or an older
+    meeting may be anywhere.
+    """
+    place = dateline_place(text, gazetteer.city_state)
+    if not place or place.casefold() in gazetteer.by_form:
+        return
+    for draft in drafts:
+        when = draft.when
+        if draft.location or draft.kind == "call" or draft.status != "held" or when is None or when.first is None:
+            continue
+        if when.precision == "day" and published - timedelta(days=2) <= when.first <= published:
+            draft.location = place
 
 
 def text_offset(draft: MeetingDraft) -> int:
