@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Source
 
@@ -112,3 +113,59 @@ def test_a_window_costs_the_same_number_of_queries_however_many_events_there_are
 
     with django_assert_num_queries(1):
         assert len(list(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28)))) == 28
+
+
+# The admin's date hierarchy
+
+
+@pytest.fixture
+def spread():
+    days = [date(2014, 9, 5), date(2014, 9, 5), date(2014, 11, 30), date(2021, 1, 1), date(2022, 2, 10), date(2022, 2, 14), date(2022, 12, 31)]
+    for number, day in enumerate(days):
+        talks(f"t{number}", day, status="held" if number % 2 else "planned")
+    talks("undated", None)
+
+
+@pytest.mark.parametrize("kind", ["year", "month", "day"])
+@pytest.mark.parametrize("order", ["ASC", "DESC"])
+def test_the_date_hierarchy_lists_the_same_dates_as_django_would(spread, kind, order):
+    for queryset in (Meeting.objects.all(), Meeting.objects.filter(status="held"), Meeting.objects.filter(start__year=2022)):
+        assert queryset.dates("start", kind, order) == list(super(type(queryset), queryset).dates("start", kind, order))
+
+
+def test_the_date_hierarchy_of_an_empty_selection_is_empty(spread):
+    assert Meeting.objects.filter(status="cancelled").dates("start", "year") == []
+
+
+def test_the_date_hierarchy_bounds_are_the_same_as_djangos(spread):
+    from django.db.models import Max, Min
+
+    for queryset in (Meeting.objects.all(), Meeting.objects.filter(status="held"), Meeting.objects.none()):
+        expected = super(type(queryset), queryset).aggregate(first=Min("start"), last=Max("start"))
+        assert queryset.aggregate(first=Min("start"), last=Max("start")) == expected
+
+
+def test_the_date_hierarchy_takes_one_query_for_its_years_and_one_for_its_bounds(spread, django_assert_num_queries):
+    from django.db.models import Max, Min
+
+    with django_assert_num_queries(1):
+        assert Meeting.objects.dates("start", "year") == [date(2014, 1, 1), date(2021, 1, 1), date(2022, 1, 1)]
+    with django_assert_num_queries(1):
+        assert Meeting.objects.aggregate(first=Min("start"), last=Max("start")) == {"first": date(2014, 9, 5), "last": date(2022, 12, 31)}
+
+
+@sqlite_only
+def test_the_date_hierarchy_seeks_the_index_instead_of_reading_every_row(spread):
+    from django.db.models import Max, Min
+
+    from tracker.models import Source
+
+    with connection.cursor() as cursor, CaptureQueriesContext(connection) as captured:
+        Meeting.objects.dates("start", "year")
+        Meeting.objects.aggregate(first=Min("start"), last=Max("start"))
+        Source.objects.dates("published", "month")
+        for query in captured.captured_queries:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+            plan = " | ".join(row[-1] for row in cursor.fetchall())
+            assert "SCAN tracker_" not in plan, plan
+            assert "django_date_trunc" not in query["sql"]

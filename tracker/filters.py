@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.http import QueryDict
 
 from tracker.dashboard import DEFAULT_ZOOM, ZOOMS, Window, join_names
@@ -117,7 +117,8 @@ class Filters:
                 qs = qs.involving(*self.actors)
             else:
                 field = qs.model._meta.model_name
-                qs = qs.filter(pk__in=Participant.objects.filter(actor__in=self.actors).values(field))
+                # EXISTS probes the window's events; IN (…) would list all of a busy actor's events first.
+                qs = qs.filter(Exists(Participant.objects.filter(actor__in=self.actors, **{field: OuterRef("pk")})))
         if self.q:
             qs = qs.mentioning(self.q)
         return qs

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Lower
 
@@ -183,7 +183,88 @@ class EarliestOverlappingStart(models.Expression):
         return f"date(%s, '-' || {self._longest(connection)} || ' days')", [self.first.isoformat()]
 
 
-class EventQuerySet(models.QuerySet):
+class DatesFromIndexQuerySet(models.QuerySet):
+    """The admin's date hierarchy, answered from the date's index instead of reading every row.
+
+    Django lists a hierarchy's years with DISTINCT over a date function, and its bounds with
+    MIN and MAX in one SELECT; at a million rows either reads the whole table. Here both are
+    still one query each: a recursive query that seeks the index once per year (or month, or
+    day), and MIN and MAX as two scalar subqueries that each read one end of the index.
+    """
+
+    STEPS = {
+        "sqlite": {"year": "date({}, 'start of year', '+1 year')", "month": "date({}, 'start of month', '+1 month')", "day": "date({}, '+1 day')"},
+        "postgresql": {
+            "year": "CAST(date_trunc('year', {}) + interval '1 year' AS date)",
+            "month": "CAST(date_trunc('month', {}) + interval '1 month' AS date)",
+            "day": "CAST({} + interval '1 day' AS date)",
+        },
+    }
+
+    def _plain_date_field(self, field_name: str) -> models.Field | None:
+        if "__" in field_name or self.query.is_sliced or self.query.distinct or self.query.combinator:
+            return None
+        field = self.model._meta.get_field(field_name)
+        if type(field) is not models.DateField or connections[self.db].vendor not in self.STEPS:
+            return None
+        return field
+
+    def dates(self, field_name: str, kind: str, order: str = "ASC"):
+        field = self._plain_date_field(field_name)
+        if field is None or kind not in ("year", "month", "day"):
+            return super().dates(field_name, kind, order)
+        connection = connections[self.db]
+        step = self.STEPS[connection.vendor][kind].format("seen.day")
+        column = connection.ops.quote_name(field.column)
+        rows = self.filter(**{f"{field_name}__isnull": False}).order_by().values(field_name)
+        try:
+            sql, params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        query = (
+            f"WITH RECURSIVE seen(day) AS ("
+            f" SELECT MIN(r.{column}) FROM ({sql}) r"
+            f" UNION ALL"
+            f" SELECT (SELECT MIN(r.{column}) FROM ({sql}) r WHERE r.{column} >= {step}) FROM seen WHERE seen.day IS NOT NULL"
+            f") SELECT day FROM seen WHERE day IS NOT NULL"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, [*params, *params])
+            days = [field.to_python(row[0]) for row in cursor.fetchall()]
+        truncate = {"year": lambda d: d.replace(month=1, day=1), "month": lambda d: d.replace(day=1), "day": lambda d: d}[kind]
+        found = [truncate(day) for day in days]
+        return found if order == "ASC" else found[::-1]
+
+    def aggregate(self, *args, **kwargs):
+        aggregates = list(kwargs.values())
+        names = {getattr(a, "source_expressions", [None])[0] for a in aggregates}
+        plain = (
+            not args
+            and len(aggregates) == 2
+            and {type(a) for a in aggregates} == {models.Min, models.Max}
+            and all(a.filter is None and not a.distinct for a in aggregates)
+            and len(names) == 1
+            and isinstance(next(iter(names)), models.F)
+        )
+        field = self._plain_date_field(next(iter(names)).name) if plain else None
+        if field is None:
+            return super().aggregate(*args, **kwargs)
+        connection = connections[self.db]
+        column = connection.ops.quote_name(field.column)
+        try:
+            sql, params = self.order_by().values(field.name).query.sql_with_params()
+        except EmptyResultSet:
+            return dict.fromkeys(kwargs)
+        selects = ", ".join(
+            f"(SELECT {'MIN' if isinstance(a, models.Min) else 'MAX'}(r.{column}) FROM ({sql}) r)" for a in aggregates
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {selects}", [*params, *params])
+            row = cursor.fetchone()
+        return {alias: field.to_python(value) for alias, value in zip(kwargs, row)}
+
+
+class EventQuerySet(DatesFromIndexQuerySet):
     def between(self, first: date | None, last: date | None) -> EventQuerySet:
         """Events that overlap the days from `first` to `last` (either may be open)."""
         qs = self
@@ -388,7 +469,7 @@ class Participant(models.Model):
     natural_key.dependencies = ["tracker.actor", "tracker.meeting", "tracker.drill"]
 
 
-class SourceManager(models.Manager):
+class SourceManager(models.Manager.from_queryset(DatesFromIndexQuerySet)):
     def get_by_natural_key(self, publisher: str, title: str, published: str) -> Source:
         return self.get(publisher=publisher, title=title, published=published)
 
