@@ -4,6 +4,7 @@ After an import the database holds the article's actors with their aliases (Russ
 Kremlin"), and the next import of that article, or of its follow-up, passes them back in as known actors.
 """
 import json
+import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -136,3 +137,14 @@ def test_seed_article_with_the_demo_timeline_known_yields_the_notes_meetings_and
     assert (drill.status, drill.start, drill.end, drill.troops, drill.location) == ("ongoing", "2022-02-10", "2022-02-19", 30000, "Belarus")
     assert set(drill.participants) == {"Russia", "Belarus"}
     assert {a.slug for a in extraction.actors if a.known} >= {"russia", "liz-truss", "normandy-quartet"}
+
+
+def test_thousands_of_known_actors_cost_little():
+    known = [KnownActor(f"Anna Number{i}", f"anna-{i}", "person", title="Minister", affiliation="Chile", aliases=(f"Ms Number{i}",)) for i in range(3000)]
+    known += [KnownActor(f"Forum {i}", f"forum-{i}", "organisation", aliases=(f"F{i}",)) for i in range(2000)]
+    text = "Ms Number7 will meet Forum 12 envoys in Santiago on Friday. " * 20
+    extract(text, date(2021, 3, 10), known)
+    started = time.perf_counter()
+    extraction = extract(text, date(2021, 3, 10), known)
+    assert time.perf_counter() - started < 0.5
+    assert {a.slug for a in extraction.actors if a.known} == {"anna-7", "forum-12"}

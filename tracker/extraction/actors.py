@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from tracker.extraction.gazetteer import Entity, Gazetteer, PhraseIndex, Surface
-from tracker.extraction.sentences import Token
+from tracker.extraction.sentences import TOKEN, Token
 from tracker.extraction.types import KnownActor
 
 HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord madam mme m".split())
@@ -127,6 +127,8 @@ class _Builder:
         self.by_surname: dict[str, list[str]] = {}
         self.name_ends: dict[str, list[int]] | None = None
         self.main_organisation = ""
+        # Known names whose words the text lacks are skipped, so a database of thousands of actors costs little.
+        self.words = set(self.texts)
         self._prepare_known(known)
 
     # -- known actors ---------------------------------------------------------------------------
@@ -174,8 +176,9 @@ class _Builder:
                     continue
                 self.actors[key] = Actor(key, actor.name, actor.kind, title=actor.title, slug=actor.slug, known=True)
             for form in forms:
-                if form.strip() and not self.g.knows(form):
-                    self.known_index.add(_without_article(form), Surface(key, "name"), case_sensitive=True)
+                form = _without_article(form)
+                if form.strip() and TOKEN.match(form) and TOKEN.match(form).group() in self.words and not self.g.knows(form):
+                    self.known_index.add(form, Surface(key, "name"), case_sensitive=True)
         # A bare surname is a known person only when no other known person bears it.
         self.known_surnames = {surname: keys[0] for surname, keys in surnames.items() if len(keys) == 1}
         # Affiliations of known people are names; turn them into keys once every actor is in.
@@ -498,6 +501,8 @@ class _Builder:
         for key in named + [k for k in self.actors if k not in set(named)]:
             actor = self.actors[key]
             if actor.kind != "person":
+                continue
+            if actor.known and key not in named and not any(w in self.words for f in [actor.name, *self.known_person_forms.get(key, ())] for w in TOKEN.findall(f)):
                 continue
             words = actor.name.split()
             index.add(actor.name, Surface(key, "person"), case_sensitive=True)
