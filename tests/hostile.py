@@ -27,7 +27,7 @@ HOSTILE: dict[str, str] = {
 }
 
 # Fragments that must never appear unescaped in an HTML response.
-HTML_DANGERS = ["<script>alert(1)", "<img src=x onerror", "<svg onload", '"><img', "'><svg"]
+HTML_DANGERS = ["<script>alert(1)", "<img src=x onerror", "<svg onload", '"><img src=x', "'><svg onload"]
 
 # A spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -424,3 +424,179 @@ def test_production_defaults_lock_after_five_failures_for_five_minutes():
 
     assert (settings.PARLEY_LOGIN_ATTEMPTS, settings.PARLEY_LOGIN_COOLDOWN_SECONDS) == (5, 300)
 
+
+
+# Hostile text, everywhere it is shown
+
+import csv  # noqa: E402
+import io  # noqa: E402
+from datetime import date  # noqa: E402
+from html.parser import HTMLParser  # noqa: E402
+
+from tests.hostile import FORMULA_STARTS, HOSTILE, HTML_DANGERS  # noqa: E402
+from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Source  # noqa: E402
+
+DAY = date(2022, 2, 10)
+
+
+class ActiveMarkup(HTMLParser):
+    """Collects what a browser would run: handlers, inline scripts and styles, javascript: links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.script: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on") or name == "style" or name.startswith("hx-on"):
+                self.found.append(f"<{tag} {name}=…>")
+            if name in ("href", "src", "action", "formaction", "hx-get", "hx-post") and value:
+                if "".join(value.split()).lower().startswith(("javascript:", "data:text/html", "vbscript:")):
+                    self.found.append(f"<{tag} {name}={value[:40]}>")
+        if tag == "style":
+            self.found.append("<style>")
+        if tag == "script":
+            self.script = dict(attrs)
+
+    def handle_data(self, data: str) -> None:
+        if self.script is not None and data.strip() and self.script.get("type") != "application/json":
+            self.found.append(f"<script>{data[:40]}")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self.script = None
+
+
+def active_markup(html: str) -> list[str]:
+    parser = ActiveMarkup()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.fixture
+def hostile_timeline(db) -> dict[str, object]:
+    """Every hostile string as an actor's name, title and description, and in a meeting, a drill, a source and its evidence."""
+    ordinary = Actor.objects.create(name="Ordinary State", slug="ordinary-state", kind=Actor.Kind.STATE)
+    source = Source.objects.create(
+        title=HOSTILE["script tag"], publisher=HOSTILE["attribute breakout"], url=HOSTILE["javascript url"],
+        published=DAY, text=" ".join(HOSTILE.values()),
+    )
+    made = {"actors": [], "meetings": [], "drills": []}
+    for number, (label, text) in enumerate(HOSTILE.items()):
+        actor = Actor.objects.create(
+            name=text[:200], slug=f"hostile-{number}", kind=Actor.Kind.PERSON, title=text[:200], description=text,
+            affiliation=ordinary,
+        )
+        meeting = Meeting.objects.create(
+            slug=f"hostile-meeting-{number}", kind=Meeting.Kind.TALKS, start=DAY,
+            summary=text[:300], location=text[:200], date_text=text[:200],
+        )
+        drill = Drill.objects.create(
+            slug=f"hostile-drill-{number}", name=text[:200], start=DAY, end=DAY, summary=text[:300], location=text[:200],
+        )
+        Participant.objects.bulk_create([
+            Participant(actor=actor, meeting=meeting), Participant(actor=ordinary, meeting=meeting),
+            Participant(actor=actor, drill=drill),
+        ])
+        Evidence.objects.bulk_create([
+            Evidence(source=source, meeting=meeting, sentence=text), Evidence(source=source, drill=drill, sentence=text),
+        ])
+        made["actors"].append(actor)
+        made["meetings"].append(meeting)
+        made["drills"].append(drill)
+    made["source"] = source
+    return made
+
+
+def hostile_pages(made) -> list[str]:
+    at = f"at={DAY.isoformat()}"
+    pages = [
+        f"/?{at}", f"/?{at}&zoom=day", f"/?q=%3Cscript%3E&{at}", f"/?actor=hostile-0&actor=hostile-1&{at}",
+        f"/?{at}&add=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "/who-meets-whom/", "/who-meets-whom/?a=hostile-0&b=ordinary-state",
+        "/actors/suggest/?q=%3C", "/actors/suggest/?add=%22%3E",
+        "/admin/tracker/actor/", "/admin/tracker/actor/?q=%3Cscript%3E", "/admin/tracker/meeting/",
+        "/admin/tracker/drill/", "/admin/tracker/source/", "/admin/tracker/evidence/", "/admin/tracker/participant/",
+        "/admin/tracker/alias/", f"/admin/tracker/source/{made['source'].pk}/change/",
+    ]
+    for actor, meeting, drill in zip(made["actors"], made["meetings"], made["drills"]):
+        pages += [
+            f"/actors/{actor.slug}/", f"/meetings/{meeting.slug}/", f"/drills/{drill.slug}/",
+            f"/admin/tracker/actor/{actor.pk}/change/", f"/admin/tracker/meeting/{meeting.pk}/change/",
+            f"/admin/tracker/drill/{drill.pk}/change/",
+        ]
+    return pages
+
+
+def test_hostile_text_is_inert_on_every_page_fragment_and_admin_page(admin_client, hostile_timeline, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+    checked = 0
+    for path in hostile_pages(hostile_timeline):
+        for headers in ({}, {"HTTP_HX_REQUEST": "true"}):
+            response = admin_client.get(path, follow=True, **headers)
+            assert response.status_code == 200, path
+            html = response.content.decode()
+            assert [danger for danger in HTML_DANGERS if danger in html] == [], path
+            assert active_markup(html) == [], path
+            assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+            checked += 1
+    assert checked > 200
+
+
+def test_hostile_text_is_shown_not_dropped(client, hostile_timeline, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    html = client.get("/meetings/hostile-meeting-0/").content.decode()
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_active_markup_check_finds_what_it_looks_for():
+    html = '<a href=" JavaScript:alert(1)">x</a><img src=x onerror=alert(1)><p style="x"><script>go()</script><script type="application/json">{"a": "<"}</script>'
+
+    assert len(active_markup(html)) == 4
+
+
+def test_a_csv_download_never_hands_a_spreadsheet_a_formula(client, hostile_timeline, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    response = client.get("/export.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    assert response.status_code == 200
+    assert len(rows) == 1 + 2 * len(HOSTILE)
+    assert [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)] == []
+    summaries = {row[rows[0].index("summary")] for row in rows[1:]}
+    assert "'=HYPERLINK(\"http://x.example\",\"click\")" in summaries
+    assert "'-1+1" in summaries and "'@SUM(1)" in summaries
+
+
+def unfolded(ics: str) -> list[str]:
+    return ics.replace("\r\n ", "").replace("\r\n\t", "").split("\r\n")
+
+
+def test_an_icalendar_download_cannot_be_broken_into_forged_events(client, hostile_timeline, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    response = client.get("/export.ics")
+    text = b"".join(response.streaming_content).decode()
+    lines = unfolded(text)
+
+    assert response.status_code == 200
+    assert lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") == 2 * len(HOSTILE)
+    assert not any(line.startswith("SUMMARY:forged") for line in lines)
+    assert not any(character in text for character in "\x07\x08\x1b\x0c")
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+
+def test_a_json_download_carries_hostile_text_exactly_as_data(client, hostile_timeline, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    response = client.get("/export.json")
+    data = json.loads(b"".join(response.streaming_content) if response.streaming else response.content)
+
+    assert response["Content-Type"].startswith("application/json")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # Data, not markup: with nosniff a browser never renders it, so the text stays exactly as entered.
+    assert {meeting["summary"] for meeting in data["meetings"]} == {text[:300] for text in HOSTILE.values()}
