@@ -259,3 +259,35 @@ def test_an_editor_adding_and_deleting_participants_in_their_own_admin_keeps_the
 
     assert pair(ukraine, russia) is None
     assert stored() == from_scratch()
+
+
+# Reads for the dashboard
+
+
+def test_the_tallies_give_the_same_matrix_and_counterparts_as_counting_participants():
+    from tracker import views
+    from tracker.pairs import busiest_actors, counterparts, pairs_among
+
+    call_command("generate_timeline", events=600, actors=40, seed=8, stdout=StringIO())
+    top, live_pairs = views.meeting_matrix(Meeting.objects.all(), size=8)
+
+    assert [(row["actor"], row["meetings"]) for row in busiest_actors(8)] == [(row["actor"], row["meetings"]) for row in top]
+    tallied = pairs_among([row["actor"] for row in top])
+    assert {key: (row["count"], row["last"]) for key, row in tallied.items()} == {
+        key: (row["count"], row["last"]) for key, row in live_pairs.items()
+    }
+    for row in top[:3]:
+        live = views.counterparts(Actor.objects.get(pk=row["actor"]), cap=10)
+        assert [(c["actor"], c["meetings"], c["last"]) for c in counterparts(row["actor"], 10)] == [
+            (c["actor"], c["meetings"], c["last"]) for c in live[:10]
+        ]
+
+
+def test_the_tallied_reads_take_one_query_each(django_assert_num_queries):
+    from tracker.pairs import busiest_actors, counterparts, pairs_among
+
+    call_command("generate_timeline", events=200, actors=30, seed=8, stdout=StringIO())
+    with django_assert_num_queries(3):
+        ids = [row["actor"] for row in busiest_actors(12)]
+        pairs_among(ids)
+        counterparts(ids[0], 50)
