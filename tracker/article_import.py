@@ -34,6 +34,7 @@ from tracker.forms import (
     MeetingFormSet,
 )
 from tracker.models import Actor, Alias, Precision, Source
+from tracker.parley_json import format_date, parse_date
 
 SESSION_KEY = "article_imports"
 # Reviews waiting at once per editor; the oldest is dropped so sessions stay small.
@@ -72,28 +73,12 @@ def found_nothing(proposals: dict[str, Any]) -> bool:
     return not any(proposals.get(key) for key in ("actors", "meetings", "drills"))
 
 
-# -- dates: Parley JSON strings ("2022-02", "2022") <-> a day plus its precision -------------
-
-
 def split_date(value: str | None) -> tuple[date | None, str]:
-    if not value:
-        return None, Precision.DAY
-    parts = str(value).split("-")
+    """The day and precision of a proposal's Parley JSON date; no day when it is missing or unreadable."""
     try:
-        if len(parts) == 1:
-            return date(int(parts[0]), 1, 1), Precision.YEAR
-        if len(parts) == 2:
-            return date(int(parts[0]), int(parts[1]), 1), Precision.MONTH
-        return date.fromisoformat(str(value)), Precision.DAY
+        return parse_date(value) if value else (None, Precision.DAY)
     except ValueError:
         return None, Precision.DAY
-
-
-def join_date(day: date | None, precision: str) -> str | None:
-    if day is None:
-        return None
-    iso = day.isoformat()
-    return {Precision.YEAR: iso[:4], Precision.MONTH: iso[:7]}.get(precision, iso)
 
 
 # -- the session between the two steps ----------------------------------------------------
@@ -277,8 +262,8 @@ def corrected_proposals(review: Review, proposals: dict[str, Any]) -> dict[str, 
                 location=data["location"].strip(),
                 summary=data["summary"].strip(),
             )
-            event[start_key] = join_date(data["start"], data["precision"])
-            event[end_key] = join_date(data["end"], data["end_precision"])
+            event[start_key] = format_date(data["start"], data["precision"])
+            event[end_key] = format_date(data["end"], data["end_precision"])
             if key == "meetings":
                 event["kind"] = data["kind"]
             else:
