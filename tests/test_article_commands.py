@@ -152,3 +152,19 @@ def test_import_article_refuses_an_article_with_nothing_in_it(tmp_path):
     with pytest.raises(CommandError, match="Parley found no actors, meetings or drills in this article."):
         run("import_article", path, "--published", "2019-06-05")
     assert Source.objects.count() == 0
+
+
+@pytest.mark.parametrize("command", ["extract_article", "import_article"])
+def test_an_article_with_a_header_and_no_text_is_a_clear_error_for_both_commands(tmp_path, command):
+    path = write(tmp_path, HEADER + "\n  \n")
+    with pytest.raises(CommandError, match="article.txt has no article text."):
+        run(command, path)
+    assert Source.objects.count() == 0
+
+
+def test_import_article_gives_the_same_date_errors_as_extract_article(tmp_path):
+    path = write(tmp_path, HEADER.replace("2019-06-05", "2019-02-29") + BODY)
+    with pytest.raises(CommandError, match="The header's “published: 2019-02-29” is not a valid date"):
+        run("import_article", path)
+    with pytest.raises(CommandError, match="--published “2019-06-31” is not a valid date; give it as YYYY-MM-DD."):
+        run("import_article", path, "--published", "2019-06-31")

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tracker import services
 from tracker.article_import import found_nothing, propose, saved_message
 from tracker.forms import NOTHING_FOUND
-from tracker.management.commands.extract_article import read_article
+from tracker.management.article_file import add_article_arguments, read_article
 
 
 class Command(BaseCommand):
@@ -19,8 +19,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="The article, a UTF-8 text file.")
-        parser.add_argument("--published", help="Publication date, YYYY-MM-DD (overrides the header's).")
+        add_article_arguments(parser)
         parser.add_argument("--title", help="Title (default: the header's, else the file name).")
         parser.add_argument("--publisher", help="Publisher (default: the header's “source:”).")
         parser.add_argument("--url", help="URL (default: the header's).")

@@ -1,0 +1,62 @@
+"""An article given to a management command as a text file: its arguments, header, body and publication date.
+
+extract_article and import_article read articles the same way, with the same messages, from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import CommandError, CommandParser
+
+from tracker.forms import parse_iso_date, split_article
+
+
+@dataclass(frozen=True)
+class ArticleFile:
+    header: dict[str, str]
+    body: str
+    published: date
+
+
+def add_article_arguments(parser: CommandParser) -> None:
+    """The file and its --published date, which every article command takes."""
+    parser.add_argument("file", help="The article, a UTF-8 text file.")
+    parser.add_argument("--published", help="Publication date, YYYY-MM-DD (overrides the header's).")
+
+
+def read_article(path: str, published: str | None) -> ArticleFile:
+    """The article in `path` with its publication date: --published first, then the header's."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not UTF-8 text.") from None
+    header, body = split_article(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not body.strip():
+        raise CommandError(f"{path} has no article text.")
+    return ArticleFile(header=header, body=body, published=publication_date(path, header, published))
+
+
+def publication_date(path: str, header: dict[str, str], published: str | None) -> date:
+    if published is not None:
+        day = parse_iso_date(published)
+        if day is None:
+            raise CommandError(f"--published “{published}” is not a valid date; give it as YYYY-MM-DD.")
+        return day
+    written = header.get("published", "").strip()
+    if not written:
+        raise CommandError(
+            f"{path} has no publication date: give --published YYYY-MM-DD or a “published:” header line."
+        )
+    day = parse_iso_date(written)
+    if day is None:
+        raise CommandError(
+            f"The header's “published: {written}” is not a valid date; fix it or give --published YYYY-MM-DD."
+        )
+    return day
