@@ -12,6 +12,7 @@ import copy
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -40,6 +41,8 @@ SESSION_KEY = "article_imports"
 # Reviews waiting at once per editor; the oldest is dropped so sessions stay small.
 PENDING_LIMIT = 3
 CONTEXT_CHARS = 160
+# Where a meeting and a drill keep their first and last day in Parley JSON.
+DATE_KEYS = {"meetings": ("date", "end_date"), "drills": ("start", "end")}
 
 
 def known_actors() -> list:
@@ -150,43 +153,37 @@ def event_rows(text: str, formset: BaseFormSet, proposals: list[dict[str, Any]])
     return [(form, in_context(text, proposal), proposal) for form, proposal in zip(formset.forms, proposals)]
 
 
+def initial_actor(actor: dict[str, Any]) -> dict[str, Any]:
+    return {"keep": True, **{field: actor.get(field, "") for field in ("name", "kind", "title", "affiliation")}}
+
+
+def initial_event(event: dict[str, Any], key: str) -> dict[str, Any]:
+    start_key, end_key = DATE_KEYS[key]
+    start, precision = split_date(event.get(start_key))
+    end, end_precision = split_date(event.get(end_key))
+    row = {
+        "keep": True,
+        "status": event.get("status", ""),
+        "start": start,
+        "precision": precision,
+        "end": end,
+        "end_precision": end_precision,
+        "participants": ", ".join(event.get("participants", [])),
+        "location": event.get("location", ""),
+        "summary": event.get("summary", ""),
+    }
+    if key == "meetings":
+        row["kind"] = event.get("kind", "")
+    else:
+        row.update(name=event.get("name", ""), troops=event.get("troops"))
+    return row
+
+
 def initial_forms(proposals: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    actors = [
-        {
-            "keep": True,
-            "name": actor.get("name", ""),
-            "kind": actor.get("kind", ""),
-            "title": actor.get("title", ""),
-            "affiliation": actor.get("affiliation", ""),
-        }
-        for actor in proposals.get("actors", [])
-    ]
-    meetings, drills = [], []
-    for key, rows, start_key, end_key in (
-        ("meetings", meetings, "date", "end_date"),
-        ("drills", drills, "start", "end"),
-    ):
-        for event in proposals.get(key, []):
-            start, precision = split_date(event.get(start_key))
-            end, end_precision = split_date(event.get(end_key))
-            row = {
-                "keep": True,
-                "status": event.get("status", ""),
-                "start": start,
-                "precision": precision,
-                "end": end,
-                "end_precision": end_precision,
-                "participants": ", ".join(event.get("participants", [])),
-                "location": event.get("location", ""),
-                "summary": event.get("summary", ""),
-            }
-            if key == "meetings":
-                row["kind"] = event.get("kind", "")
-            else:
-                row["name"] = event.get("name", "")
-                row["troops"] = event.get("troops")
-            rows.append(row)
-    return {"actors": actors, "meetings": meetings, "drills": drills}
+    return {
+        "actors": [initial_actor(actor) for actor in proposals.get("actors", [])],
+        **{key: [initial_event(event, key) for event in proposals.get(key, [])] for key in DATE_KEYS},
+    }
 
 
 @dataclass
@@ -225,7 +222,7 @@ def corrected_proposals(review: Review, proposals: dict[str, Any]) -> dict[str, 
     Every participant and affiliation must name an actor kept here or one already in the
     database; renaming a proposed actor renames it in the events that name it too.
     """
-    kept_actors: list[dict[str, Any]] = []
+    kept_actors: list[tuple[Any, dict[str, Any]]] = []
     renamed: dict[str, str] = {}
     for form, proposal in zip(review.actors.forms, proposals.get("actors", [])):
         data = form.cleaned_data
@@ -248,27 +245,14 @@ def corrected_proposals(review: Review, proposals: dict[str, Any]) -> dict[str, 
     def rename(name: str) -> str:
         return renamed.get(name.lower(), name)
 
-    events: dict[str, list[tuple[Any, dict[str, Any]]]] = {"meetings": [], "drills": []}
-    for key, formset in (("meetings", review.meetings), ("drills", review.drills)):
-        start_key, end_key = ("date", "end_date") if key == "meetings" else ("start", "end")
-        for form, proposal in zip(formset.forms, proposals.get(key, [])):
-            data = form.cleaned_data
-            if not data.get("keep"):
-                continue
-            event = copy.deepcopy(proposal)
-            event.update(
-                status=data["status"],
-                participants=[rename(name) for name in data["participants"]],
-                location=data["location"].strip(),
-                summary=data["summary"].strip(),
-            )
-            event[start_key] = format_date(data["start"], data["precision"])
-            event[end_key] = format_date(data["end"], data["end_precision"])
-            if key == "meetings":
-                event["kind"] = data["kind"]
-            else:
-                event.update(name=data["name"].strip(), troops=data["troops"])
-            events[key].append((form, event))
+    events: dict[str, list[tuple[Any, dict[str, Any]]]] = {
+        key: [
+            (form, corrected_event(form.cleaned_data, proposal, key, rename))
+            for form, proposal in zip(formset.forms, proposals.get(key, []))
+            if form.cleaned_data.get("keep")
+        ]
+        for key, formset in (("meetings", review.meetings), ("drills", review.drills))
+    }
 
     referenced = [a["affiliation"] for _, a in kept_actors if a["affiliation"]]
     referenced += [name for rows in events.values() for _, e in rows for name in e["participants"]]
@@ -298,6 +282,25 @@ def corrected_proposals(review: Review, proposals: dict[str, Any]) -> dict[str, 
         "meetings": [event for _, event in events["meetings"]],
         "drills": [event for _, event in events["drills"]],
     }
+
+
+def corrected_event(data: dict[str, Any], proposal: dict[str, Any], key: str, rename: Callable[[str], str]) -> dict[str, Any]:
+    """A proposed meeting or drill with what the editor typed in its form."""
+    start_key, end_key = DATE_KEYS[key]
+    event = copy.deepcopy(proposal)
+    event.update(
+        status=data["status"],
+        participants=[rename(name) for name in data["participants"]],
+        location=data["location"].strip(),
+        summary=data["summary"].strip(),
+    )
+    event[start_key] = format_date(data["start"], data["precision"])
+    event[end_key] = format_date(data["end"], data["end_precision"])
+    if key == "meetings":
+        event["kind"] = data["kind"]
+    else:
+        event.update(name=data["name"].strip(), troops=data["troops"])
+    return event
 
 
 def unknown_actor_message(names: list[str]) -> str:
