@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json"], default="json", help="Output format (json).")
 
     def handle(self, *args, file: str, published: str | None, **options) -> None:
-        from tracker.article_import import known_actors
+        from tracker.admin_import import known_actors
         from tracker.extraction import extract
 
         article = read_article(file, published)

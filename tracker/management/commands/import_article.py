@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tracker import services
-from tracker.article_import import found_nothing, propose, saved_message
+from tracker.admin_import import found_nothing, propose, saved_message
 from tracker.forms import NOTHING_FOUND
 from tracker.management.article_file import add_article_arguments, read_article
 

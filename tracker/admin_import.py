@@ -1,9 +1,10 @@
-"""The admin's "Import an article": a form for the article, then a review of what Parley proposes.
+"""The admin's "Import an article" views: a form for the article, then a review of what Parley proposes.
 
 Between the two steps the article and the proposals wait in the editor's session under a
 random token, never in the database: a 1 MB article fits in a database session row, the
 proposals' evidence offsets cannot be tampered with in the browser, and several imports
-can be reviewed side by side in different tabs.
+can be reviewed side by side in different tabs. The saving itself is services.article_import;
+the import_article and extract_article commands reuse propose() and saved_message() from here.
 """
 
 from __future__ import annotations
