@@ -169,3 +169,50 @@ def test_the_date_hierarchy_seeks_the_index_instead_of_reading_every_row(spread)
             plan = " | ".join(row[-1] for row in cursor.fetchall())
             assert "SCAN tracker_" not in plan, plan
             assert "django_date_trunc" not in query["sql"]
+
+
+# Where the timeline opens: the latest event that passes the filters
+
+
+@pytest.fixture
+def busy_and_rare():
+    busy = Actor.objects.create(name="Busy", slug="busy", kind=Actor.Kind.STATE)
+    rare = Actor.objects.create(name="Rare", slug="rare", kind=Actor.Kind.STATE)
+    for day in range(400):
+        event = talks(f"t{day}", date(2020, 1, 1) + timedelta(days=day))
+        Participant.objects.create(meeting=event, actor=busy)
+    old = talks("old", date(2001, 5, 5), status="cancelled")
+    Participant.objects.bulk_create([Participant(meeting=old, actor=rare), Participant(meeting=old, actor=busy)])
+    Drill.objects.create(slug="drill", start=date(2019, 1, 1))
+    return busy, rare
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("actor=busy", date(2021, 2, 3)),
+        ("actor=rare", date(2001, 5, 5)),
+        ("actor=busy&actor=rare&match=all", date(2001, 5, 5)),
+        ("actor=busy&actor=rare", date(2021, 2, 3)),
+        ("status=cancelled", date(2001, 5, 5)),
+        ("kind=drill", date(2019, 1, 1)),
+        ("actor=nobody", date(2021, 2, 3)),
+        ("", date(2021, 2, 3)),
+    ],
+)
+def test_the_timeline_opens_at_the_latest_event_that_passes_the_filters(busy_and_rare, query, expected, django_assert_num_queries):
+    from django.http import QueryDict
+
+    from tracker.filters import parse_filters
+
+    filters = parse_filters(QueryDict(query))
+    with django_assert_num_queries(2 if filters.wants_meetings and filters.wants_drills else 1):
+        assert filters.latest_start() == expected
+
+
+def test_the_timeline_has_nowhere_to_open_when_nothing_passes(busy_and_rare):
+    from django.http import QueryDict
+
+    from tracker.filters import parse_filters
+
+    assert parse_filters(QueryDict("actor=rare&kind=drill")).latest_start() is None

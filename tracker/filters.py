@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, Max, OuterRef
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 
 from tracker.dashboard import DEFAULT_ZOOM, ZOOMS, Window, join_names
@@ -92,7 +94,7 @@ class Filters:
     def wants_drills(self) -> bool:
         return not self.kinds or DRILL in self.kinds
 
-    def meetings(self, queryset=None):
+    def meetings(self, queryset=None, *, probe: bool = True):
         """Meetings that pass every filter except the date range."""
         qs = Meeting.objects.all() if queryset is None else queryset
         if not self.wants_meetings:
@@ -100,25 +102,32 @@ class Filters:
         meeting_kinds = [kind for kind in self.kinds if kind != DRILL]
         if meeting_kinds:
             qs = qs.filter(kind__in=meeting_kinds)
-        return self._common(qs)
+        return self._common(qs, probe=probe)
 
-    def drills(self, queryset=None):
+    def drills(self, queryset=None, *, probe: bool = True):
         """Drills that pass every filter except the date range."""
         qs = Drill.objects.all() if queryset is None else queryset
         if not self.wants_drills:
             return qs.none()
-        return self._common(qs)
+        return self._common(qs, probe=probe)
 
-    def _common(self, qs):
+    def _common(self, qs, *, probe: bool = True):
+        """`probe`: test each event for the actors (EXISTS), best when few events are read, as in a
+        window; otherwise start from the actors' own participations (IN), best for rare actors."""
         if self.statuses:
             qs = qs.filter(status__in=self.statuses)
         if self.actors:
-            if self.match == "all":
+            field = qs.model._meta.model_name
+            if self.match == "all" and probe:
                 qs = qs.involving(*self.actors)
-            else:
-                field = qs.model._meta.model_name
-                # EXISTS probes the window's events; IN (…) would list all of a busy actor's events first.
+            elif self.match == "all":
+                for actor in self.actors:
+                    qs = qs.filter(pk__in=Participant.objects.filter(actor=actor, **{f"{field}__isnull": False}).values(field))
+            elif probe:
                 qs = qs.filter(Exists(Participant.objects.filter(actor__in=self.actors, **{field: OuterRef("pk")})))
+            else:
+                # Only this kind of event: the other kind's participations would fill the list with NULLs.
+                qs = qs.filter(pk__in=Participant.objects.filter(actor__in=self.actors, **{f"{field}__isnull": False}).values(field))
         if self.q:
             qs = qs.mentioning(self.q)
         return qs
@@ -137,8 +146,8 @@ class Filters:
     def latest_start(self) -> date | None:
         """The start of the latest event that passes the filters: where the timeline opens without `at`."""
         latest = [
-            self.meetings().aggregate(latest=Max("start"))["latest"] if self.wants_meetings else None,
-            self.drills().aggregate(latest=Max("start"))["latest"] if self.wants_drills else None,
+            _latest_start(Meeting, self.meetings) if self.wants_meetings else None,
+            _latest_start(Drill, self.drills) if self.wants_drills else None,
         ]
         return max((day for day in latest if day), default=None)
 
@@ -162,6 +171,34 @@ class Filters:
             if self.at and not (self.first or self.last):
                 params["at"] = self.at.isoformat()
         return params
+
+
+# How many of the newest events to look through before asking the filtered actors' own events.
+NEWEST = 200
+
+
+def _latest_start(model, events) -> date | None:
+    """The latest start among `events(probe=…)`, in one query that stays cheap for busy and rare filters alike.
+
+    A busy actor has an event among the newest few thousand, found by probing those; a rare one
+    has few events, found through its participations. COALESCE runs the second only when the
+    first finds nothing, so the cost is the smaller of the two, never a scan of the whole table.
+    """
+    newest = model.objects.filter(start__isnull=False).order_by("-start").values("pk")[:NEWEST]
+    parts, params = [], []
+    for queryset in (events(probe=True).filter(pk__in=newest), events(probe=False)):
+        try:
+            sql, part_params = queryset.order_by().values("start").query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        parts.append(f"(SELECT MAX(r.start) FROM ({sql}) r)")
+        params += part_params
+    if not parts:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE({', '.join(parts + ['NULL'])})", params)
+        value = cursor.fetchone()[0]
+    return model._meta.get_field("start").to_python(value)
 
 
 def parse_filters(params: QueryDict) -> Filters:
