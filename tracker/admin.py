@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from tracker import services
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
 from tracker.pairs import refresh_pair_tallies
+from tracker.paging import LargeTablePaginator
 from tracker.parley_json import format_date
 
 LIST_PER_PAGE = 50
@@ -206,6 +207,7 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    paginator = LargeTablePaginator
     ordering = ["-start", "-id"]
     search_fields = ["slug", "summary", "location", "date_text", "participants__actor__name"]
     readonly_fields = ["created_at", "updated_at"]
@@ -275,6 +277,7 @@ class ParticipantAdmin(admin.ModelAdmin):
     autocomplete_fields = ["actor", "meeting", "drill"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    paginator = LargeTablePaginator
 
     # Keep the who-meets-whom tallies (tracker.pairs) in step with the meeting and actor, old and new.
     def save_model(self, request: HttpRequest, obj: Participant, form, change: bool) -> None:
@@ -307,6 +310,7 @@ class SourceAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    paginator = LargeTablePaginator
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         # A page of sources should not read fifty whole articles; the change form loads the text it shows.
@@ -322,6 +326,7 @@ class EvidenceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["source", "meeting", "drill"]
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
+    paginator = LargeTablePaginator
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Evidence]:
         # Articles can be long; the list needs their titles, not their text.
