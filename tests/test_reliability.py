@@ -261,7 +261,7 @@ CONFIRM = """
 import json, sys
 from pathlib import Path
 from tracker import services
-from tracker.management.commands.extract_article import read_article
+from tracker.management.article_file import read_article
 article = read_article(sys.argv[1], None)
 services.article_import(
     article=services.ArticleInput(title="Russia and Belarus begin drills", publisher="Seed", url="", published=article.published, text=article.body),
