@@ -6,6 +6,7 @@
 #   PARLEY_SQLITE_PATH=/tmp/parley_1m.sqlite3 bench/load.sh
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/parley_bench bench/load.sh
 #   URL_PATH='/?zoom=day&at=2025-06-02' DURATION=30 CONNECTIONS=16 bench/load.sh
+#   (a response slower than TIMEOUT, default 30s, counts as an error)
 #
 # Needs wrk (Debian: apt-get install wrk). Prints requests/s, latency percentiles and errors;
 # exits non-zero when any request failed or got a non-2xx answer.
@@ -14,7 +15,8 @@ cd "$(dirname "$0")/.."
 
 PORT=${PORT:-8765}
 DURATION=${DURATION:-15}
-CONNECTIONS=${CONNECTIONS:-8}
+CONNECTIONS=${CONNECTIONS:-4}
+TIMEOUT=${TIMEOUT:-30s}
 URL_PATH=${URL_PATH:-/}
 WORKERS=${WORKERS:-2}
 PY=.venv/bin/python
@@ -68,7 +70,7 @@ round() {
   local label=$1
   echo
   echo "== $label: wrk -t2 -c$CONNECTIONS -d${DURATION}s http://127.0.0.1:$PORT$URL_PATH ($WORKERS gunicorn workers, $database)"
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$URL_PATH" | tee "$work/wrk.txt"
+  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout "$TIMEOUT" --latency "http://127.0.0.1:$PORT$URL_PATH" | tee "$work/wrk.txt"
   if grep -qE "Non-2xx|Socket errors" "$work/wrk.txt"; then
     failures=$((failures + 1))
   fi
