@@ -18,3 +18,13 @@ def seed_article_text() -> str:
     if not SEED_ARTICLE.exists():
         pytest.skip(f"seed article not found at {SEED_ARTICLE} (it lives in ../shared beside the repo)")
     return SEED_ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Start each test with no cached pages: a test may change settings or caps that the cache key does not hold."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -607,3 +607,26 @@ class PairTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_a_id} and {self.actor_b_id}: {self.meetings} meetings"
+
+
+class RevisionQuerySet(models.QuerySet):
+    def current(self) -> int | None:
+        """The token of the timeline as it stands; None until the first write after the table was emptied."""
+        return self.filter(pk=1).values_list("token", flat=True).first()
+
+
+class Revision(models.Model):
+    """One row whose token changes with every write to the timeline, so cached pages can tell they are stale.
+
+    Database triggers (migration 0004) set a new random token in the same transaction as any insert,
+    update or delete of actors, aliases, group members, meetings, drills, participants, sources and
+    evidence, whoever writes them (admin, imports, loaddata, raw SQL). Random rather than counting,
+    so a restored backup cannot bring back a token that once named other data.
+    """
+
+    token = models.BigIntegerField()
+
+    objects = RevisionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"revision {self.token}"
