@@ -445,3 +445,70 @@ def layout_timeline(
         unplaced=unplaced,
         today_x=today_x,
     )
+
+
+# Density: when a window holds more events than the chart can draw one by one, it counts them per
+# stretch of days ("bucket") on each lane instead.
+DENSITY_LEVELS = 5
+
+
+def bucket_days(window: Window) -> int:
+    """Days per density bucket: one for a day, week or month; about sixty buckets for longer windows."""
+    return 1 if window.days <= 93 else -(-window.days // 60)
+
+
+@dataclass
+class DensityCell:
+    first: date
+    last: date
+    x: float
+    width: float
+    count: int
+    level: int  # 1 (few) to DENSITY_LEVELS (the most in this window); 0 when not counted
+    counted: bool
+
+
+@dataclass
+class DensityRow:
+    name: str
+    href: str
+    y: float
+    cells: list[DensityCell]
+    total: bool = False
+
+    @property
+    def short_name(self) -> str:
+        return self.name if len(self.name) <= LABEL_CHARS else self.name[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def layout_density(
+    window: Window,
+    days: int,
+    rows: Sequence[tuple[str, str, dict[int, int]]],
+    *,
+    counted_until: date | None = None,
+) -> tuple[list[DensityRow], float]:
+    """One row per (name, href, counts by bucket), the first the total; cells with no events are left out.
+
+    Buckets that start after `counted_until` were not counted: they get a cell that says so.
+    Returns the rows and the drawing's height.
+    """
+    top = max((n for _, _, counts in rows for n in counts.values()), default=0) or 1
+    buckets = -(-window.days // days)
+    result = []
+    for i, (name, href, counts) in enumerate(rows):
+        y = AXIS_HEIGHT + LANE_HEIGHT * (i + 0.5)
+        cells = []
+        for b in range(buckets):
+            first = window.first + timedelta(days=b * days)
+            last = min(first + timedelta(days=days - 1), window.last)
+            counted = counted_until is None or first <= counted_until
+            count = counts.get(b, 0)
+            if counted and not count:
+                continue
+            x = _x(first, window)
+            cells.append(
+                DensityCell(first, last, x, _x(last + timedelta(days=1), window) - x, count, -(-count * DENSITY_LEVELS // top) if counted else 0, counted)
+            )
+        result.append(DensityRow(name, href, y, cells, total=i == 0))
+    return result, AXIS_HEIGHT + LANE_HEIGHT * max(len(rows), 1) + BOTTOM_PAD

@@ -5,6 +5,7 @@ Bad values never raise: each becomes a message for the page and is left out of t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -74,6 +75,9 @@ class Filters:
     q: str = ""
     zoom: str = DEFAULT_ZOOM
     at: date | None = None
+    # Where a page of the list starts: just after (day, rank, pk) of the last event already shown,
+    # rank 0 for a meeting and 1 for a drill (a day's meetings list before its drills).
+    after: tuple[date, int, int] | None = None
     errors: list[str] = field(default_factory=list)
     # True when the URL named an actor by a name or alias rather than by slug, so it should be rewritten.
     rewritten: bool = False
@@ -267,4 +271,28 @@ def parse_filters(params: QueryDict) -> Filters:
     else:
         errors.append(f"Unknown zoom “{zoom[:40]}”; choose day, week, month or year.")
     filters.at = _date(params, "at", "‘at’", errors)
+    filters.after = parse_after(params.get("after", ""), errors)
     return filters
+
+
+AFTER = re.compile(r"(\d{4}-\d{2}-\d{2})~([md])(\d{1,18})")
+RANKS = {"m": 0, "d": 1}
+
+
+def format_after(day: date, event_type: str, pk: int) -> str:
+    """The `after` parameter for the list page that follows an event: "2022-02-10~m123"."""
+    return f"{day.isoformat()}~{event_type[0]}{pk}"
+
+
+def parse_after(raw: str, errors: list[str]) -> tuple[date, int, int] | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    found = AFTER.fullmatch(raw)
+    try:
+        if not found:
+            raise ValueError(raw)
+        return date.fromisoformat(found[1]), RANKS[found[2]], int(found[3])
+    except ValueError:
+        errors.append(f"The list position “{raw[:40]}” is not one Parley made; the list starts at the first event.")
+        return None

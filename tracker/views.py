@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
-from functools import cached_property, lru_cache
+from datetime import date, timedelta
+from functools import cached_property, lru_cache, partial
 from itertools import groupby
 from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
@@ -24,20 +31,31 @@ from django_htmx.middleware import HtmxDetails
 from tracker import exports
 from tracker.dashboard import (
     ZOOMS,
+    DensityRow,
     Item,
     LaneActor,
     Window,
+    bucket_days,
     format_date,
     format_span,
     join_names,
+    layout_density,
     layout_timeline,
 )
-from tracker.filters import KINDS, MATCHES, STATUSES, Filters, parse_filters
-from tracker.models import Actor, Drill, Evidence, Meeting, Participant
+from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
+from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Revision
+from tracker.pairs import busiest_actors, counterparts as tallied_counterparts, pairs_among
 from tracker.parley_json import timeline_json
 
-# The most events one timeline or list shows; the page says when there are more.
-EVENT_CAP = 500
+# Events per page of the day list; a "More events" link reads the next page by keyset.
+LIST_PAGE = 25
+# Above this many events in the window, the chart counts them per stretch of days instead of drawing each.
+MARK_CAP = 150
+DENSITY_LANES = 12
+# The most events the density view counts in one window; it says where it stopped.
+DENSITY_SCAN = 5000
+# The most meetings of one pair the who-meets-whom page lists.
+EVENT_CAP = 50
 LANE_CAP = 30
 MATRIX_SIZE = 12
 COUNTERPART_CAP = 50
@@ -186,25 +204,49 @@ def _sort_key(card: EventCard) -> tuple:
     return (card.event.start or date.max, card.type == "drill", card.event.pk)
 
 
-def load_events(filters: Filters, first: date | None, last: date | None, cap: int | None = None) -> tuple[list[EventCard], bool]:
-    """The first `cap` events in the range, meetings and drills merged by date, and whether there are more.
+def _participants() -> Prefetch:
+    return Prefetch(
+        "participants",
+        queryset=Participant.objects.select_related("actor").only("meeting_id", "drill_id", "role", "actor__name", "actor__slug").order_by("pk"),
+    )
 
-    Fetches cap + 1 of each kind instead of counting, so the cost follows the window, not the database.
+
+def _evidence() -> Prefetch:
+    return _related()[1]
+
+
+def _prefetch(cards: list[EventCard], *lookups: Prefetch) -> None:
+    """Participants or sources for these cards only: one query per kind of event, whatever the count."""
+    for kind in ("meeting", "drill"):
+        prefetch_related_objects([c.event for c in cards if c.type == kind], *lookups)
+
+
+def _after(events: QuerySet, rank: int, after: tuple[date, int, int] | None) -> QuerySet:
+    """Events that sort after the keyset position `after` in (start, meetings before drills, id) order."""
+    if after is None:
+        return events
+    day, after_rank, pk = after
+    if rank < after_rank:
+        return events.filter(start__gt=day)
+    if rank > after_rank:
+        return events.filter(start__gte=day)
+    return events.filter(start__gte=day).exclude(start=day, pk__lte=pk)
+
+
+def load_events(filters: Filters, first: date | None, last: date | None, limit: int, after: tuple[date, int, int] | None = None) -> list[EventCard]:
+    """Up to `limit` events in the range (after the keyset position `after`), meetings and drills merged by date.
+
+    Reads `limit` rows of each kind from the (start, id) index, so the cost follows the page, not the database.
     """
-    cap = EVENT_CAP if cap is None else cap
     cards: list[EventCard] = []
     if filters.wants_meetings:
-        meetings = filters.meetings().between(first, last).chronological()[: cap + 1]
+        meetings = _after(filters.meetings().between(first, last), 0, after).chronological()[:limit]
         cards += [EventCard(m, "meeting") for m in meetings]
     if filters.wants_drills:
-        drills = filters.drills().between(first, last).chronological()[: cap + 1]
+        drills = _after(filters.drills().between(first, last), 1, after).chronological()[:limit]
         cards += [EventCard(d, "drill") for d in drills]
     cards.sort(key=_sort_key)
-    shown = cards[:cap]
-    # Participants and sources only for the events that are shown: two queries per kind, whatever the count.
-    for kind in ("meeting", "drill"):
-        prefetch_related_objects([c.event for c in shown if c.type == kind], *_related())
-    return shown, len(cards) > cap
+    return cards[:limit]
 
 
 @dataclass
@@ -214,8 +256,11 @@ class Day:
     cards: list[EventCard]
 
 
-def group_by_day(cards: list[EventCard]) -> list[Day]:
-    """Cards grouped under the day they start; events known only to the month or year under that month or year."""
+def group_by_day(cards: list[EventCard], continued: date | None = None) -> list[Day]:
+    """Cards grouped under the day they start; events known only to the month or year under that month or year.
+
+    `continued`: the day the previous page of the list ended on, whose heading says so when it goes on here.
+    """
     days = []
     for (start, precision), group in groupby(cards, key=lambda c: (c.event.start, c.event.precision)):
         if start is None:
@@ -224,35 +269,168 @@ def group_by_day(cards: list[EventCard]) -> list[Day]:
             heading = f"{start:%A} {format_date(start)}"
         else:
             heading = f"{format_date(start, precision)} ({'day' if precision == 'month' else 'month'} not reported)"
+        if not days and continued is not None and start == continued:
+            heading += " (continued)"
         iso = "" if start is None else start.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]
         days.append(Day(heading, iso, list(group)))
     return days
 
 
+def _days_from(column: str) -> str:
+    """SQL for the whole days from a date parameter to `column`."""
+    if connection.vendor == "postgresql":
+        return f"({column} - CAST(%s AS date))"
+    return f"CAST(julianday({column}) - julianday(%s) AS INTEGER)"
+
+
+def density_counts(events: QuerySet, first: date, days: int, lane_ids: list[int]) -> tuple[Counter, Counter, int, date | None]:
+    """Events per bucket of `days` days from `first`, and per (actor, bucket) for `lane_ids`.
+
+    Counts at most DENSITY_SCAN events, the earliest: returns how many it counted and the start of the
+    last, so the caller can say where the counting stopped. Two queries over one bounded index range.
+    """
+    totals: Counter = Counter()
+    lanes: Counter = Counter()
+    window = events.order_by("start", "pk").values("pk", "start")[:DENSITY_SCAN]
+    try:
+        sql, params = window.query.sql_with_params()
+    except EmptyResultSet:
+        return totals, lanes, 0, None
+    start_field = events.model._meta.get_field("start")
+    bucket = f"({_days_from('w.start')}) / %s"
+    bucket_params = [first if connection.vendor == "postgresql" else first.isoformat(), days]
+    counted, last_start = 0, None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {bucket} AS b, COUNT(*), MAX(w.start) FROM ({sql}) w GROUP BY b", [*bucket_params, *params])
+        for b, count, latest in cursor.fetchall():
+            totals[max(b, 0)] += count
+            counted += count
+            latest = start_field.to_python(latest)
+            last_start = latest if last_start is None else max(last_start, latest)
+        if lane_ids and counted:
+            participant = connection.ops.quote_name(Participant._meta.db_table)
+            field = events.model._meta.model_name
+            marks = ", ".join(["%s"] * len(lane_ids))
+            # CROSS JOIN keeps SQLite reading the window first and probing each event's participants,
+            # instead of reading every participation of a busy actor.
+            cursor.execute(
+                f"SELECT p.actor_id, {bucket} AS b, COUNT(*) FROM ({sql}) w CROSS JOIN {participant} p"
+                f" WHERE p.{field}_id = w.pk AND p.actor_id IN ({marks}) GROUP BY p.actor_id, b",
+                [*bucket_params, *params, *lane_ids],
+            )
+            for actor_id, b, count in cursor.fetchall():
+                lanes[(actor_id, max(b, 0))] += count
+    return totals, lanes, counted, last_start
+
+
+@dataclass
+class Density:
+    rows: list[DensityRow]
+    height: float
+    counted: int
+    counted_until: date | None
+    meetings: int
+    drills: int
+
+
+def density_chart(filters: Filters, window: Window) -> Density:
+    """Counts per bucket of days: all events, then the filtered actors and the busiest actors overall."""
+    lane_actors = [LaneActor(a.pk, a.slug, a.name, actor_url(a.slug)) for a in filters.actors]
+    if len(lane_actors) < DENSITY_LANES:
+        taken = {a.id for a in lane_actors}
+        for row in busiest_actors(DENSITY_LANES):
+            if row["actor"] not in taken:
+                lane_actors.append(LaneActor(row["actor"], row["slug"], row["name"], actor_url(row["slug"])))
+    lane_actors = lane_actors[:DENSITY_LANES]
+    days = bucket_days(window)
+    totals: Counter = Counter()
+    lanes: Counter = Counter()
+    counted_until = None
+    counts = {"meeting": 0, "drill": 0}
+    kinds = [("meeting", filters.meetings)] if filters.wants_meetings else []
+    kinds += [("drill", filters.drills)] if filters.wants_drills else []
+    for kind, events in kinds:
+        kind_totals, kind_lanes, counted, last_start = density_counts(
+            events().between(window.first, window.last), window.first, days, [a.id for a in lane_actors]
+        )
+        totals.update(kind_totals)
+        lanes.update(kind_lanes)
+        counts[kind] = counted
+        if counted >= DENSITY_SCAN and last_start is not None:
+            counted_until = last_start if counted_until is None else min(counted_until, last_start)
+    rows = [("All events", "", totals)]
+    for actor in lane_actors:
+        mine = {b: n for (actor_id, b), n in lanes.items() if actor_id == actor.id}
+        if mine:
+            rows.append((actor.name, actor.href, mine))
+    laid_out, height = layout_density(window, days, rows, counted_until=counted_until)
+    return Density(laid_out, height, counts["meeting"] + counts["drill"], counted_until, counts["meeting"], counts["drill"])
+
+
+def _bucket_query(state: QueryDict, first: date, last: date) -> str:
+    if first == last:
+        return _query(state, zoom="day", at=first.isoformat(), **{"from": None, "to": None})
+    return _query(state, zoom=None, at=None, **{"from": first.isoformat(), "to": last.isoformat()})
+
+
+def _bucket_links(state: QueryDict) -> Callable[[date, date], str]:
+    link = partial(_bucket_query, state)
+    link.do_not_call_in_templates = True  # the density tag calls it, with a bucket's days
+    return link
+
+
+def list_page(filters: Filters, window: Window, cards: list[EventCard], state: QueryDict) -> dict[str, Any]:
+    """One page of the day list: the first LIST_PAGE events (or those after `filters.after`) and the link to more."""
+    if filters.after is not None:
+        cards = load_events(filters, window.first, window.last, LIST_PAGE + 1, filters.after)
+        _prefetch(cards[:LIST_PAGE], _participants())
+    shown = cards[:LIST_PAGE]
+    _prefetch(shown, _evidence())
+    more = ""
+    if len(cards) > LIST_PAGE:
+        last = shown[-1]
+        more = _query(state, **window.params(), after=format_after(last.event.start, last.type, last.event.pk))
+    return {
+        "days": group_by_day(shown, continued=filters.after[0] if filters.after else None),
+        "more": more,
+        "first_page": _query(state, **window.params()) if filters.after else "",
+    }
+
+
 def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -> dict[str, Any]:
-    """Everything the timeline panel draws: the window, the chart, the day list, links and messages."""
+    """Everything the timeline panel draws: the window, the chart, a page of the day list, links and messages."""
     explicit = filters.at or filters.first or filters.last
     window = filters.window(None if explicit else filters.latest_start())
-    cards, more = load_events(filters, window.first, window.last)
-    actors: dict[int, LaneActor] = {}
-    for card in cards:
-        for p in card.participants:
-            if p.actor_id not in actors:
-                actors[p.actor_id] = LaneActor(p.actor_id, p.actor.slug, p.actor.name, actor_url(p.actor.slug))
-    chart = layout_timeline(
-        [card.item() for card in cards],
-        actors,
-        window,
-        focus=[a.pk for a in filters.actors],
-        max_lanes=LANE_CAP,
-        today=timezone.localdate(),
-    )
-    by_key = {card.key: card for card in cards}
     full = filters.query()
     # On an actor's page the actor is in the path, not the query; downloads still need it.
     state = _without(full, "actor") if page == "actor" else full
+    cards = load_events(filters, window.first, window.last, max(MARK_CAP, LIST_PAGE) + 1)
+    dense = len(cards) > MARK_CAP
+    actors: dict[int, LaneActor] = {}
+    density = None
+    if dense:
+        density = density_chart(filters, window)
+        _prefetch(cards[:LIST_PAGE], _participants())
+        chart = layout_timeline([], {}, window, today=timezone.localdate())
+        chart.height = density.height
+        meetings, drills = density.meetings, density.drills
+    else:
+        _prefetch(cards, _participants())
+        for card in cards:
+            for p in card.participants:
+                if p.actor_id not in actors:
+                    actors[p.actor_id] = LaneActor(p.actor_id, p.actor.slug, p.actor.name, actor_url(p.actor.slug))
+        chart = layout_timeline(
+            [card.item() for card in cards],
+            actors,
+            window,
+            focus=[a.pk for a in filters.actors],
+            max_lanes=LANE_CAP,
+            today=timezone.localdate(),
+        )
+        meetings = sum(card.type == "meeting" for card in cards)
+        drills = len(cards) - meetings
     window_state = {"zoom": None, "at": None, "from": window.first.isoformat(), "to": window.last.isoformat()}
-    meetings = sum(card.type == "meeting" for card in cards)
     return {
         "page": page,
         "filters": filters,
@@ -262,18 +440,21 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
         "later": _query(state, **window.step(1).params()),
         "zooms": [(zoom, _query(state, **window.zoomed(zoom).params()), zoom == window.zoom and not window.custom) for zoom in ZOOMS],
         "chart": chart,
-        "cards": {mark.item.key: by_key[mark.item.key] for mark in chart.meetings + chart.drills},
-        "days": group_by_day(cards),
+        "density": density,
+        "density_days": bucket_days(window),
+        "bucket_link": _bucket_links(state),
         "meeting_count": meetings,
-        "drill_count": len(cards) - meetings,
-        "more": more,
-        "cap": EVENT_CAP,
+        "drill_count": drills,
+        "mark_cap": MARK_CAP,
+        "list_page": LIST_PAGE,
+        "density_scan": DENSITY_SCAN,
         "downloads": [
             ("CSV", reverse("export_csv") + _query(full, **window_state)),
             ("iCalendar", reverse("export_ics") + _query(full, **window_state)),
             ("Parley JSON", reverse("export_json") + _query(full, **window_state)),
         ],
-        "window_actors": [lane_actor for lane_actor in actors.values()][:200],
+        "window_actors": list(actors.values())[:200],
+        **list_page(filters, window, cards, state),
     }
 
 
@@ -285,16 +466,78 @@ def _canonical(request: HttpRequest, filters: Filters) -> str:
     return request.path + _query(filters.query())
 
 
+# Page cache -------------------------------------------------------------------------------------
+
+CACHE_SECONDS = 600
+
+
+def _cached(request: HtmxHttpRequest, variant: str, build: Callable[[], HttpResponse | dict]) -> HttpResponse | dict:
+    """What `build` makes for this URL, kept in the cache under the timeline's revision until the next write.
+
+    `build` returns the rendered parts of a page (cached) or a response such as a redirect (not cached).
+    Only markup shared by every reader is kept: the page around it (CSRF token, user menu) is made per request.
+    """
+    revision = Revision.objects.current()
+    key = None
+    if revision is not None:
+        # Today's date is in the key because the chart marks today.
+        raw = f"{revision}|{timezone.localdate()}|{variant}|{request.get_full_path()}"
+        key = "parley:" + hashlib.sha256(raw.encode()).hexdigest()
+        entry = cache.get(key)
+        if entry is not None:
+            return entry
+    entry = build()
+    if key is not None and not isinstance(entry, HttpResponse):
+        cache.set(key, entry, CACHE_SECONDS)
+    return entry
+
+
+def _respond(request: HtmxHttpRequest, template: str, entry: dict, *, push: bool = True) -> HttpResponse:
+    """The cached fragment for htmx, or the whole page around it."""
+    if _fragment(request):
+        response = HttpResponse(entry["html"])
+        if push:
+            push_url(response, entry["push"])
+    else:
+        response = render(request, template, {**entry.get("page", {}), "panel": mark_safe(entry["html"]), "title": entry["title"]})
+    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+    return response
+
+
+def _more_events(request: HtmxHttpRequest) -> bool:
+    return _fragment(request) and bool(request.GET.get("after"))
+
+
+def _list_page_only(request: HtmxHttpRequest, filters: Filters, *, page: str) -> dict:
+    """The next page of the day list, for the "More events" link to append."""
+    window = filters.window(filters.latest_start() if not (filters.at or filters.first or filters.last) else None)
+    state = _without(filters.query(), "actor") if page == "actor" else filters.query()
+    context = {"filters": filters, "focus_first": True, **list_page(filters, window, [], state)}
+    return {"html": render_to_string("tracker/_event_list.html#event-page", context, request), "title": "", "push": ""}
+
+
 @require_GET
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
-    """The timeline page (or, for htmx, its panel): actor lanes over time and the same events as a list."""
-    filters = parse_filters(request.GET)
-    if filters.rewritten and not filters.errors and not _fragment(request):
-        return HttpResponseRedirect(_canonical(request, filters))
-    context = timeline_context(request, filters, page="timeline")
-    context.update(_filter_form_context(filters))
-    context["focus_search"] = bool(request.htmx) and (request.htmx.trigger or "").startswith("suggestion-")
-    return _render(request, "tracker/timeline.html", "timeline-panel", context, canonical=_canonical(request, filters))
+    """The timeline page (or, for htmx, its panel or the next page of its list): actor lanes over time and the events as a list."""
+    focus = _fragment(request) and (request.htmx.trigger or "").startswith("suggestion-")
+    more = _more_events(request)
+
+    def build() -> HttpResponse | dict:
+        filters = parse_filters(request.GET)
+        if filters.rewritten and not filters.errors and not _fragment(request):
+            return HttpResponseRedirect(_canonical(request, filters))
+        if more:
+            return _list_page_only(request, filters, page="timeline")
+        context = timeline_context(request, filters, page="timeline")
+        context.update(_filter_form_context(filters))
+        context["focus_search"] = focus
+        html = render_to_string("tracker/timeline.html#timeline-panel", context, request)
+        return {"html": html, "title": context["window"].label, "push": _canonical(request, filters)}
+
+    entry = _cached(request, "more" if more else ("panel-focus" if focus else "panel"), build)
+    if isinstance(entry, HttpResponse):
+        return entry
+    return _respond(request, "tracker/timeline.html", entry, push=not more)
 
 
 @require_GET
@@ -353,72 +596,117 @@ def meeting_matrix(meetings: QuerySet[Meeting], size: int = MATRIX_SIZE) -> tupl
     return top, pairs
 
 
+# A filtered matrix counts live, over this many days up to the latest matching event unless a range is given,
+# and over at most a year when one is.
+MATRIX_DAYS = 90
+MATRIX_LONGEST = 366
+
+
+def matrix_window(filters: Filters) -> tuple[date | None, date | None, str]:
+    """The days a filtered matrix counts, and a note saying how they were chosen ("" when as asked)."""
+    first, last = filters.first, filters.last
+    if not filters.active:
+        return None, None, ""
+    if first and last and (last - first).days < MATRIX_LONGEST:
+        return first, last, ""
+    if first and last:
+        return first, first + timedelta(days=MATRIX_LONGEST - 1), "A filtered matrix counts at most a year: this one stops a year after its start."
+    if first:
+        return first, first + timedelta(days=MATRIX_DAYS - 1), f"Counting the {MATRIX_DAYS} days from the start date."
+    end = last or filters.latest_start() or timezone.localdate()
+    return end - timedelta(days=MATRIX_DAYS - 1), end, f"Counting the {MATRIX_DAYS} days up to {'the end date' if last else 'the latest matching event'}."
+
+
 @require_GET
 def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
     """The who-meets-whom matrix of the busiest actors in the filtered meetings, and the meetings of one pair."""
-    filters = parse_filters(request.GET)
-    meetings = filters.meetings().between(filters.first, filters.last)
-    state = filters.query(window=False)
-    pair: list[Actor] = []
-    pair_slugs = [request.GET.get("a", "").strip(), request.GET.get("b", "").strip()]
-    pair_cards: list[EventCard] = []
-    pair_more = False
-    if any(pair_slugs):
-        found = {a.slug: a for a in Actor.objects.filter(slug__in=[s for s in pair_slugs if s])}
-        for slug in pair_slugs:
-            if slug in found:
-                pair.append(found[slug])
+    pair_only = _fragment(request) and request.htmx.target == "pair-meetings"
+
+    def build() -> HttpResponse | dict:
+        filters = parse_filters(request.GET)
+        first, last, window_note = matrix_window(filters)
+        meetings = filters.meetings().between(first, last)
+        state = filters.query(window=False)
+        pair: list[Actor] = []
+        pair_slugs = [request.GET.get("a", "").strip(), request.GET.get("b", "").strip()]
+        pair_cards: list[EventCard] = []
+        pair_more = False
+        if any(pair_slugs):
+            found = {a.slug: a for a in Actor.objects.filter(slug__in=[s for s in pair_slugs if s])}
+            for slug in pair_slugs:
+                if slug in found:
+                    pair.append(found[slug])
+                else:
+                    filters.errors.append(f"There is no actor “{slug[:80]}” to pair; pick a cell of the matrix.")
+            if len(pair) == 2 and pair[0] != pair[1]:
+                pair_cards, pair_more = load_pair(filters.meetings(probe=False).between(first, last), pair)
             else:
-                filters.errors.append(f"There is no actor “{slug[:80]}” to pair; pick a cell of the matrix.")
-        if len(pair) == 2 and pair[0] != pair[1]:
-            pair_cards, pair_more = load_pair(meetings, pair)
+                pair = []
+        if filters.rewritten and not filters.errors and not _fragment(request):
+            return HttpResponseRedirect(_canonical(request, filters))
+        if pair_only:
+            top, pairs = [], {}
+        elif filters.active:
+            top, pairs = meeting_matrix(meetings)
         else:
-            pair = []
-    if filters.rewritten and not filters.errors and not _fragment(request):
-        return HttpResponseRedirect(_canonical(request, filters))
-    if request.htmx.target == "pair-meetings" and _fragment(request):
-        top, pairs = [], {}
-    else:
-        top, pairs = meeting_matrix(meetings)
-    rows = [
-        {
-            "actor": row,
-            "cells": [
-                {"actor": other, "pair": pairs.get((row["actor"], other["actor"])), "self": row["actor"] == other["actor"]}
-                for other in top
-            ],
+            # The whole database: read from the tallies kept by every write (tracker.pairs).
+            top = busiest_actors(MATRIX_SIZE)
+            pairs = pairs_among([row["actor"] for row in top]) if len(top) > 1 else {}
+        rows = [
+            {
+                "actor": row,
+                "cells": [
+                    {"actor": other, "pair": pairs.get((row["actor"], other["actor"])), "self": row["actor"] == other["actor"]}
+                    for other in top
+                ],
+            }
+            for row in top
+        ]
+        widen = ""
+        if window_note and first and last and (last - first).days < MATRIX_LONGEST - 1:
+            widen = _query(state, **{"from": (last - timedelta(days=MATRIX_LONGEST - 1)).isoformat(), "to": last.isoformat()})
+        context = {
+            "page": "matrix",
+            "filters": filters,
+            "state": state,
+            "top": top,
+            "rows": rows,
+            "pair": pair,
+            "pair_cards": pair_cards,
+            "pair_days": group_by_day(pair_cards),
+            "pair_more": pair_more,
+            "cap": EVENT_CAP,
+            "matrix_first": first,
+            "matrix_last": last,
+            "window_note": window_note,
+            "widen": widen,
+            "window_actors": [LaneActor(row["actor"], row["slug"], row["name"], actor_url(row["slug"])) for row in top],
+            **_filter_form_context(filters),
         }
-        for row in top
-    ]
-    context = {
-        "page": "matrix",
-        "filters": filters,
-        "state": state,
-        "top": top,
-        "rows": rows,
-        "pair": pair,
-        "pair_cards": pair_cards,
-        "pair_days": group_by_day(pair_cards),
-        "pair_more": pair_more,
-        "cap": EVENT_CAP,
-        "window_actors": [LaneActor(row["actor"], row["slug"], row["name"], actor_url(row["slug"])) for row in top],
-        **_filter_form_context(filters),
-    }
-    partial = "pair-meetings" if request.htmx.target == "pair-meetings" else "matrix-panel"
-    canonical = request.path + _query(state, a=pair[0].slug if pair else None, b=pair[1].slug if pair else None)
-    return _render(request, "tracker/who_meets_whom.html", partial, context, canonical=canonical)
+        partial = "pair-meetings" if pair_only else "matrix-panel"
+        canonical = request.path + _query(state, a=pair[0].slug if pair else None, b=pair[1].slug if pair else None)
+        html = render_to_string(f"tracker/who_meets_whom.html#{partial}", context, request)
+        return {"html": html, "title": "", "push": canonical}
+
+    entry = _cached(request, "pair" if pair_only else "panel", build)
+    if isinstance(entry, HttpResponse):
+        return entry
+    return _respond(request, "tracker/who_meets_whom.html", entry)
 
 
 def load_pair(meetings: QuerySet[Meeting], pair: list[Actor]) -> tuple[list[EventCard], bool]:
-    rows = list(_prefetched(meetings.involving(*pair).chronological())[: EVENT_CAP + 1])
-    return [EventCard(m, "meeting") for m in rows[:EVENT_CAP]], len(rows) > EVENT_CAP
+    """The latest EVENT_CAP meetings of the pair, oldest first; found from the first actor's participations."""
+    rows = list(meetings.involving(pair[1]).filter(pk__in=pair[0].participations.filter(meeting__isnull=False).values("meeting")).order_by("-start", "-pk")[: EVENT_CAP + 1])
+    cards = [EventCard(m, "meeting") for m in reversed(rows[:EVENT_CAP])]
+    _prefetch(cards, *_related())
+    return cards, len(rows) > EVENT_CAP
 
 
 # Actor and event pages ------------------------------------------------------------------------
 
 
 def counterparts(actor: Actor, cap: int = COUNTERPART_CAP) -> list[dict]:
-    """The actors `actor` has met, most meetings first, with the date of the last one; one aggregate query."""
+    """The actors `actor` has met, most meetings first, with the date of the last one; counted live from participants."""
     return list(
         Participant.objects.filter(meeting__participants__actor=actor)
         .exclude(actor=actor)
@@ -430,26 +718,39 @@ def counterparts(actor: Actor, cap: int = COUNTERPART_CAP) -> list[dict]:
 
 @require_GET
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """An actor's page: who they are, whom they meet most, and their own timeline."""
-    if _fragment(request):
-        actor = get_object_or_404(Actor, slug=slug)
-        context: dict[str, Any] = {"actor": actor}
-    else:
-        brief = Actor.objects.only("slug", "name")
-        actor = get_object_or_404(
-            Actor.objects.select_related("affiliation").prefetch_related(
-                "aliases", Prefetch("members", queryset=brief), Prefetch("groups", queryset=brief)
-            ),
-            slug=slug,
-        )
-        met = counterparts(actor)
-        context = {"actor": actor, "counterparts": met[:COUNTERPART_CAP], "more_counterparts": len(met) > COUNTERPART_CAP}
-    filters = parse_filters(_without(request.GET, "actor"))
-    filters.actors = [actor]
-    filters.match = "any"
-    context.update(timeline_context(request, filters, page="actor"))
-    canonical = request.path + _query(_without(filters.query(), "actor"))
-    return _render(request, "tracker/actor.html", "timeline-panel", context, canonical=canonical)
+    """An actor's page (or, for htmx, its timeline panel or the next page of its list): who they are, whom they meet most, and their own timeline."""
+    more = _more_events(request)
+    fragment = _fragment(request)
+
+    def build() -> dict:
+        page: dict[str, Any] = {}
+        if fragment:
+            actor = get_object_or_404(Actor, slug=slug)
+            context: dict[str, Any] = {"actor": actor}
+        else:
+            brief = Actor.objects.only("slug", "name")
+            actor = get_object_or_404(
+                Actor.objects.select_related("affiliation").prefetch_related(
+                    "aliases", Prefetch("members", queryset=brief), Prefetch("groups", queryset=brief)
+                ),
+                slug=slug,
+            )
+            # From the tallies that every write keeps (tracker.pairs): one indexed read, not a count of participants.
+            met = tallied_counterparts(actor.pk, COUNTERPART_CAP + 1)
+            context = {"actor": actor, "counterparts": met[:COUNTERPART_CAP], "more_counterparts": len(met) > COUNTERPART_CAP}
+            page = {"header": mark_safe(render_to_string("tracker/actor.html#actor-header", context, request))}
+        filters = parse_filters(_without(request.GET, "actor"))
+        filters.actors = [actor]
+        filters.match = "any"
+        if more:
+            return _list_page_only(request, filters, page="actor")
+        context.update(timeline_context(request, filters, page="actor"))
+        canonical = request.path + _query(_without(filters.query(), "actor"))
+        html = render_to_string("tracker/actor.html#timeline-panel", context, request)
+        return {"html": html, "title": actor.name, "push": canonical, "page": page}
+
+    entry = _cached(request, "more" if more else ("fragment" if fragment else "page"), build)
+    return _respond(request, "tracker/actor.html", entry, push=not more)
 
 
 def _event_detail(request: HtmxHttpRequest, model: type[Meeting] | type[Drill], slug: str) -> HttpResponse:
