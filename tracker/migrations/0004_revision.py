@@ -1,5 +1,7 @@
 """The timeline's revision token, replaced by database triggers on every write (see tracker.models.Revision)."""
 
+import secrets
+
 from django.db import migrations, models
 
 WATCHED = ["actor", "alias", "meeting", "drill", "participant", "source", "evidence"]
@@ -15,6 +17,8 @@ def create_triggers(apps, schema_editor):
     quote = schema_editor.connection.ops.quote_name
     revision = quote(apps.get_model("tracker", "Revision")._meta.db_table)
     vendor = schema_editor.connection.vendor
+    # A first token, so pages can be cached before the first write.
+    schema_editor.execute(f"INSERT INTO {revision} (id, token) VALUES (1, %s)", [secrets.randbits(62)])
     if vendor == "postgresql":
         # One bump per statement, so bulk inserts pay once; the row lock it takes is held to commit,
         # which queues writers on it (writes of the timeline are already serialised by the tally lock).
