@@ -234,6 +234,16 @@ def _after(events: QuerySet, rank: int, after: tuple[date, int, int] | None) -> 
     return events.filter(start__gte=day).exclude(start=day, pk__lte=pk)
 
 
+def _more_than(filters: Filters, window: Window, count: int) -> bool:
+    """Whether more than `count` events are in the window: reads at most count + 1 ids of each kind from the index."""
+    found = 0
+    if filters.wants_meetings:
+        found += len(filters.meetings().between(window.first, window.last).order_by().values_list("pk", flat=True)[: count + 1])
+    if filters.wants_drills and found <= count:
+        found += len(filters.drills().between(window.first, window.last).order_by().values_list("pk", flat=True)[: count + 1])
+    return found > count
+
+
 def load_events(filters: Filters, first: date | None, last: date | None, limit: int, after: tuple[date, int, int] | None = None) -> list[EventCard]:
     """Up to `limit` events in the range (after the keyset position `after`), meetings and drills merged by date.
 
@@ -375,7 +385,8 @@ def _bucket_query(state: QueryDict, first: date, last: date) -> str:
 
 
 def _bucket_links(state: QueryDict) -> Callable[[date, date], str]:
-    link = partial(_bucket_query, state)
+    """The zoom link of each bucket, made once per bucket: every lane's cell in a bucket shares it."""
+    link = lru_cache(maxsize=None)(partial(_bucket_query, state))
     link.do_not_call_in_templates = True  # the density tag calls it, with a bucket's days
     return link
 
@@ -405,8 +416,8 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
     full = filters.query()
     # On an actor's page the actor is in the path, not the query; downloads still need it.
     state = _without(full, "actor") if page == "actor" else full
-    cards = load_events(filters, window.first, window.last, max(MARK_CAP, LIST_PAGE) + 1)
-    dense = len(cards) > MARK_CAP
+    dense = _more_than(filters, window, MARK_CAP)
+    cards = load_events(filters, window.first, window.last, (LIST_PAGE if dense else max(MARK_CAP, LIST_PAGE)) + 1)
     actors: dict[int, LaneActor] = {}
     density = None
     if dense:

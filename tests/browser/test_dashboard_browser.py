@@ -188,3 +188,22 @@ def test_the_timeline_reads_well_on_a_phone(browser_page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone (only the chart may)"
     browser_page.screenshot("timeline-phone")
+
+
+def test_more_events_appends_the_next_page_and_a_crowded_chart_counts(browser_page, monkeypatch):
+    monkeypatch.setattr("tracker.views.LIST_PAGE", 2)
+    monkeypatch.setattr("tracker.views.MARK_CAP", 2)
+    page = browser_page.goto("/")
+    url = page.url
+    titles = page.locator(f"{MEETING_LIST} .event-title")
+    expect(titles).to_have_count(2)
+    expect(page.locator("svg.chart a.density-cell").first).to_be_visible()
+    assert serious_violations(page) == []
+    browser_page.screenshot("timeline-density")
+
+    page.locator("#event-more a").click()
+    expect(titles.nth(2)).to_be_visible()
+    names = titles.all_inner_texts()
+    assert len(names) == len(set(names)), f"an event was listed twice: {names}"
+    assert page.url == url
+    expect(page.locator(f"{MEETING_LIST} .event-title").nth(2)).to_be_focused()
