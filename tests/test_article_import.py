@@ -33,7 +33,12 @@ NOTHING_TO_SEE = "The weather stayed mild all week and the shops in the old town
 
 
 def tracker_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in apps.get_app_config("tracker").get_models()}
+    # Revision is bookkeeping for the page cache: any earlier write, even a flush, leaves its one row behind.
+    return {
+        model.__name__: model.objects.count()
+        for model in apps.get_app_config("tracker").get_models()
+        if model.__name__ != "Revision"
+    }
 
 
 @pytest.fixture
