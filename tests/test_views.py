@@ -608,3 +608,11 @@ def test_a_filtered_matrix_counts_a_default_window_and_offers_a_year(client, cri
     html = page(client, "/who-meets-whom/?kind=talks")
     assert "Counting the 90 days up to the latest matching event. From 13 November 2021 to 10 February 2022." in html
     assert '<a href="?kind=talks&amp;from=2021-02-10&amp;to=2022-02-10" hx-get=' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/who-meets-whom/"])
+def test_pages_answer_head_requests_so_uptime_monitors_see_them_up(client, path):
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""

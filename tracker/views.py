@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
@@ -528,7 +528,7 @@ def _list_page_only(request: HtmxHttpRequest, filters: Filters, *, page: str) ->
     return {"html": render_to_string("tracker/_event_list.html#event-page", context, request), "title": "", "push": ""}
 
 
-@require_GET
+@require_safe
 def timeline(request: HtmxHttpRequest) -> HttpResponse:
     """The timeline page (or, for htmx, its panel or the next page of its list): actor lanes over time and the events as a list."""
     focus = _fragment(request) and (request.htmx.trigger or "").startswith("suggestion-")
@@ -552,7 +552,7 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
     return _respond(request, "tracker/timeline.html", entry, push=not more)
 
 
-@require_GET
+@require_safe
 def actor_suggestions(request: HtmxHttpRequest) -> HttpResponse:
     """A short list of actors whose name or alias contains the typed text, each a link that adds it to the filter."""
     filters = parse_filters(request.GET.copy() if "add" not in request.GET else _without(request.GET, "add"))
@@ -629,7 +629,7 @@ def matrix_window(filters: Filters) -> tuple[date | None, date | None, str]:
     return end - timedelta(days=MATRIX_DAYS - 1), end, f"Counting the {MATRIX_DAYS} days up to {'the end date' if last else 'the latest matching event'}."
 
 
-@require_GET
+@require_safe
 def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
     """The who-meets-whom matrix of the busiest actors in the filtered meetings, and the meetings of one pair."""
     pair_only = _fragment(request) and request.htmx.target == "pair-meetings"
@@ -728,7 +728,7 @@ def counterparts(actor: Actor, cap: int = COUNTERPART_CAP) -> list[dict]:
     )
 
 
-@require_GET
+@require_safe
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """An actor's page (or, for htmx, its timeline panel or the next page of its list): who they are, whom they meet most, and their own timeline."""
     more = _more_events(request)
@@ -771,13 +771,13 @@ def _event_detail(request: HtmxHttpRequest, model: type[Meeting] | type[Drill], 
     return _render(request, "tracker/event.html", "event-detail", {"card": card, "fragment": _fragment(request)})
 
 
-@require_GET
+@require_safe
 def meeting_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A meeting's permalink: when and where, who took part in what role, and every source with its evidence."""
     return _event_detail(request, Meeting, slug)
 
 
-@require_GET
+@require_safe
 def drill_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A drill's permalink: when and where, who took part, troops, and every source with its evidence."""
     return _event_detail(request, Drill, slug)
@@ -858,7 +858,7 @@ def _bad_request(filters: Filters) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered events as CSV, one row per event, with formulas neutralised for spreadsheets."""
     filters = parse_filters(request.GET)
@@ -871,7 +871,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def export_ics(request: HttpRequest) -> HttpResponse:
     """The filtered events as an iCalendar file of all-day events with stable UIDs, for a calendar to subscribe to."""
     filters = parse_filters(request.GET)
@@ -886,7 +886,7 @@ def export_ics(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def export_json(request: HttpRequest) -> HttpResponse:
     """The filtered events, and the actors they involve, as Parley JSON (the format import_timeline reads)."""
     filters = parse_filters(request.GET)
