@@ -523,3 +523,32 @@ def test_two_people_meeting_the_same_state_in_one_sentence_stay_two_meetings():
     article_import(article=article(text), proposals=proposals)
     assert Meeting.objects.count() == 2
     assert Evidence.objects.count() == 2
+
+
+def test_one_sentence_reporting_visits_to_two_cities_imports_twice_without_mixing_them():
+    text = "Ana Ribeiro will travel to Paris and Berlin on Monday."
+    person = {"kind": "person", "title": "", "affiliation": "", "aliases": [], "members": [], "description": ""}
+    state = {**person, "kind": "state"}
+    visit = {
+        "kind": "visit", "status": "planned", "date": "2023-03-20", "end_date": None, "date_text": "on Monday",
+        "summary": "", "evidence": text, "evidence_start": 0, "evidence_end": len(text), "sources": [],
+    }
+    proposals = {
+        "actors": [
+            {**person, "name": "Ana Ribeiro", "slug": "ana-ribeiro"},
+            {**state, "name": "France", "slug": "france"},
+            {**state, "name": "Germany", "slug": "germany"},
+        ],
+        "meetings": [
+            {**visit, "participants": ["Ana Ribeiro", "France"], "location": "Paris"},
+            {**visit, "participants": ["Ana Ribeiro", "Germany"], "location": "Berlin"},
+        ],
+        "drills": [],
+    }
+    article_import(article=article(text=text), proposals=proposals)
+    before = tracker_counts()
+    report = article_import(article=article(text=text), proposals=proposals)
+    assert tracker_counts() == before
+    assert (report.meetings_created, report.meetings_matched) == (0, 2)
+    visits = {m.location: sorted(m.actors.values_list("name", flat=True)) for m in Meeting.objects.all()}
+    assert visits == {"Paris": ["Ana Ribeiro", "France"], "Berlin": ["Ana Ribeiro", "Germany"]}

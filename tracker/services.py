@@ -436,13 +436,15 @@ def _cited(event: dict, source: Source) -> dict:
     return cited
 
 
-def _as_recorded(event: dict, model: type[Meeting] | type[Drill], source: Source) -> dict:
+def _as_recorded(event: dict, model: type[Meeting] | type[Drill], source: Source, claimed: set[int]) -> dict:
     """A proposal from a sentence of `source` that already supports the same event is that event.
 
     The engine reads an article differently once its actors are known ("Moscow" becomes an alias
     of Russia), so a second import may place or date an event differently; the sentence it comes
     from, its kind and its participants say it is the event already recorded, which keeps its
-    date and place.
+    date and place. One sentence may report several events ("will go to Brussels and Warsaw"):
+    the one in the same place, then the one sharing most participants, is chosen, and no recorded
+    event stands for two proposals of one import (`claimed`).
     """
     field = model._meta.model_name
     recorded = Evidence.objects.filter(
@@ -458,16 +460,24 @@ def _as_recorded(event: dict, model: type[Meeting] | type[Drill], source: Source
         actor = find_actor(name)
         if actor is not None:
             taking_part[actor.pk] = actor.kind
+    location = (event.get("location") or "").casefold()
+    candidates = []
     for evidence in recorded:
         known = evidence.event
-        if model is Meeting and known.kind != event.get("kind"):
+        if known.pk in claimed or (model is Meeting and known.kind != event.get("kind")):
             continue
-        if same_participants(dict(known.participants.values_list("actor_id", "actor__kind")), taking_part):
-            start_key, end_key = ("date", "end_date") if model is Meeting else ("start", "end")
-            dates = {start_key: format_date(known.start, known.precision), end_key: format_date(known.end, known.end_precision)}
-            names = {"name": known.name} if model is Drill and known.name else {}
-            return {**event, **dates, **names, "location": known.location}
-    return event
+        participants = dict(known.participants.values_list("actor_id", "actor__kind"))
+        if same_participants(participants, taking_part):
+            shared = len(participants.keys() & taking_part.keys())
+            candidates.append((known.location.casefold() == location, shared, -known.pk, known))
+    if not candidates:
+        return event
+    known = max(candidates, key=lambda candidate: candidate[:3])[3]
+    claimed.add(known.pk)
+    start_key, end_key = ("date", "end_date") if model is Meeting else ("start", "end")
+    dates = {start_key: format_date(known.start, known.precision), end_key: format_date(known.end, known.end_precision)}
+    names = {"name": known.name} if model is Drill and known.name else {}
+    return {**event, **dates, **names, "location": known.location}
 
 
 def article_import(*, article: ArticleInput, proposals: dict) -> ImportReport:
@@ -481,11 +491,19 @@ def article_import(*, article: ArticleInput, proposals: dict) -> ImportReport:
     with transaction.atomic():
         _lock_imports()
         source, created = _article_source(article, article_text_hash(article.text))
+        claimed_meetings: set[int] = set()
+        claimed_drills: set[int] = set()
         report = import_timeline(
             data={
                 "actors": proposals.get("actors") or [],
-                "meetings": [_cited(_as_recorded(event, Meeting, source), source) for event in proposals.get("meetings") or []],
-                "drills": [_cited(_as_recorded(event, Drill, source), source) for event in proposals.get("drills") or []],
+                "meetings": [
+                    _cited(_as_recorded(event, Meeting, source, claimed_meetings), source)
+                    for event in proposals.get("meetings") or []
+                ],
+                "drills": [
+                    _cited(_as_recorded(event, Drill, source, claimed_drills), source)
+                    for event in proposals.get("drills") or []
+                ],
             }
         )
         if created:
