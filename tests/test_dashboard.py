@@ -7,15 +7,14 @@ from tracker.dashboard import (
     Item,
     LaneActor,
     Window,
-    format_date,
     format_span,
-    iso_date,
     join_names,
     lane_order,
     layout_timeline,
+    readable_date,
     ticks_for,
 )
-from tracker.exports import csv_lines, fold, ics_escape, ics_event, neutralise
+from tracker.exports import CSV_COLUMNS, csv_lines, csv_row, fold, ics_escape, ics_event, neutralise
 
 
 def item(key, *actor_ids, start=date(2022, 2, 10), type="meeting", status="held", precision="day", end=None, end_precision="day"):
@@ -48,9 +47,22 @@ def test_dates_read_as_precisely_as_they_are_known(start, precision, end, end_pr
     assert format_span(start, precision, end, end_precision) == text
 
 
-def test_iso_dates_are_cut_to_their_precision():
-    assert [iso_date(date(2022, 2, 10), p) for p in ("day", "month", "year")] == ["2022-02-10", "2022-02", "2022"]
-    assert iso_date(None) == ""
+@pytest.mark.parametrize(
+    ("precision", "end", "start_cell", "end_cell"),
+    [
+        ("day", date(2022, 2, 20), "2022-02-10", "2022-02-20"),
+        ("month", None, "2022-02", ""),
+        ("year", None, "2022", ""),
+    ],
+)
+def test_csv_dates_are_iso_cut_to_their_precision_and_blank_when_unknown(precision, end, start_cell, end_cell):
+    event = SimpleNamespace(
+        kind="talks", status="held", start=date(2022, 2, 10), precision=precision, end=end, end_precision="day",
+        date_text="", location="", summary="",
+    )
+    card = SimpleNamespace(event=event, type="meeting", url="/meetings/s/", names=[], evidence=[])
+    row = dict(zip(CSV_COLUMNS, csv_row(card, "")))
+    assert (row["start"], row["end"]) == (start_cell, end_cell)
 
 
 def test_names_join_like_prose():
@@ -241,5 +253,5 @@ def test_a_month_only_event_is_one_all_day_entry_saying_so():
     assert "SUMMARY:Summit [February 2022\\, exact day not reported]" in lines
 
 
-def test_format_date_defaults_to_the_day():
-    assert format_date(date(2022, 2, 10)) == "10 February 2022"
+def test_readable_date_defaults_to_the_day():
+    assert readable_date(date(2022, 2, 10)) == "10 February 2022"

@@ -28,8 +28,8 @@ def period_end(start: date, precision: str) -> date:
     return start
 
 
-def format_date(day: date | None, precision: str = "day") -> str:
-    """A date as precisely as it is known: "10 February 2022", "February 2022" or "2022"."""
+def readable_date(day: date | None, precision: str = "day") -> str:
+    """A date in prose, as precisely as it is known: "10 February 2022", "February 2022" or "2022"."""
     if day is None:
         return "date unknown"
     if precision == "year":
@@ -42,27 +42,16 @@ def format_date(day: date | None, precision: str = "day") -> str:
 def format_span(start: date | None, precision: str, end: date | None, end_precision: str) -> str:
     """A date or range as it reads in prose: "10–20 February 2022", "February–March 2022"."""
     if end is None or (end == start and end_precision == precision):
-        return format_date(start, precision)
+        return readable_date(start, precision)
     if start is None:
-        return f"until {format_date(end, end_precision)}"
+        return f"until {readable_date(end, end_precision)}"
     if precision == end_precision == "day" and start.year == end.year:
         if start.month == end.month:
-            return f"{start.day}–{format_date(end)}"
-        return f"{start.day} {calendar.month_name[start.month]} – {format_date(end)}"
+            return f"{start.day}–{readable_date(end)}"
+        return f"{start.day} {calendar.month_name[start.month]} – {readable_date(end)}"
     if precision == end_precision == "month" and start.year == end.year:
-        return f"{calendar.month_name[start.month]}–{format_date(end, 'month')}"
-    return f"{format_date(start, precision)} – {format_date(end, end_precision)}"
-
-
-def iso_date(day: date | None, precision: str = "day") -> str:
-    """ISO date cut to its precision, as Parley JSON writes it: "2022-02-10", "2022-02", "2022"."""
-    if day is None:
-        return ""
-    if precision == "year":
-        return f"{day.year:04d}"
-    if precision == "month":
-        return f"{day.year:04d}-{day.month:02d}"
-    return day.isoformat()
+        return f"{calendar.month_name[start.month]}–{readable_date(end, 'month')}"
+    return f"{readable_date(start, precision)} – {readable_date(end, end_precision)}"
 
 
 def join_names(names: Sequence[str]) -> str:
@@ -134,12 +123,12 @@ class Window:
         if self.custom:
             return format_span(self.first, "day", self.last, "day")
         if self.zoom == "day":
-            return f"{calendar.day_name[self.first.weekday()]} {format_date(self.first)}"
+            return f"{calendar.day_name[self.first.weekday()]} {readable_date(self.first)}"
         if self.zoom == "week":
-            return f"Week of {format_date(self.first)}"
+            return f"Week of {readable_date(self.first)}"
         if self.zoom == "year":
             return str(self.first.year)
-        return format_date(self.first, "month")
+        return readable_date(self.first, "month")
 
 
 # Timeline geometry, in SVG user units. The drawing scales to the page width.
@@ -337,7 +326,7 @@ def ticks_for(window: Window) -> list[Tick]:
     if days <= 16:
         for n in range(days):
             day = window.first + timedelta(days=n)
-            label = f"{calendar.day_abbr[day.weekday()]} {day.day}" if days > 1 else format_date(day)
+            label = f"{calendar.day_abbr[day.weekday()]} {day.day}" if days > 1 else readable_date(day)
             ticks.append(Tick(_x(day, window), label, major=True))
         return ticks
     if days <= 93:

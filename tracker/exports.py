@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any, Protocol
 
-from tracker.dashboard import format_span, iso_date, join_names, period_end
+from tracker.dashboard import format_span, join_names, period_end
+from tracker.parley_json import format_date
 
 CSV_COLUMNS = [
     "type",
@@ -73,8 +74,8 @@ def csv_row(card: Card, base_url: str) -> list[str]:
         "drill" if card.type == "drill" else e.kind,
         getattr(e, "name", ""),
         e.status,
-        iso_date(e.start, e.precision),
-        iso_date(e.end, e.end_precision),
+        format_date(e.start, e.precision),
+        format_date(e.end, e.end_precision),
         e.date_text,
         "; ".join(card.names),
         e.location,

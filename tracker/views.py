@@ -37,11 +37,11 @@ from tracker.dashboard import (
     LaneActor,
     Window,
     bucket_days,
-    format_date,
     format_span,
     join_names,
     layout_density,
     layout_timeline,
+    readable_date,
 )
 from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Revision
@@ -277,9 +277,9 @@ def group_by_day(cards: list[EventCard], continued: date | None = None) -> list[
         if start is None:
             heading = "Date unknown"
         elif precision == "day":
-            heading = f"{start:%A} {format_date(start)}"
+            heading = f"{start:%A} {readable_date(start)}"
         else:
-            heading = f"{format_date(start, precision)} ({'day' if precision == 'month' else 'month'} not reported)"
+            heading = f"{readable_date(start, precision)} ({'day' if precision == 'month' else 'month'} not reported)"
         if not days and continued is not None and start == continued:
             heading += " (continued)"
         iso = "" if start is None else start.isoformat()[: {"year": 4, "month": 7}.get(precision, 10)]

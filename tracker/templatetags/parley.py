@@ -17,7 +17,7 @@ register = template.Library()
 @register.filter
 def precise_date(value: date | None, precision: str = "day") -> str:
     """{{ event.start|precise_date:event.precision }} → "10 February 2022", "February 2022" or "2022"."""
-    return dashboard.format_date(value, precision or "day")
+    return dashboard.readable_date(value, precision or "day")
 
 
 @register.filter
@@ -148,7 +148,7 @@ def chart_marks(chart) -> str:
 
 
 def _span(first: date, last: date) -> str:
-    return dashboard.format_date(first) if first == last else dashboard.format_span(first, "day", last, "day")
+    return dashboard.readable_date(first) if first == last else dashboard.format_span(first, "day", last, "day")
 
 
 @register.simple_tag
