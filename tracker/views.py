@@ -95,21 +95,29 @@ def _query(params: QueryDict, **changes: Any) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-def _related() -> list[Prefetch]:
-    participants = (
-        Participant.objects.select_related("actor")
+def _participants() -> Prefetch:
+    return Prefetch(
+        "participants",
+        queryset=Participant.objects.select_related("actor")
         .only("meeting_id", "drill_id", "role", "actor__name", "actor__slug")
-        .order_by("pk")
+        .order_by("pk"),
     )
-    evidence = (
-        Evidence.objects.select_related("source")
+
+
+def _evidence() -> Prefetch:
+    return Prefetch(
+        "evidence",
+        queryset=Evidence.objects.select_related("source")
         .only(
             "meeting_id", "drill_id", "sentence",
             "source__title", "source__publisher", "source__url", "source__published",
         )
-        .order_by("source__published", "pk")
+        .order_by("source__published", "pk"),
     )
-    return [Prefetch("participants", queryset=participants), Prefetch("evidence", queryset=evidence)]
+
+
+def _related() -> list[Prefetch]:
+    return [_participants(), _evidence()]
 
 
 def _prefetched(events: QuerySet) -> QuerySet:
@@ -203,17 +211,6 @@ class EventCard:
 
 def _sort_key(card: EventCard) -> tuple:
     return (card.event.start or date.max, card.type == "drill", card.event.pk)
-
-
-def _participants() -> Prefetch:
-    return Prefetch(
-        "participants",
-        queryset=Participant.objects.select_related("actor").only("meeting_id", "drill_id", "role", "actor__name", "actor__slug").order_by("pk"),
-    )
-
-
-def _evidence() -> Prefetch:
-    return _related()[1]
 
 
 def _prefetch(cards: list[EventCard], *lookups: Prefetch) -> None:
