@@ -406,13 +406,23 @@ def list_page(filters: Filters, window: Window, cards: list[EventCard], state: Q
     }
 
 
+def _shown_window(filters: Filters) -> Window:
+    """The window asked for, or, when the URL names none, the one around the latest matching event."""
+    explicit = filters.at or filters.first or filters.last
+    return filters.window(None if explicit else filters.latest_start())
+
+
+def _page_state(full: QueryDict, page: str) -> QueryDict:
+    """The query that page links carry: on an actor's page the actor is in the path, not the query."""
+    return _without(full, "actor") if page == "actor" else full
+
+
 def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -> dict[str, Any]:
     """Everything the timeline panel draws: the window, the chart, a page of the day list, links and messages."""
-    explicit = filters.at or filters.first or filters.last
-    window = filters.window(None if explicit else filters.latest_start())
+    window = _shown_window(filters)
+    # Downloads keep the actor even on an actor's page: the download URL has no path to carry it.
     full = filters.query()
-    # On an actor's page the actor is in the path, not the query; downloads still need it.
-    state = _without(full, "actor") if page == "actor" else full
+    state = _page_state(full, page)
     dense = _more_than(filters, window, MARK_CAP)
     cards = load_events(filters, window.first, window.last, (LIST_PAGE if dense else max(MARK_CAP, LIST_PAGE)) + 1)
     actors: dict[int, LaneActor] = {}
@@ -519,9 +529,7 @@ def _more_events(request: HtmxHttpRequest) -> bool:
 
 def _list_page_only(request: HtmxHttpRequest, filters: Filters, *, page: str) -> dict:
     """The next page of the day list, for the "More events" link to append."""
-    window = filters.window(filters.latest_start() if not (filters.at or filters.first or filters.last) else None)
-    state = _without(filters.query(), "actor") if page == "actor" else filters.query()
-    context = {"filters": filters, "focus_first": True, **list_page(filters, window, [], state)}
+    context = {"filters": filters, "focus_first": True, **list_page(filters, _shown_window(filters), [], _page_state(filters.query(), page))}
     return {"html": render_to_string("tracker/_event_list.html#event-page", context, request), "title": "", "push": ""}
 
 
