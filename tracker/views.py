@@ -61,6 +61,7 @@ LANE_CAP = 30
 MATRIX_SIZE = 12
 COUNTERPART_CAP = 50
 SUGGESTION_CAP = 10
+FILTER_CHOICES = {"kinds": KINDS, "statuses": STATUSES, "matches": MATCHES}
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -465,7 +466,6 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
         "meeting_count": meetings,
         "drill_count": drills,
         "mark_cap": MARK_CAP,
-        "list_page": LIST_PAGE,
         "density_scan": DENSITY_SCAN,
         "downloads": [
             ("CSV", reverse("export_csv") + _query(full, **window_state)),
@@ -475,10 +475,6 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
         "window_actors": list(actors.values())[:200],
         **list_page(filters, window, cards, state),
     }
-
-
-def _filter_form_context(filters: Filters) -> dict[str, Any]:
-    return {"kinds": KINDS, "statuses": STATUSES, "matches": MATCHES}
 
 
 def _canonical(request: HttpRequest, filters: Filters) -> str:
@@ -546,7 +542,7 @@ def timeline(request: HtmxHttpRequest) -> HttpResponse:
         if more:
             return _list_page_only(request, filters, page="timeline")
         context = timeline_context(request, filters, page="timeline")
-        context.update(_filter_form_context(filters))
+        context.update(FILTER_CHOICES)
         context["focus_search"] = focus
         html = render_to_string("tracker/timeline.html#timeline-panel", context, request)
         return {"html": html, "title": context["window"].label, "push": _canonical(request, filters)}
@@ -698,7 +694,7 @@ def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
             "window_note": window_note,
             "widen": widen,
             "window_actors": [LaneActor(row["actor"], row["slug"], row["name"], actor_url(row["slug"])) for row in top],
-            **_filter_form_context(filters),
+            **FILTER_CHOICES,
         }
         partial = "pair-meetings" if pair_only else "matrix-panel"
         canonical = request.path + _query(state, a=pair[0].slug if pair else None, b=pair[1].slug if pair else None)
