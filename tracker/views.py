@@ -842,13 +842,15 @@ def _export_events(filters: Filters) -> Iterator[EventCard]:
     return heapq.merge(*streams, key=_sort_key)
 
 
-def _filename(filters: Filters, extension: str) -> str:
+def _attachment(response: HttpResponse, filters: Filters, extension: str) -> HttpResponse:
+    """`response` as a download named after the range it covers: parley[-from][-to].extension."""
     parts = ["parley"]
     if filters.first:
         parts.append(filters.first.isoformat())
     if filters.last:
         parts.append(filters.last.isoformat())
-    return "-".join(parts) + "." + extension
+    response["Content-Disposition"] = f'attachment; filename="{"-".join(parts)}.{extension}"'
+    return response
 
 
 def _bad_request(filters: Filters) -> HttpResponse:
@@ -868,8 +870,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri("/")[:-1]
     rows = (exports.csv_row(card, base) for card in _export_events(filters))
     response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "csv")}"'
-    return response
+    return _attachment(response, filters, "csv")
 
 
 @require_safe
@@ -883,8 +884,7 @@ def export_ics(request: HttpRequest) -> HttpResponse:
         exports.ics_lines(_export_events(filters), base, stamp=timezone.now()),
         content_type="text/calendar; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "ics")}"'
-    return response
+    return _attachment(response, filters, "ics")
 
 
 @require_safe
@@ -906,5 +906,4 @@ def export_json(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False) + "\n", content_type="application/json; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "json")}"'
-    return response
+    return _attachment(response, filters, "json")
