@@ -13,7 +13,14 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-ZOOMS = ("day", "week", "month", "year")
+# The length of one period of each zoom, from the narrowest: a step moves the window by one.
+ZOOM_SPAN = {
+    "day": relativedelta(days=1),
+    "week": relativedelta(weeks=1),
+    "month": relativedelta(months=1),
+    "year": relativedelta(years=1),
+}
+ZOOMS = tuple(ZOOM_SPAN)
 DEFAULT_ZOOM = "month"
 # A custom range longer than this is cut short, so one request cannot ask for centuries.
 LONGEST_RANGE = timedelta(days=366 * 20)
@@ -100,13 +107,7 @@ class Window:
         if self.custom:
             shift = timedelta(days=self.days * direction)
             return Window.between(self.first + shift, self.last + shift, self.zoom)
-        delta = {
-            "day": relativedelta(days=1),
-            "week": relativedelta(weeks=1),
-            "month": relativedelta(months=1),
-            "year": relativedelta(years=1),
-        }[self.zoom]
-        return Window.around(self.at + delta * direction, self.zoom)
+        return Window.around(self.at + ZOOM_SPAN[self.zoom] * direction, self.zoom)
 
     def params(self) -> dict[str, str | None]:
         """The GET parameters that select this window (None removes a parameter)."""

@@ -9,13 +9,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 
-from tracker.dashboard import DEFAULT_ZOOM, ZOOMS, Window, join_names
+from tracker.dashboard import DEFAULT_ZOOM, ZOOM_SPAN, ZOOMS, Window, join_names
 from tracker.models import Actor, Drill, Meeting, Participant
 
 DRILL = "drill"
@@ -30,12 +29,6 @@ STATUSES: list[tuple[str, str]] = [
 MATCHES = [("any", "any of them"), ("all", "all of them together")]
 MAX_ACTORS = 20
 MAX_TEXT = 200
-SPAN = {
-    "day": relativedelta(days=1),
-    "week": relativedelta(weeks=1),
-    "month": relativedelta(months=1),
-    "year": relativedelta(years=1),
-}
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -138,7 +131,7 @@ class Filters:
 
     def window(self, default_at: date | None = None) -> Window:
         """The window to draw: the from/to range when given, else the zoom period around `at`."""
-        span = SPAN[self.zoom]
+        span = ZOOM_SPAN[self.zoom]
         if self.first and self.last:
             return Window.between(self.first, self.last, self.zoom)
         if self.first:
