@@ -147,10 +147,6 @@ def chart_marks(chart) -> str:
     return mark_safe(f'<g class="drills">\n{drills}</g>\n<g class="meetings">\n{meetings}</g>')
 
 
-def _span(first: date, last: date) -> str:
-    return dashboard.readable_date(first) if first == last else dashboard.format_span(first, "day", last, "day")
-
-
 @register.simple_tag
 def density_rows(density, chart, link) -> str:
     """Lanes of counts per stretch of days; each count links to that stretch, zoomed in.
@@ -169,7 +165,7 @@ def density_rows(density, chart, link) -> str:
         parts.append(f'<a class="lane-label" href="{_e(row.href)}" aria-label="{name}">{text}</a>' if row.href else text)
         tab = "" if row.total else ' tabindex="-1"'
         for cell in row.cells:
-            span = _span(cell.first, cell.last)
+            span = dashboard.format_span(cell.first, "day", cell.last, "day")
             href = _e(link(cell.first, cell.last))
             box = f'x="{_n(cell.x + 0.5)}" y="{_n(y - 11)}" width="{_n(max(cell.width - 1, 1))}" height="22" rx="2"'
             if not cell.counted:
