@@ -144,6 +144,11 @@ MAX_LANES = 30
 LABEL_CHARS = 26
 
 
+def short_label(name: str) -> str:
+    """`name` cut with an ellipsis to fit the lane labels' column."""
+    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True)
 class Item:
     """One meeting or drill as the timeline needs it."""
@@ -176,8 +181,7 @@ class Lane:
 
     @property
     def short_name(self) -> str:
-        name = self.actor.name
-        return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1].rstrip() + "…"
+        return short_label(self.actor.name)
 
     @property
     def text_y(self) -> float:
@@ -468,7 +472,7 @@ class DensityRow:
 
     @property
     def short_name(self) -> str:
-        return self.name if len(self.name) <= LABEL_CHARS else self.name[: LABEL_CHARS - 1].rstrip() + "…"
+        return short_label(self.name)
 
 
 def layout_density(
