@@ -45,7 +45,7 @@ from tracker.dashboard import (
 )
 from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Revision
-from tracker.pairs import busiest_actors, counterparts as tallied_counterparts, pairs_among
+from tracker.pairs import busiest_actors, counterparts, pairs_among
 from tracker.parley_json import timeline_json
 
 # Events per page of the day list; a "More events" link reads the next page by keyset.
@@ -119,10 +119,6 @@ def _evidence() -> Prefetch:
 
 def _related() -> list[Prefetch]:
     return [_participants(), _evidence()]
-
-
-def _prefetched(events: QuerySet) -> QuerySet:
-    return events.prefetch_related(*_related())
 
 
 @lru_cache
@@ -718,17 +714,6 @@ def load_pair(meetings: QuerySet[Meeting], pair: list[Actor]) -> tuple[list[Even
 # Actor and event pages ------------------------------------------------------------------------
 
 
-def counterparts(actor: Actor, cap: int = COUNTERPART_CAP) -> list[dict]:
-    """The actors `actor` has met, most meetings first, with the date of the last one; counted live from participants."""
-    return list(
-        Participant.objects.filter(meeting__participants__actor=actor)
-        .exclude(actor=actor)
-        .values("actor", slug=F("actor__slug"), name=F("actor__name"), kind=F("actor__kind"))
-        .annotate(meetings=Count("meeting"), last=Max("meeting__start"))
-        .order_by("-meetings", "-last", "name")[: cap + 1]
-    )
-
-
 @require_safe
 def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """An actor's page (or, for htmx, its timeline panel or the next page of its list): who they are, whom they meet most, and their own timeline."""
@@ -749,7 +734,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
                 slug=slug,
             )
             # From the tallies that every write keeps (tracker.pairs): one indexed read, not a count of participants.
-            met = tallied_counterparts(actor.pk, COUNTERPART_CAP + 1)
+            met = counterparts(actor.pk, COUNTERPART_CAP + 1)
             context = {"actor": actor, "counterparts": met[:COUNTERPART_CAP], "more_counterparts": len(met) > COUNTERPART_CAP}
             page = {"header": mark_safe(render_to_string("tracker/actor.html#actor-header", context, request))}
         filters = parse_filters(_without(request.GET, "actor"))
@@ -767,7 +752,7 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 def _event_detail(request: HtmxHttpRequest, model: type[Meeting] | type[Drill], slug: str) -> HttpResponse:
-    event = get_object_or_404(_prefetched(model.objects.all()), slug=slug)
+    event = get_object_or_404(model.objects.prefetch_related(*_related()), slug=slug)
     card = EventCard(event, model._meta.model_name)
     return _render(request, "tracker/event.html", "event-detail", {"card": card, "fragment": _fragment(request)})
 
