@@ -626,6 +626,21 @@ def matrix_window(filters: Filters) -> tuple[date | None, date | None, str]:
     return end - timedelta(days=MATRIX_DAYS - 1), end, f"Counting the {MATRIX_DAYS} days up to {'the end date' if last else 'the latest matching event'}."
 
 
+def _pair(params: QueryDict, filters: Filters) -> list[Actor]:
+    """The two different actors named by the `a` and `b` parameters, or [] (an unknown slug adds an error)."""
+    slugs = [params.get("a", "").strip(), params.get("b", "").strip()]
+    if not any(slugs):
+        return []
+    found = {a.slug: a for a in Actor.objects.filter(slug__in=[s for s in slugs if s])}
+    pair = []
+    for slug in slugs:
+        if slug in found:
+            pair.append(found[slug])
+        else:
+            filters.errors.append(f"There is no actor “{slug[:80]}” to pair; pick a cell of the matrix.")
+    return pair if len(pair) == 2 and pair[0] != pair[1] else []
+
+
 @require_safe
 def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
     """The who-meets-whom matrix of the busiest actors in the filtered meetings, and the meetings of one pair."""
@@ -636,21 +651,8 @@ def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
         first, last, window_note = matrix_window(filters)
         meetings = filters.meetings().between(first, last)
         state = filters.query(window=False)
-        pair: list[Actor] = []
-        pair_slugs = [request.GET.get("a", "").strip(), request.GET.get("b", "").strip()]
-        pair_cards: list[EventCard] = []
-        pair_more = False
-        if any(pair_slugs):
-            found = {a.slug: a for a in Actor.objects.filter(slug__in=[s for s in pair_slugs if s])}
-            for slug in pair_slugs:
-                if slug in found:
-                    pair.append(found[slug])
-                else:
-                    filters.errors.append(f"There is no actor “{slug[:80]}” to pair; pick a cell of the matrix.")
-            if len(pair) == 2 and pair[0] != pair[1]:
-                pair_cards, pair_more = load_pair(filters.meetings(probe=False).between(first, last), pair)
-            else:
-                pair = []
+        pair = _pair(request.GET, filters)
+        pair_cards, pair_more = load_pair(filters.meetings(probe=False).between(first, last), pair) if pair else ([], False)
         if filters.rewritten and not filters.errors and not _fragment(request):
             return HttpResponseRedirect(_canonical(request, filters))
         if pair_only:
