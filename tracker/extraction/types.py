@@ -1,7 +1,7 @@
 """Plain data that goes into and comes out of the extraction engine."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -64,20 +64,7 @@ class ProposedMeeting:
     evidence_end: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "status": self.status,
-            "date": self.date,
-            "end_date": self.end_date,
-            "date_text": self.date_text,
-            "participants": list(self.participants),
-            "location": self.location,
-            "summary": self.summary,
-            "evidence": self.evidence,
-            "evidence_start": self.evidence_start,
-            "evidence_end": self.evidence_end,
-            "sources": [],
-        }
+        return {**asdict(self), "participants": list(self.participants), "sources": []}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,21 +83,7 @@ class ProposedDrill:
     evidence_end: int
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "status": self.status,
-            "start": self.start,
-            "end": self.end,
-            "date_text": self.date_text,
-            "participants": list(self.participants),
-            "location": self.location,
-            "troops": self.troops,
-            "summary": self.summary,
-            "evidence": self.evidence,
-            "evidence_start": self.evidence_start,
-            "evidence_end": self.evidence_end,
-            "sources": [],
-        }
+        return {**asdict(self), "participants": list(self.participants), "sources": []}
 
 
 @dataclass(slots=True)
