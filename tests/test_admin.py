@@ -342,3 +342,49 @@ def test_merging_a_single_actor_is_refused_with_a_message(admin_client, demo):
     russia = Actor.objects.get(slug="russia")
     response = admin_client.post(url(Actor, "changelist"), {"action": "merge_selected", "_selected_action": [russia.pk]}, follow=True)
     assert "Select at least two actors to merge." in response.content.decode()
+
+
+def searched(admin_client, model, term: str) -> list[str]:
+    response = admin_client.get(url(model, "changelist"), {"q": term})
+    assert response.status_code == 200
+    return [event.slug for event in response.context["cl"].result_list]
+
+
+def test_searching_meetings_by_a_summary_word_finds_those_meetings_once(admin_client, demo):
+    slugs = searched(admin_client, Meeting, "warsaw")
+    assert slugs == list(Meeting.objects.filter(summary__icontains="warsaw").order_by("-start", "-id").values_list("slug", flat=True))
+    assert slugs and len(slugs) == len(set(slugs))
+
+
+def test_searching_meetings_by_place_finds_the_meetings_held_there(admin_client, demo):
+    place = Meeting.objects.exclude(location="").values_list("location", flat=True).first()
+    slugs = searched(admin_client, Meeting, place)
+    assert set(slugs) >= set(Meeting.objects.filter(location=place).values_list("slug", flat=True))
+    assert len(slugs) == len(set(slugs))
+
+
+def test_searching_meetings_by_a_participant_name_or_alias_lists_each_meeting_once(admin_client, demo):
+    truss = Actor.objects.get(name="Liz Truss")
+    hers = set(Meeting.objects.involving(truss).values_list("slug", flat=True))
+    alias = truss.aliases.first().name
+    for term in ("Liz Truss", alias):
+        slugs = searched(admin_client, Meeting, term)
+        assert len(slugs) == len(set(slugs))
+        assert set(slugs) >= hers
+    busy = Meeting.objects.filter(participants__actor__slug="russia").distinct().count()
+    assert len(searched(admin_client, Meeting, "Russia")) >= busy
+
+
+def test_searching_drills_by_name_finds_the_drill(admin_client, demo):
+    Drill.objects.create(slug="2021-zapad", name="Zapad 2021", start=date(2021, 9, 10))
+    assert searched(admin_client, Drill, "zapad") == ["2021-zapad"]
+
+
+def test_a_searched_changelist_reads_a_fixed_number_of_queries(admin_client, demo, django_assert_num_queries):
+    admin_client.get(url(Meeting, "changelist"), {"q": "russia"})
+    with django_assert_num_queries(CHANGELIST_QUERIES[Meeting]):
+        admin_client.get(url(Meeting, "changelist"), {"q": "russia"})
+    add_rows(60)
+    with django_assert_num_queries(CHANGELIST_QUERIES[Meeting]):
+        response = admin_client.get(url(Meeting, "changelist"), {"q": "envoy"})
+    assert len(response.context["cl"].result_list) == 50
