@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from tracker.models import Meeting, PairTally, Participant
 
@@ -75,8 +75,7 @@ def refresh_pair_tallies(*, meeting_ids: Iterable[int] = (), actor_ids: Iterable
 def refresh_actor_tallies(actor_id: int) -> None:
     """Recount every pair that includes one actor, e.g. after other actors were merged into it."""
     _lock()
-    PairTally.objects.filter(actor_a=actor_id).delete()
-    PairTally.objects.filter(actor_b=actor_id).delete()
+    PairTally.objects.filter(Q(actor_a=actor_id) | Q(actor_b=actor_id)).delete()
     table = connection.ops.quote_name(PairTally._meta.db_table)
     participant = connection.ops.quote_name(Participant._meta.db_table)
     meeting = connection.ops.quote_name(Meeting._meta.db_table)
