@@ -73,10 +73,14 @@ def _fragment(request: HtmxHttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+# A page and its fragment share a URL, so caches must key on the headers htmx sends.
+HTMX_VARY = ("HX-Request", "HX-History-Restore-Request")
+
+
 def _render(request: HtmxHttpRequest, template: str, partial: str, context: dict[str, Any], *, canonical: str | None = None) -> HttpResponse:
     name = f"{template}#{partial}" if _fragment(request) else template
     response = render(request, name, context)
-    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+    patch_vary_headers(response, HTMX_VARY)
     if canonical is not None and _fragment(request):
         push_url(response, canonical)
     return response
@@ -511,7 +515,7 @@ def _respond(request: HtmxHttpRequest, template: str, entry: dict, *, push: bool
             push_url(response, entry["push"])
     else:
         response = render(request, template, {**entry.get("page", {}), "panel": mark_safe(entry["html"]), "title": entry["title"]})
-    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+    patch_vary_headers(response, HTMX_VARY)
     return response
 
 
