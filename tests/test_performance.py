@@ -210,6 +210,51 @@ def test_the_timeline_opens_at_the_latest_event_that_passes_the_filters(busy_and
         assert filters.latest_start() == expected
 
 
+@pytest.mark.parametrize("few", [0, 3, 1000])
+def test_an_actor_is_busy_when_it_takes_part_in_more_than_a_few_events(busy_and_rare, monkeypatch, few):
+    monkeypatch.setattr("tracker.models.FEW_EVENTS", few)
+
+    busy = dict(Actor.objects.with_reach().values_list("slug", "busy"))
+
+    assert busy == {"busy": 401 > few, "rare": 1 > few}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["actor=busy", "actor=rare", "actor=busy&actor=rare", "actor=busy&actor=rare&match=all", "actor=rare&status=cancelled"],
+)
+def test_rare_and_busy_actors_find_the_same_events_whichever_way_they_are_read(busy_and_rare, monkeypatch, query):
+    from django.http import QueryDict
+
+    from tracker.filters import parse_filters
+
+    found = []
+    for few in (0, 10**6):  # every actor busy (probed per event), then every actor rare (listed)
+        monkeypatch.setattr("tracker.models.FEW_EVENTS", few)
+        filters = parse_filters(QueryDict(query))
+        found.append([slugs(filters.meetings().between(first, last)) for first, last in ((date(2001, 1, 1), date(2001, 12, 31)), (date(2020, 3, 1), date(2020, 3, 31)))])
+
+    assert found[0] == found[1]
+    assert found[0][0] == ["old"]
+
+
+@sqlite_only
+def test_a_rare_actors_window_is_read_from_its_participations_and_a_busy_ones_probed(busy_and_rare, monkeypatch):
+    from django.http import QueryDict
+
+    from tracker.filters import parse_filters
+
+    monkeypatch.setattr("tracker.models.FEW_EVENTS", 10)
+    plans = {
+        slug: query_plan(parse_filters(QueryDict(f"actor={slug}")).meetings().between(date(2020, 3, 1), date(2020, 3, 31)).chronological()[:26])
+        for slug in ("busy", "rare")
+    }
+
+    assert "CORRELATED" in plans["busy"]
+    assert "CORRELATED" not in plans["rare"]
+    assert "participant_actor_meeting_idx (actor_id=?" in plans["rare"]
+
+
 def test_the_timeline_has_nowhere_to_open_when_nothing_passes(busy_and_rare):
     from django.http import QueryDict
 

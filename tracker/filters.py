@@ -109,22 +109,28 @@ class Filters:
         return self._common(qs, probe=probe)
 
     def _common(self, qs, *, probe: bool = True):
-        """`probe`: test each event for the actors (EXISTS), best when few events are read, as in a
-        window; otherwise start from the actors' own participations (IN), best for rare actors."""
+        """`probe`: the caller reads a bounded window, where a busy actor is best tested per event
+        (EXISTS); a rare actor (see ActorQuerySet.with_reach), or any actor when `probe` is off, is
+        read from its own participations (IN), which costs its few events, not the window's many."""
         if self.statuses:
             qs = qs.filter(status__in=self.statuses)
         if self.actors:
             field = qs.model._meta.model_name
-            if self.match == "all" and probe:
-                qs = qs.involving(*self.actors)
-            elif self.match == "all":
-                for actor in self.actors:
-                    qs = qs.filter(pk__in=Participant.objects.filter(actor=actor, **{f"{field}__isnull": False}).values(field))
-            elif probe:
+            listed = [actor for actor in self.actors if not (probe and getattr(actor, "busy", True))]
+            probed = [actor for actor in self.actors if actor not in listed]
+
+            def taking_part(actors):
+                # Only this kind of event: the other kind's participations would fill the list with NULLs.
+                return Participant.objects.filter(actor__in=actors, **{f"{field}__isnull": False}).values(field)
+
+            if self.match == "all":
+                for actor in listed:
+                    qs = qs.filter(pk__in=taking_part([actor]))
+                qs = qs.involving(*probed)
+            elif probed:
                 qs = qs.filter(Exists(Participant.objects.filter(actor__in=self.actors, **{field: OuterRef("pk")})))
             else:
-                # Only this kind of event: the other kind's participations would fill the list with NULLs.
-                qs = qs.filter(pk__in=Participant.objects.filter(actor__in=self.actors, **{f"{field}__isnull": False}).values(field))
+                qs = qs.filter(pk__in=taking_part(self.actors))
         if self.q:
             qs = qs.mentioning(self.q)
         return qs
@@ -207,14 +213,14 @@ def parse_filters(params: QueryDict) -> Filters:
     if len(slugs) > MAX_ACTORS:
         errors.append(f"Filter by at most {MAX_ACTORS} actors at once; the rest are left out.")
         slugs = slugs[:MAX_ACTORS]
-    by_slug = {actor.slug: actor for actor in Actor.objects.filter(slug__in=slugs)} if slugs else {}
+    by_slug = {actor.slug: actor for actor in Actor.objects.with_reach().filter(slug__in=slugs)} if slugs else {}
     for slug in slugs:
         if slug in by_slug:
             filters.actors.append(by_slug[slug])
         else:
             errors.append(f"There is no actor “{slug[:80]}”; it is left out of the filter.")
     for name in _unique(params.getlist("add"))[:1]:
-        found = list(Actor.objects.named(name)[:3])
+        found = list(Actor.objects.named(name).with_reach()[:3])
         filters.rewritten = True
         if len(found) == 1:
             if found[0].slug not in by_slug:

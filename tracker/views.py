@@ -729,12 +729,12 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     def build() -> dict:
         page: dict[str, Any] = {}
         if fragment:
-            actor = get_object_or_404(Actor, slug=slug)
+            actor = get_object_or_404(Actor.objects.with_reach(), slug=slug)
             context: dict[str, Any] = {"actor": actor}
         else:
             brief = Actor.objects.only("slug", "name")
             actor = get_object_or_404(
-                Actor.objects.select_related("affiliation").prefetch_related(
+                Actor.objects.with_reach().select_related("affiliation").prefetch_related(
                     "aliases", Prefetch("members", queryset=brief), Prefetch("groups", queryset=brief)
                 ),
                 slug=slug,
