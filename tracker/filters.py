@@ -116,7 +116,7 @@ class Filters:
             qs = qs.filter(status__in=self.statuses)
         if self.actors:
             field = qs.model._meta.model_name
-            listed = [actor for actor in self.actors if not (probe and getattr(actor, "busy", True))]
+            listed = [actor for actor in self.actors if not (probe and getattr(actor, f"busy_in_{field}", True))]
             probed = [actor for actor in self.actors if actor not in listed]
 
             def taking_part(actors):

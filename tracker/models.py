@@ -34,13 +34,17 @@ class ActorQuerySet(models.QuerySet):
         ).distinct()
 
     def with_reach(self) -> ActorQuerySet:
-        """Annotate `busy`: whether the actor takes part in more than FEW_EVENTS events.
+        """Annotate `busy_in_meeting` and `busy_in_drill`: whether the actor takes part in more than
+        FEW_EVENTS events of that kind.
 
-        Reads at most FEW_EVENTS + 1 entries of the participants' actor index, so it costs the same for
-        the busiest actor as for a rare one; the dashboard uses it to choose how to filter by actor.
+        Each reads at most FEW_EVENTS + 1 entries of a participants' index, so it costs the same for the
+        busiest actor as for a rare one; the dashboard uses it to choose how to filter by actor.
         """
-        beyond = Participant.objects.filter(actor=OuterRef("pk")).order_by().values("pk")[FEW_EVENTS : FEW_EVENTS + 1]
-        return self.annotate(busy=Exists(beyond))
+        def beyond(field: str) -> Exists:
+            taking_part = Participant.objects.filter(actor=OuterRef("pk"), **{f"{field}__isnull": False})
+            return Exists(taking_part.order_by().values("pk")[FEW_EVENTS : FEW_EVENTS + 1])
+
+        return self.annotate(busy_in_meeting=beyond("meeting"), busy_in_drill=beyond("drill"))
 
 
 class ActorManager(models.Manager.from_queryset(ActorQuerySet)):
