@@ -13,6 +13,12 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+# Read once: each look-up in calendar's own lists formats a date, and a dense chart reads hundreds.
+MONTH_NAMES = tuple(calendar.month_name)
+MONTH_ABBRS = tuple(calendar.month_abbr)
+DAY_NAMES = tuple(calendar.day_name)
+DAY_ABBRS = tuple(calendar.day_abbr)
+
 # The length of one period of each zoom, from the narrowest: a step moves the window by one.
 ZOOM_SPAN = {
     "day": relativedelta(days=1),
@@ -42,8 +48,8 @@ def readable_date(day: date | None, precision: str = "day") -> str:
     if precision == "year":
         return str(day.year)
     if precision == "month":
-        return f"{calendar.month_name[day.month]} {day.year}"
-    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+        return f"{MONTH_NAMES[day.month]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[day.month]} {day.year}"
 
 
 def format_span(start: date | None, precision: str, end: date | None, end_precision: str) -> str:
@@ -55,9 +61,9 @@ def format_span(start: date | None, precision: str, end: date | None, end_precis
     if precision == end_precision == "day" and start.year == end.year:
         if start.month == end.month:
             return f"{start.day}–{readable_date(end)}"
-        return f"{start.day} {calendar.month_name[start.month]} – {readable_date(end)}"
+        return f"{start.day} {MONTH_NAMES[start.month]} – {readable_date(end)}"
     if precision == end_precision == "month" and start.year == end.year:
-        return f"{calendar.month_name[start.month]}–{readable_date(end, 'month')}"
+        return f"{MONTH_NAMES[start.month]}–{readable_date(end, 'month')}"
     return f"{readable_date(start, precision)} – {readable_date(end, end_precision)}"
 
 
@@ -124,7 +130,7 @@ class Window:
         if self.custom:
             return format_span(self.first, "day", self.last, "day")
         if self.zoom == "day":
-            return f"{calendar.day_name[self.first.weekday()]} {readable_date(self.first)}"
+            return f"{DAY_NAMES[self.first.weekday()]} {readable_date(self.first)}"
         if self.zoom == "week":
             return f"Week of {readable_date(self.first)}"
         if self.zoom == "year":
@@ -331,21 +337,21 @@ def ticks_for(window: Window) -> list[Tick]:
     if days <= 16:
         for n in range(days):
             day = window.first + timedelta(days=n)
-            label = f"{calendar.day_abbr[day.weekday()]} {day.day}" if days > 1 else readable_date(day)
+            label = f"{DAY_ABBRS[day.weekday()]} {day.day}" if days > 1 else readable_date(day)
             ticks.append(Tick(_x(day, window), label, major=True))
         return ticks
     if days <= 93:
         for n in range(days):
             day = window.first + timedelta(days=n)
             monday = day.weekday() == 0
-            label = f"{day.day} {calendar.month_abbr[day.month]}" if monday or n == 0 else ""
+            label = f"{day.day} {MONTH_ABBRS[day.month]}" if monday or n == 0 else ""
             ticks.append(Tick(_x(day, window), label, major=monday))
         return ticks
     if days <= 800:
         month = date(window.first.year, window.first.month, 1)
         while month <= window.last:
             if month >= window.first:
-                label = calendar.month_abbr[month.month]
+                label = MONTH_ABBRS[month.month]
                 if month.month == 1 or not ticks:
                     label = f"{label} {month.year}"
                 ticks.append(Tick(_x(month, window), label, major=month.month == 1))
