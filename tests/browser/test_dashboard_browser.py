@@ -159,6 +159,18 @@ def test_every_page_has_no_serious_accessibility_violations(browser_page):
     assert found == {}
 
 
+def test_the_not_found_page_is_accessible_and_leads_back(browser_page):
+    page = browser_page.goto("/actors/nobody-by-that-name/")
+
+    expect(page.locator("h1")).to_have_text("Nothing at this address")
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="The timeline").click()
+    expect(page.locator("#timeline-panel")).to_be_visible()
+    # The browser reports the 404 status itself; that one console line is expected.
+    assert browser_page.errors == ["Failed to load resource: the server responded with a status of 404 (Not Found)"]
+    browser_page.errors.clear()
+
+
 def test_keyboard_reaches_the_filters_and_the_timeline_marks(browser_page):
     page = browser_page.goto("/")
     reached = []
