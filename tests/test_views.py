@@ -720,3 +720,12 @@ def test_a_filtered_matrix_takes_the_same_queries_whatever_the_events(client, dj
         html = page(client, "/who-meets-whom/?actor=envoy-a")
     assert 'aria-label="Envoy A and Envoy B: ' in html
 
+
+def test_a_filtered_matrix_cell_links_keep_the_filters_and_mark_the_chosen_pair(client, crisis):
+    html = page(client, "/who-meets-whom/?status=held&a=liz-truss&b=sergei-lavrov")
+    assert (
+        '<td class="met selected"><a href="?status=held&amp;a=liz-truss&amp;b=sergei-lavrov" hx-get="?status=held&amp;a=liz-truss&amp;b=sergei-lavrov"'
+        ' hx-target="#pair-meetings" hx-swap="outerHTML" aria-label="Liz Truss and Sergei Lavrov: 1 meeting, last 10 February 2022">'
+        '<span class="count">1</span> <span class="last">10 Feb 2022</span></a></td>'
+    ) in html
+    assert '<td class="met"><a href="?status=held&amp;a=sergei-lavrov&amp;b=liz-truss"' in html

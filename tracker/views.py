@@ -13,6 +13,7 @@ from functools import cached_property, lru_cache, partial
 from itertools import groupby, islice
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote_plus
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -24,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django_htmx.http import push_url
@@ -659,6 +661,37 @@ def _pair(params: QueryDict, filters: Filters) -> list[Actor]:
     return pair if len(pair) == 2 and pair[0] != pair[1] else []
 
 
+def _matrix_rows(top: list[dict], pairs: dict[tuple[int, int], dict], state: QueryDict, pair: list[Actor]) -> list[dict]:
+    """The matrix row by row, each cell's link, spoken label and short date made here: made in the template
+    by {% querystring %} and date filters, 144 cells at a time, they took half the page's time."""
+    base = _query(state)
+    prefix = f"{base}&" if len(base) > 1 else base
+    quoted = {row["actor"]: quote_plus(row["slug"]) for row in top}
+    chosen = (pair[0].pk, pair[1].pk) if pair else None
+    short: dict[date | None, str] = {}
+    rows = []
+    for row in top:
+        cells = []
+        for other in top:
+            same = row["actor"] == other["actor"]
+            met = None if same else pairs.get((row["actor"], other["actor"]))
+            cell: dict[str, Any] = {"self": same}
+            if met:
+                count, last = met["count"], met["last"]
+                if last not in short:
+                    short[last] = date_format(last, "j M Y") if last else ""
+                cell.update(
+                    url=f"{prefix}a={quoted[row['actor']]}&b={quoted[other['actor']]}",
+                    label=f"{row['name']} and {other['name']}: {count} meeting{'' if count == 1 else 's'}, last {readable_date(last)}",
+                    count=count,
+                    last=short[last],
+                    selected=chosen == (row["actor"], other["actor"]),
+                )
+            cells.append(cell)
+        rows.append({"actor": {**row, "url": actor_url(row["slug"])}, "cells": cells})
+    return rows
+
+
 @require_safe
 def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
     """The who-meets-whom matrix of the busiest actors in the filtered meetings, and the meetings of one pair."""
@@ -681,16 +714,7 @@ def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
             # The whole database: read from the tallies kept by every write (tracker.pairs).
             top = busiest_actors(MATRIX_SIZE)
             pairs = pairs_among([row["actor"] for row in top]) if len(top) > 1 else {}
-        rows = [
-            {
-                "actor": row,
-                "cells": [
-                    {"actor": other, "pair": pairs.get((row["actor"], other["actor"])), "self": row["actor"] == other["actor"]}
-                    for other in top
-                ],
-            }
-            for row in top
-        ]
+        rows = _matrix_rows(top, pairs, state, pair)
         widen = ""
         if window_note and first and last and (last - first).days < MATRIX_LONGEST - 1:
             widen = _query(state, **{"from": (last - timedelta(days=MATRIX_LONGEST - 1)).isoformat(), "to": last.isoformat()})
