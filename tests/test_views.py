@@ -606,7 +606,7 @@ def test_the_unfiltered_matrix_from_tallies_equals_live_counts(client):
 
 def test_a_filtered_matrix_counts_a_default_window_and_offers_a_year(client, crisis):
     html = page(client, "/who-meets-whom/?kind=talks")
-    assert "Counting the 90 days up to the latest matching event. From 13 November 2021 to 10 February 2022." in html
+    assert "Counting the 90 days up to the latest matching meeting. From 13 November 2021 to 10 February 2022." in html
     assert '<a href="?kind=talks&amp;from=2021-02-10&amp;to=2022-02-10" hx-get=' in html
 
 
@@ -616,3 +616,116 @@ def test_pages_answer_head_requests_so_uptime_monitors_see_them_up(client, path)
     response = client.head(path)
     assert response.status_code == 200
     assert response.content == b""
+
+
+# Who meets whom, filtered: counted in one pass -------------------------------------------------------
+
+
+def counted_the_long_way(meetings, size):
+    """The filtered matrix as two SQL aggregates count it: actors ranked by meetings then name, and each pair of them."""
+    from django.db.models import Count, F, Max
+
+    from tracker.models import Participant
+
+    top = list(
+        Participant.objects.filter(meeting__in=meetings)
+        .values("actor", slug=F("actor__slug"), name=F("actor__name"))
+        .annotate(meetings=Count("pk"))
+        .order_by("-meetings", "name")[:size]
+    )
+    ids = [row["actor"] for row in top]
+    rows = (
+        Participant.objects.filter(meeting__in=meetings, actor__in=ids, meeting__participants__actor__in=ids, meeting__participants__actor__gt=F("actor"))
+        .values("actor", other=F("meeting__participants__actor"))
+        .annotate(count=Count("meeting"), last=Max("meeting__start"))
+        .order_by()
+    )
+    pairs = {}
+    for row in rows:
+        pairs[(row["actor"], row["other"])] = pairs[(row["other"], row["actor"])] = (row["count"], row["last"])
+    return top, pairs
+
+
+@pytest.mark.parametrize("query", ["status=held", "kind=talks&kind=summit", "actor={busiest}", "actor={busiest}&actor={second}&match=all", "q=an"])
+def test_a_filtered_matrix_equals_the_sql_count_of_its_meetings(query):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.http import QueryDict
+
+    from tracker import views
+    from tracker.filters import parse_filters
+    from tracker.pairs import busiest_actors
+
+    call_command("generate_timeline", events=500, actors=30, seed=5, stdout=StringIO())
+    busiest, second = (row["slug"] for row in busiest_actors(2))
+    meetings = parse_filters(QueryDict(query.format(busiest=busiest, second=second))).meetings()
+
+    top, pairs = views.meeting_matrix(meetings, size=8)
+
+    expected_top, expected_pairs = counted_the_long_way(meetings, 8)
+    assert top == expected_top and len(top) == 8
+    assert {key: (row["count"], row["last"]) for key, row in pairs.items()} == expected_pairs != {}
+
+
+def test_a_filtered_matrix_breaks_ties_by_name():
+    from tracker import views
+    from tracker.models import Meeting
+
+    zed, amy, bob, cy = f.actor("Zed"), f.actor("Amy"), f.actor("Bob"), f.actor("Cy")
+    f.meeting(zed, bob, start=date(2022, 2, 1))
+    f.meeting(zed, amy, start=date(2022, 2, 2))
+    f.meeting(zed, cy, start=date(2022, 2, 3))
+
+    top, pairs = views.meeting_matrix(Meeting.objects.all(), size=3)
+
+    assert [(row["name"], row["meetings"]) for row in top] == [("Zed", 3), ("Amy", 1), ("Bob", 1)]
+    assert pairs[(zed.pk, amy.pk)]["count"] == 1 and (amy.pk, bob.pk) not in pairs
+
+
+def test_one_actors_matrix_over_all_their_meetings_agrees_with_the_tallies():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tracker import views
+    from tracker.models import Actor, Meeting
+    from tracker.pairs import busiest_actors, counterparts
+
+    call_command("generate_timeline", events=500, actors=30, seed=6, stdout=StringIO())
+    busiest = busiest_actors(1)[0]
+
+    top, pairs = views.meeting_matrix(Meeting.objects.involving(Actor.objects.get(pk=busiest["actor"])), size=8)
+
+    assert (top[0]["actor"], top[0]["meetings"]) == (busiest["actor"], busiest["meetings"])
+    tallied = {row["actor"]: (row["meetings"], row["last"]) for row in counterparts(busiest["actor"], 100)}
+    for row in top[1:]:
+        pair = pairs[(busiest["actor"], row["actor"])]
+        assert tallied[row["actor"]] == (row["meetings"], pair["last"]) == (pair["count"], pair["last"])
+
+
+def test_a_filtered_matrix_counts_back_from_the_latest_meeting_not_a_later_drill(client, crisis):
+    f.drill(crisis["russia"], crisis["belarus"], start=date(2022, 6, 1))
+    html = page(client, "/who-meets-whom/?actor=russia")
+    assert "Counting the 90 days up to the latest matching meeting. From 13 November 2021 to 10 February 2022." in html
+    assert 'aria-label="Russia and Ukraine: 1 meeting, last 10 February 2022"' in html
+
+
+@pytest.mark.parametrize("size", [10, 60])
+def test_a_filtered_matrix_takes_the_same_queries_whatever_the_events(client, django_assert_num_queries, size):
+    pool = [f.actor(name) for name in ("Envoy A", "Envoy B", "Envoy C", "Envoy D", "Envoy E")]
+    f.busy_month(size, actors=pool)
+    # Revision, the actor, the latest of their meetings, who took part in the window's meetings, the leaders' names.
+    with django_assert_num_queries(5):
+        html = page(client, "/who-meets-whom/?actor=envoy-a")
+    assert 'aria-label="Envoy A and Envoy B: ' in html
+
+
+def test_a_filtered_matrix_cell_links_keep_the_filters_and_mark_the_chosen_pair(client, crisis):
+    html = page(client, "/who-meets-whom/?status=held&a=liz-truss&b=sergei-lavrov")
+    assert (
+        '<td class="met selected"><a href="?status=held&amp;a=liz-truss&amp;b=sergei-lavrov" hx-get="?status=held&amp;a=liz-truss&amp;b=sergei-lavrov"'
+        ' hx-target="#pair-meetings" hx-swap="outerHTML" aria-label="Liz Truss and Sergei Lavrov: 1 meeting, last 10 February 2022">'
+        '<span class="count">1</span> <span class="last">10 Feb 2022</span></a></td>'
+    ) in html
+    assert '<td class="met"><a href="?status=held&amp;a=sergei-lavrov&amp;b=liz-truss"' in html
