@@ -234,14 +234,41 @@ def _after(events: QuerySet, rank: int, after: tuple[date, int, int] | None) -> 
     return events.filter(start__gte=day).exclude(start=day, pk__lte=pk)
 
 
-def _more_than(filters: Filters, window: Window, count: int) -> bool:
-    """Whether more than `count` events are in the window: reads at most count + 1 ids of each kind from the index."""
-    found = 0
-    if filters.wants_meetings:
-        found += len(filters.meetings().between(window.first, window.last).order_by().values_list("pk", flat=True)[: count + 1])
-    if filters.wants_drills and found <= count:
-        found += len(filters.drills().between(window.first, window.last).order_by().values_list("pk", flat=True)[: count + 1])
-    return found > count
+def first_in_window(filters: Filters, window: Window, count: int) -> list[tuple[date, int, int]]:
+    """The first `count` events of the window in list order, as (start, rank, pk) read from the (start, id) index.
+
+    One pass over the window per kind answers both "more than the chart can draw?" and "which events
+    open the list?": with a text or status filter that pass is the costly part, so it is not repeated.
+    """
+    parts, params = [], []
+    for rank, wanted, events in ((0, filters.wants_meetings, filters.meetings), (1, filters.wants_drills, filters.drills)):
+        if not wanted:
+            continue
+        rows = events().between(window.first, window.last).chronological().values("start", "pk")[:count]
+        try:
+            sql, part_params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+        # Each kind stops at `count` rows of its own index range; Django's union() cannot limit its parts on SQLite.
+        parts.append(f"SELECT k.start, {rank}, k.pk FROM ({sql}) k")
+        params += part_params
+    if not parts:
+        return []
+    start = Meeting._meta.get_field("start")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        keys = [(start.to_python(day), rank, pk) for day, rank, pk in cursor.fetchall()]
+    return sorted(keys)[:count]
+
+
+def cards_for(keys: list[tuple[date, int, int]]) -> list[EventCard]:
+    """The events at these keys, in the keys' order: one look-up by id per kind."""
+    found: dict[tuple[int, int], EventCard] = {}
+    for rank, model, kind in ((0, Meeting, "meeting"), (1, Drill, "drill")):
+        ids = [pk for _, r, pk in keys if r == rank]
+        if ids:
+            found.update(((rank, event.pk), EventCard(event, kind)) for event in model.objects.filter(pk__in=ids))
+    return [found[(rank, pk)] for _, rank, pk in keys if (rank, pk) in found]
 
 
 def load_events(filters: Filters, first: date | None, last: date | None, limit: int, after: tuple[date, int, int] | None = None) -> list[EventCard]:
@@ -426,8 +453,9 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
     # Downloads keep the actor even on an actor's page: the download URL has no path to carry it.
     full = filters.query()
     state = _page_state(full, page)
-    dense = _more_than(filters, window, MARK_CAP)
-    cards = load_events(filters, window.first, window.last, (LIST_PAGE if dense else max(MARK_CAP, LIST_PAGE)) + 1)
+    keys = first_in_window(filters, window, max(MARK_CAP, LIST_PAGE) + 1)
+    dense = len(keys) > MARK_CAP
+    cards = cards_for(keys[: LIST_PAGE + 1] if dense else keys)
     actors: dict[int, LaneActor] = {}
     density = None
     if dense:
