@@ -149,8 +149,8 @@ class Filters:
     def latest_start(self) -> date | None:
         """The start of the latest event that passes the filters: where the timeline opens without `at`."""
         latest = [
-            _latest_start(Meeting, self.meetings) if self.wants_meetings else None,
-            _latest_start(Drill, self.drills) if self.wants_drills else None,
+            latest_start_of(Meeting, self.meetings) if self.wants_meetings else None,
+            latest_start_of(Drill, self.drills) if self.wants_drills else None,
         ]
         return max((day for day in latest if day), default=None)
 
@@ -180,7 +180,7 @@ class Filters:
 NEWEST = 200
 
 
-def _latest_start(model, events) -> date | None:
+def latest_start_of(model, events) -> date | None:
     """The latest start among `events(probe=…)`, in one query that stays cheap for busy and rare filters alike.
 
     A busy actor has an event among the newest few thousand, found by probing those; a rare one

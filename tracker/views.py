@@ -45,7 +45,7 @@ from tracker.dashboard import (
     layout_timeline,
     readable_date,
 )
-from tracker.filters import KINDS, MATCHES, STATUSES, Filters, _latest_start, format_after, parse_filters
+from tracker.filters import KINDS, MATCHES, STATUSES, Filters, latest_start_of, format_after, parse_filters
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Revision
 from tracker.pairs import busiest_actors, counterparts, pairs_among
 from tracker.parley_json import timeline_json
@@ -670,7 +670,7 @@ def matrix_window(filters: Filters) -> tuple[date | None, date | None, str]:
     if first:
         return first, first + timedelta(days=MATRIX_DAYS - 1), f"Counting the {MATRIX_DAYS} days from the start date."
     # The matrix counts meetings only: a later drill would end the window where no meeting is.
-    end = last or _latest_start(Meeting, filters.meetings) or timezone.localdate()
+    end = last or latest_start_of(Meeting, filters.meetings) or timezone.localdate()
     return end - timedelta(days=MATRIX_DAYS - 1), end, f"Counting the {MATRIX_DAYS} days up to {'the end date' if last else 'the latest matching meeting'}."
 
 
