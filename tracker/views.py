@@ -45,7 +45,7 @@ from tracker.dashboard import (
     layout_timeline,
     readable_date,
 )
-from tracker.filters import KINDS, MATCHES, STATUSES, Filters, latest_start_of, format_after, parse_filters
+from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, latest_start_of, parse_filters
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Revision
 from tracker.pairs import busiest_actors, counterparts, pairs_among
 from tracker.parley_json import timeline_json
