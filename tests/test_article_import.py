@@ -9,7 +9,6 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Source
 from tracker.services import ArticleInput, TimelineError, article_import, article_text_hash

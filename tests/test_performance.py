@@ -214,7 +214,7 @@ def test_the_timeline_opens_at_the_latest_event_that_passes_the_filters(busy_and
 def test_an_actor_is_busy_when_it_takes_part_in_more_than_a_few_events(busy_and_rare, monkeypatch, few):
     monkeypatch.setattr("tracker.models.FEW_EVENTS", few)
 
-    busy = {actor.slug: (actor.busy_in_meeting, actor.busy_in_drill) for actor in Actor.objects.with_reach()}
+    busy = {actor.slug: (actor.busy_in_meeting, actor.busy_in_drill) for actor in Actor.objects.with_busyness()}
 
     assert busy == {"busy": (401 > few, False), "rare": (1 > few, False)}
 

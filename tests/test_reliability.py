@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tests.conftest import DEMO_FIXTURE, SEED_ARTICLE
-from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Source
+from tracker.models import Actor, Drill, Meeting
 from tracker.parley_json import dumps, timeline_json
 
 ROOT = Path(__file__).resolve().parent.parent

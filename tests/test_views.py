@@ -5,7 +5,6 @@ import re
 from datetime import date
 
 import pytest
-from django.urls import reverse
 
 from tests import factories as f
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 
@@ -57,6 +57,22 @@ def _date(params: QueryDict, name: str, label: str, errors: list[str]) -> date |
         return None
 
 
+# A place in the list: (start, rank, pk), rank 0 for a meeting and 1 for a drill.
+Key = tuple[date, int, int]
+
+
+def _after(events, rank: int, after: Key | None):
+    """Events that sort after the list position `after` in (start, meetings before drills, id) order."""
+    if after is None:
+        return events
+    day, after_rank, pk = after
+    if rank < after_rank:
+        return events.filter(start__gt=day)
+    if rank > after_rank:
+        return events.filter(start__gte=day)
+    return events.filter(start__gte=day).exclude(start=day, pk__lte=pk)
+
+
 @dataclass
 class Filters:
     actors: list[Actor] = field(default_factory=list)
@@ -68,9 +84,8 @@ class Filters:
     q: str = ""
     zoom: str = DEFAULT_ZOOM
     at: date | None = None
-    # Where a page of the list starts: just after (day, rank, pk) of the last event already shown,
-    # rank 0 for a meeting and 1 for a drill (a day's meetings list before its drills).
-    after: tuple[date, int, int] | None = None
+    # Where a page of the list starts: just after the Key of the last event already shown.
+    after: Key | None = None
     errors: list[str] = field(default_factory=list)
     # True when the URL named an actor by a name or alias rather than by slug, so it should be rewritten.
     rewritten: bool = False
@@ -91,7 +106,7 @@ class Filters:
     def wants_drills(self) -> bool:
         return not self.kinds or DRILL in self.kinds
 
-    def meetings(self, queryset=None, *, probe: bool = True):
+    def meetings(self, queryset=None, *, in_window: bool = True):
         """Meetings that pass every filter except the date range."""
         qs = Meeting.objects.all() if queryset is None else queryset
         if not self.wants_meetings:
@@ -99,24 +114,28 @@ class Filters:
         meeting_kinds = [kind for kind in self.kinds if kind != DRILL]
         if meeting_kinds:
             qs = qs.filter(kind__in=meeting_kinds)
-        return self._common(qs, probe=probe)
+        return self._common(qs, in_window=in_window)
 
-    def drills(self, queryset=None, *, probe: bool = True):
+    def drills(self, queryset=None, *, in_window: bool = True):
         """Drills that pass every filter except the date range."""
         qs = Drill.objects.all() if queryset is None else queryset
         if not self.wants_drills:
             return qs.none()
-        return self._common(qs, probe=probe)
+        return self._common(qs, in_window=in_window)
 
-    def _common(self, qs, *, probe: bool = True):
-        """`probe`: the caller reads a bounded window, where a busy actor is best tested per event
-        (EXISTS); a rare actor (see ActorQuerySet.with_reach), or any actor when `probe` is off, is
-        read from its own participations (IN), which costs its few events, not the window's many."""
+    def _common(self, qs, *, in_window: bool = True):
+        """`in_window`: the caller reads a bounded window of dates. There a busy actor is best tested per
+        event of the window (EXISTS) and a rare one read from its own participations (IN), which costs
+        its few events. Without a window every actor is read from its participations.
+
+        Busy or rare comes from ActorQuerySet.with_busyness(); an actor loaded without it counts as busy,
+        which is always correct and only slower for a rare actor.
+        """
         if self.statuses:
             qs = qs.filter(status__in=self.statuses)
         if self.actors:
             field = qs.model._meta.model_name
-            listed = [actor for actor in self.actors if not (probe and getattr(actor, f"busy_in_{field}", True))]
+            listed = [actor for actor in self.actors if not (in_window and getattr(actor, f"busy_in_{field}", True))]
             probed = [actor for actor in self.actors if actor not in listed]
 
             def taking_part(actors):
@@ -154,6 +173,34 @@ class Filters:
         ]
         return max((day for day in latest if day), default=None)
 
+    def first_keys(self, first: date | None, last: date | None, count: int, after: Key | None = None) -> list[Key]:
+        """The first `count` events from `first` to `last` (after the list position `after`) in list order,
+        as (start, rank, pk) keys: rank 0 for a meeting, 1 for a drill, so a day's meetings come first.
+
+        One query for both kinds, each part stopping at `count` entries of its own window, so the window
+        is read once however costly its filters are.
+        """
+        parts, params = [], []
+        kinds = ((0, self.wants_meetings, self.meetings), (1, self.wants_drills, self.drills))
+        for rank, wanted, events in kinds:
+            if not wanted:
+                continue
+            rows = _after(events().between(first, last), rank, after).chronological().values("start", "pk")[:count]
+            try:
+                sql, part_params = rows.query.sql_with_params()
+            except EmptyResultSet:
+                continue
+            # Django's union() cannot limit its parts on SQLite, so the parts are joined here.
+            parts.append(f"SELECT k.start, {rank}, k.pk FROM ({sql}) k")
+            params += part_params
+        if not parts:
+            return []
+        start = Meeting._meta.get_field("start")
+        with connections[Meeting.objects.db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            keys = [(start.to_python(day), rank, pk) for day, rank, pk in cursor.fetchall()]
+        return sorted(keys, key=lambda key: (key[0] or date.max, key[1], key[2]))[:count]
+
     def query(self, *, window: bool = True) -> QueryDict:
         """The canonical GET parameters for these filters (and, if `window`, the zoom and anchor)."""
         params = QueryDict(mutable=True)
@@ -181,15 +228,15 @@ NEWEST = 200
 
 
 def latest_start_of(model, events) -> date | None:
-    """The latest start among `events(probe=…)`, in one query that stays cheap for busy and rare filters alike.
+    """The latest start among `events(in_window=…)`, in one query that stays cheap for busy and rare filters alike.
 
-    A busy actor has an event among the newest few thousand, found by probing those; a rare one
+    A busy actor has an event among the NEWEST events, found by probing those; a rare one
     has few events, found through its participations. COALESCE runs the second only when the
     first finds nothing, so the cost is the smaller of the two, never a scan of the whole table.
     """
     newest = model.objects.filter(start__isnull=False).order_by("-start").values("pk")[:NEWEST]
     parts, params = [], []
-    for queryset in (events(probe=True).filter(pk__in=newest), events(probe=False)):
+    for queryset in (events(in_window=True).filter(pk__in=newest), events(in_window=False)):
         try:
             sql, part_params = queryset.order_by().values("start").query.sql_with_params()
         except EmptyResultSet:
@@ -213,14 +260,14 @@ def parse_filters(params: QueryDict) -> Filters:
     if len(slugs) > MAX_ACTORS:
         errors.append(f"Filter by at most {MAX_ACTORS} actors at once; the rest are left out.")
         slugs = slugs[:MAX_ACTORS]
-    by_slug = {actor.slug: actor for actor in Actor.objects.with_reach().filter(slug__in=slugs)} if slugs else {}
+    by_slug = {actor.slug: actor for actor in Actor.objects.with_busyness().filter(slug__in=slugs)} if slugs else {}
     for slug in slugs:
         if slug in by_slug:
             filters.actors.append(by_slug[slug])
         else:
             errors.append(f"There is no actor “{slug[:80]}”; it is left out of the filter.")
     for name in _unique(params.getlist("add"))[:1]:
-        found = list(Actor.objects.named(name).with_reach()[:3])
+        found = list(Actor.objects.named(name).with_busyness()[:3])
         filters.rewritten = True
         if len(found) == 1:
             if found[0].slug not in by_slug:
@@ -283,7 +330,7 @@ def format_after(day: date, event_type: str, pk: int) -> str:
     return f"{day.isoformat()}~{event_type[0]}{pk}"
 
 
-def parse_after(raw: str, errors: list[str]) -> tuple[date, int, int] | None:
+def parse_after(raw: str, errors: list[str]) -> Key | None:
     raw = raw.strip()
     if not raw:
         return None

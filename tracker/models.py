@@ -16,7 +16,9 @@ class Precision(models.TextChoices):
     YEAR = "year", "year"
 
 
-# Up to this many events an actor's own participations are a shorter read than any busy window.
+# Up to this many events of a kind, an actor's own participations are a shorter read than probing a
+# busy month of the timeline per event. Meetings have per-actor totals in the pair tallies, drills
+# do not, so both are told apart the same way: by whether an index holds more entries than this.
 FEW_EVENTS = 2000
 
 
@@ -33,12 +35,12 @@ class ActorQuerySet(models.QuerySet):
             Q(name__icontains=text) | Q(aliases__name__icontains=text)
         ).distinct()
 
-    def with_reach(self) -> ActorQuerySet:
+    def with_busyness(self) -> ActorQuerySet:
         """Annotate `busy_in_meeting` and `busy_in_drill`: whether the actor takes part in more than
         FEW_EVENTS events of that kind.
 
-        Each reads at most FEW_EVENTS + 1 entries of a participants' index, so it costs the same for the
-        busiest actor as for a rare one; the dashboard uses it to choose how to filter by actor.
+        Each reads at most FEW_EVENTS + 1 entries of a participants' index, whether the actor is the
+        busiest or a rare one; the dashboard uses it to choose how to filter by actor (Filters._common).
         """
         def beyond(field: str) -> Exists:
             taking_part = Participant.objects.filter(actor=OuterRef("pk"), **{f"{field}__isnull": False})

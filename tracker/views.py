@@ -45,7 +45,7 @@ from tracker.dashboard import (
     layout_timeline,
     readable_date,
 )
-from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, latest_start_of, parse_filters
+from tracker.filters import KINDS, MATCHES, STATUSES, Filters, Key, format_after, latest_start_of, parse_filters
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Revision
 from tracker.pairs import busiest_actors, counterparts, pairs_among
 from tracker.parley_json import timeline_json
@@ -222,46 +222,7 @@ def _prefetch(cards: list[EventCard], *lookups: Prefetch) -> None:
         prefetch_related_objects([c.event for c in cards if c.type == kind], *lookups)
 
 
-def _after(events: QuerySet, rank: int, after: tuple[date, int, int] | None) -> QuerySet:
-    """Events that sort after the keyset position `after` in (start, meetings before drills, id) order."""
-    if after is None:
-        return events
-    day, after_rank, pk = after
-    if rank < after_rank:
-        return events.filter(start__gt=day)
-    if rank > after_rank:
-        return events.filter(start__gte=day)
-    return events.filter(start__gte=day).exclude(start=day, pk__lte=pk)
-
-
-def first_in_window(filters: Filters, window: Window, count: int) -> list[tuple[date, int, int]]:
-    """The first `count` events of the window in list order, as (start, rank, pk) read from the (start, id) index.
-
-    One pass over the window per kind answers both "more than the chart can draw?" and "which events
-    open the list?": with a text or status filter that pass is the costly part, so it is not repeated.
-    """
-    parts, params = [], []
-    for rank, wanted, events in ((0, filters.wants_meetings, filters.meetings), (1, filters.wants_drills, filters.drills)):
-        if not wanted:
-            continue
-        rows = events().between(window.first, window.last).chronological().values("start", "pk")[:count]
-        try:
-            sql, part_params = rows.query.sql_with_params()
-        except EmptyResultSet:
-            continue
-        # Each kind stops at `count` rows of its own index range; Django's union() cannot limit its parts on SQLite.
-        parts.append(f"SELECT k.start, {rank}, k.pk FROM ({sql}) k")
-        params += part_params
-    if not parts:
-        return []
-    start = Meeting._meta.get_field("start")
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        keys = [(start.to_python(day), rank, pk) for day, rank, pk in cursor.fetchall()]
-    return sorted(keys)[:count]
-
-
-def cards_for(keys: list[tuple[date, int, int]]) -> list[EventCard]:
+def cards_for(keys: list[Key]) -> list[EventCard]:
     """The events at these keys, in the keys' order: one look-up by id per kind."""
     found: dict[tuple[int, int], EventCard] = {}
     for rank, model, kind in ((0, Meeting, "meeting"), (1, Drill, "drill")):
@@ -271,20 +232,9 @@ def cards_for(keys: list[tuple[date, int, int]]) -> list[EventCard]:
     return [found[(rank, pk)] for _, rank, pk in keys if (rank, pk) in found]
 
 
-def load_events(filters: Filters, first: date | None, last: date | None, limit: int, after: tuple[date, int, int] | None = None) -> list[EventCard]:
-    """Up to `limit` events in the range (after the keyset position `after`), meetings and drills merged by date.
-
-    Reads `limit` rows of each kind from the (start, id) index, so the cost follows the page, not the database.
-    """
-    cards: list[EventCard] = []
-    if filters.wants_meetings:
-        meetings = _after(filters.meetings().between(first, last), 0, after).chronological()[:limit]
-        cards += [EventCard(m, "meeting") for m in meetings]
-    if filters.wants_drills:
-        drills = _after(filters.drills().between(first, last), 1, after).chronological()[:limit]
-        cards += [EventCard(d, "drill") for d in drills]
-    cards.sort(key=_sort_key)
-    return cards[:limit]
+def load_events(filters: Filters, first: date | None, last: date | None, limit: int, after: Key | None = None) -> list[EventCard]:
+    """Up to `limit` events in the range (after the list position `after`), meetings and drills merged by date."""
+    return cards_for(filters.first_keys(first, last, limit, after))
 
 
 @dataclass
@@ -453,7 +403,8 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
     # Downloads keep the actor even on an actor's page: the download URL has no path to carry it.
     full = filters.query()
     state = _page_state(full, page)
-    keys = first_in_window(filters, window, max(MARK_CAP, LIST_PAGE) + 1)
+    # One read of the window tells whether the chart can draw each event and which events open the list.
+    keys = filters.first_keys(window.first, window.last, max(MARK_CAP, LIST_PAGE) + 1)
     dense = len(keys) > MARK_CAP
     cards = cards_for(keys[: LIST_PAGE + 1] if dense else keys)
     actors: dict[int, LaneActor] = {}
@@ -731,7 +682,7 @@ def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
         meetings = filters.meetings().between(first, last)
         state = filters.query(window=False)
         pair = _pair(request.GET, filters)
-        pair_cards, pair_more = load_pair(filters.meetings(probe=False).between(first, last), pair) if pair else ([], False)
+        pair_cards, pair_more = load_pair(filters.meetings(in_window=False).between(first, last), pair) if pair else ([], False)
         if filters.rewritten and not filters.errors and not _fragment(request):
             return HttpResponseRedirect(_canonical(request, filters))
         if pair_only:
@@ -795,12 +746,12 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     def build() -> dict:
         page: dict[str, Any] = {}
         if fragment:
-            actor = get_object_or_404(Actor.objects.with_reach(), slug=slug)
+            actor = get_object_or_404(Actor.objects.with_busyness(), slug=slug)
             context: dict[str, Any] = {"actor": actor}
         else:
             brief = Actor.objects.only("slug", "name")
             actor = get_object_or_404(
-                Actor.objects.with_reach().select_related("affiliation").prefetch_related(
+                Actor.objects.with_busyness().select_related("affiliation").prefetch_related(
                     "aliases", Prefetch("members", queryset=brief), Prefetch("groups", queryset=brief)
                 ),
                 slug=slug,

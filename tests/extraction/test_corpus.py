@@ -4,7 +4,6 @@ A proposal's `unchecked` fields are known weaknesses, written down with the righ
 `known_issue`; everything else must match exactly, and there must be no proposal the file does not list.
 """
 import json
-from collections import Counter
 from datetime import date
 from pathlib import Path
 

@@ -6,7 +6,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from tracker.extraction.actors import PLACE_PREPOSITIONS, Cast, Mention, _is_capitalised, CALENDAR_WORDS
+from tracker.extraction.actors import CALENDAR_WORDS, Cast, Mention, _is_capitalised
 from tracker.extraction.dates import TimeExpression, tense_of
 from tracker.extraction.gazetteer import Gazetteer, PhraseIndex, Surface
 from tracker.extraction.sentences import Token
@@ -338,7 +338,6 @@ class Reader:
 
     def _last_people(self, s: Sentence, n: int) -> list[Mention]:
         people: list[Mention] = []
-        index = self.cast.token_mention[s.a - 1] if s.a > 0 else -1
         j = s.a - 1
         while j >= 0 and len(people) < n and s.a - j < 600:
             m = self.mention_at(j)
@@ -527,7 +526,6 @@ class Reader:
     def _meeting(self, s: Sentence, a: int, b: int, kind: str, *, single: bool, inherited: list[str]) -> list[MeetingDraft]:
         lowers = self.lowers
         before = lowers[a - 1] if a > s.a else ""
-        after = lowers[b] if b < s.b else ""
         if kind == "summit" and lowers[a] == "conference" and before in ("press", "news"):
             return []
         if kind == "call" and lowers[a] in ("call", "calls") and before not in ("phone", "telephone", "video", "a", "the", "in", "held", "during"):
@@ -746,7 +744,6 @@ class Reader:
         for number, s in enumerate(sentences):
             i = s.a
             seen_here: DrillDraft | None = None
-            before = len(drafts), drafts[-1].mentions[-1] if drafts else None
             while i < s.b:
                 hit = DRILL_TRIGGERS.match(self.lowers, self.texts, i)
                 if hit is None:
