@@ -11,7 +11,8 @@ def test_an_unknown_address_says_so_and_links_back_to_the_timeline(client):
 
     assert response.status_code == 404
     assert b"Nothing at this address" in response.content
-    assert b'href="/"' in response.content and b'href="/who-meets-whom/"' in response.content
+    assert '<a href="/">The timeline</a>, where the actor filter finds any actor' in response.content.decode()
+    assert '<a href="/who-meets-whom/">Who meets whom</a>, to see who met whom most' in response.content.decode()
 
 
 def test_a_request_too_large_to_read_is_refused_with_a_hint_about_long_articles(admin_client, settings):

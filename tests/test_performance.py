@@ -183,7 +183,8 @@ def busy_and_rare():
         Participant.objects.create(meeting=event, actor=busy)
     old = talks("old", date(2001, 5, 5), status="cancelled")
     Participant.objects.bulk_create([Participant(meeting=old, actor=rare), Participant(meeting=old, actor=busy)])
-    Drill.objects.create(slug="drill", start=date(2019, 1, 1))
+    drill = Drill.objects.create(slug="drill", start=date(2019, 1, 1))
+    Participant.objects.create(drill=drill, actor=busy)
     return busy, rare
 
 
@@ -210,13 +211,14 @@ def test_the_timeline_opens_at_the_latest_event_that_passes_the_filters(busy_and
         assert filters.latest_start() == expected
 
 
-@pytest.mark.parametrize("few", [0, 3, 1000])
-def test_an_actor_is_busy_when_it_takes_part_in_more_than_a_few_events(busy_and_rare, monkeypatch, few):
+@pytest.mark.parametrize("few", [0, 1, 3, 400, 401])
+def test_an_actor_is_busy_when_it_takes_part_in_more_than_a_few_events_of_a_kind(busy_and_rare, monkeypatch, few):
     monkeypatch.setattr("tracker.models.FEW_EVENTS", few)
 
     busy = {actor.slug: (actor.busy_in_meeting, actor.busy_in_drill) for actor in Actor.objects.with_busyness()}
 
-    assert busy == {"busy": (401 > few, False), "rare": (1 > few, False)}
+    # Busy takes part in 401 meetings and 1 drill; rare in 1 meeting and no drill.
+    assert busy == {"busy": (401 > few, 1 > few), "rare": (1 > few, False)}
 
 
 @pytest.mark.parametrize(
@@ -228,14 +230,16 @@ def test_rare_and_busy_actors_find_the_same_events_whichever_way_they_are_read(b
 
     from tracker.filters import parse_filters
 
+    windows = ((date(2001, 1, 1), date(2001, 12, 31)), (date(2020, 3, 1), date(2020, 3, 31)), (date(2019, 1, 1), date(2019, 1, 1)))
     found = []
-    for few in (0, 10**6):  # every actor busy (probed per event), then every actor rare (listed)
+    # Every actor probed per event; busy probed and rare listed; every actor listed.
+    for few in (0, 10, 10**6):
         monkeypatch.setattr("tracker.models.FEW_EVENTS", few)
         filters = parse_filters(QueryDict(query))
-        found.append([slugs(filters.meetings().between(first, last)) for first, last in ((date(2001, 1, 1), date(2001, 12, 31)), (date(2020, 3, 1), date(2020, 3, 31)))])
+        found.append([(slugs(filters.meetings().between(*window)), slugs(filters.drills().between(*window))) for window in windows])
 
-    assert found[0] == found[1]
-    assert found[0][0] == ["old"]
+    assert found[0] == found[1] == found[2]
+    assert found[0][0] == (["old"], [])
 
 
 @sqlite_only

@@ -242,8 +242,10 @@ def test_the_list_shows_a_page_and_a_more_link_that_continues_by_keyset(client, 
     assert f'<p id="event-more" class="more-events"><a href="{more}" hx-get="{more}" hx-target="#event-more"' in html
 
 
-def test_pages_of_the_list_have_every_event_once_across_same_day_events(client, crisis, monkeypatch):
+@pytest.mark.parametrize("mark_cap", [150, 1], ids=["marks", "counts"])
+def test_pages_of_the_list_have_every_event_once_across_same_day_events(client, crisis, monkeypatch, mark_cap):
     monkeypatch.setattr("tracker.views.LIST_PAGE", 2)
+    monkeypatch.setattr("tracker.views.MARK_CAP", mark_cap)
     f.meeting(crisis["france"], slug="same-day-a", start=date(2022, 2, 10), summary="Same day A.")
     f.drill(crisis["france"], slug="same-day-drill", start=date(2022, 2, 10), summary="Same day drill.")
     seen = []
@@ -529,8 +531,9 @@ def test_json_download_query_count_is_fixed(client, django_assert_num_queries):
 def test_density_query_count_is_fixed(client, django_assert_num_queries, monkeypatch):
     monkeypatch.setattr("tracker.views.MARK_CAP", 5)
     f.busy_month(40)
-    # Revision, the probe of the meetings (already over the cap), the two reads of the list page with
-    # their participants and sources (two each), the busiest actors, and per kind the counts per day and lane.
+    # Revision, the window's first keys (both kinds in one query), the list's events by id, their
+    # participants and sources (one query per kind each), the busiest actors, and per kind the counts
+    # per day and per lane.
     with django_assert_num_queries(13):
         assert client.get("/?at=2022-02-10", **HX).status_code == 200
 
