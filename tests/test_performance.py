@@ -297,7 +297,7 @@ def test_postgresql_estimates_a_whole_large_table_instead_of_reading_it():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
-def test_postgresql_runs_the_dashboards_short_queries_without_parallel_workers():
+def test_postgresql_runs_parleys_short_queries_without_parallel_workers():
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == "0"

@@ -103,11 +103,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PARLEY_TEST_SQLITE_PATH")}
-else:
-    # Each dashboard query reads a bounded index range in milliseconds; starting parallel workers for
-    # it costs more than they save (1M events: the busiest actor's page 105 -> 62 ms). A DATABASE_URL
-    # that sets `?options=` keeps its own.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c max_parallel_workers_per_gather=0")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parley's queries read bounded index ranges in milliseconds; starting parallel workers for them
+    # costs more than they save (1M events: the busiest actor's page 105 -> 62 ms). Added to any
+    # `?options=` of DATABASE_URL. Behind PgBouncer, which may drop it, set it on the role instead.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
