@@ -714,6 +714,11 @@ def test_a_filtered_matrix_counts_back_from_the_latest_meeting_not_a_later_drill
     assert 'aria-label="Russia and Ukraine: 1 meeting, last 10 February 2022"' in html
 
 
+def test_a_filtered_matrix_with_no_matching_meeting_says_it_counts_up_to_today(client, crisis):
+    html = page(client, "/who-meets-whom/?kind=drill")
+    assert "Counting the 90 days up to today: no meeting matches." in html
+
+
 @pytest.mark.parametrize("size", [10, 60])
 def test_a_filtered_matrix_takes_the_same_queries_whatever_the_events(client, django_assert_num_queries, size):
     pool = [f.actor(name) for name in ("Envoy A", "Envoy B", "Envoy C", "Envoy D", "Envoy E")]

@@ -621,8 +621,13 @@ def matrix_window(filters: Filters) -> tuple[date | None, date | None, str]:
     if first:
         return first, first + timedelta(days=MATRIX_DAYS - 1), f"Counting the {MATRIX_DAYS} days from the start date."
     # The matrix counts meetings only: a later drill would end the window where no meeting is.
-    end = last or latest_start_of(Meeting, filters.meetings) or timezone.localdate()
-    return end - timedelta(days=MATRIX_DAYS - 1), end, f"Counting the {MATRIX_DAYS} days up to {'the end date' if last else 'the latest matching meeting'}."
+    if last:
+        end, until = last, "the end date"
+    elif latest := latest_start_of(Meeting, filters.meetings):
+        end, until = latest, "the latest matching meeting"
+    else:
+        end, until = timezone.localdate(), "today: no meeting matches"
+    return end - timedelta(days=MATRIX_DAYS - 1), end, f"Counting the {MATRIX_DAYS} days up to {until}."
 
 
 def _pair(params: QueryDict, filters: Filters) -> list[Actor]:
