@@ -380,6 +380,26 @@ def test_the_review_page_makes_the_same_few_queries_however_many_proposals(staff
         staff_client.get(large.request["PATH_INFO"])
 
 
+def test_a_long_article_with_a_hundred_proposals_can_be_confirmed(staff_client):
+    from pathlib import Path
+
+    import tracker.extraction
+
+    rows = (Path(tracker.extraction.__file__).parent / "data" / "states.tsv").read_text().splitlines()[1:]
+    states = [row.split("\t")[1] for row in rows]
+    text = " ".join(f"Ministers from {states[i]} and {states[i + 1]} held talks on {1 + i % 28} March." for i in range(100))
+    review = staff_client.get(paste(staff_client, text, title="A hundred talks", published="2023-03-31")["Location"])
+    data = review_post_data(review)
+    # More fields than Django's default limit of 1,000, which would answer 400 Bad Request.
+    assert len(data) > 1000
+
+    confirmed = staff_client.post(review.request["PATH_INFO"], data, follow=True)
+
+    assert confirmed.status_code == 200
+    assert "Saved 100 meetings, 0 drills and " in confirmed.content.decode()
+    assert Meeting.objects.count() == 100
+
+
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
     for url in (IMPORT_URL, IMPORT_URL + "some-token/"):
         response = client.get(url)

@@ -148,6 +148,9 @@ LOGIN_URL = "admin:login"
 PARLEY_ANONYMOUS_READ = env_bool("PARLEY_ANONYMOUS_READ", DEBUG)
 # Largest article the import accepts, in bytes.
 PARLEY_ARTICLE_MAX_BYTES = int(os.environ.get("PARLEY_ARTICLE_MAX_BYTES", 1_000_000))
+# The review of a long article has a dozen fields per proposed actor, meeting and drill: Django's
+# default of 1,000 fields would refuse the confirmation of about eighty proposals.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Failed admin logins allowed per username and address before a cool-down.
 PARLEY_LOGIN_ATTEMPTS = int(os.environ.get("PARLEY_LOGIN_ATTEMPTS", 5))
 PARLEY_LOGIN_COOLDOWN_SECONDS = int(os.environ.get("PARLEY_LOGIN_COOLDOWN_SECONDS", 300))
