@@ -79,7 +79,7 @@ class Result:
     cached_p95_ms: float
     sql_median_ms: float
     # For a streamed download, the time until its first event arrives: what a reader waits before the file starts.
-    first_byte_p95_ms: float | None
+    first_event_p95_ms: float | None
     queries: int
     status: int
     size: int
@@ -110,15 +110,17 @@ def replay(statements: list[str], runs: int) -> float:
     return statistics.median(times) * 1000
 
 
-def read(response, began: float | None = None) -> tuple[bytes, float | None]:
-    """The whole body (a streamed download does its work only while it is read) and, for a stream,
-    the time its first chunk arrived."""
+def read(response, began: float) -> tuple[bytes, float | None]:
+    """The whole body (a streamed download does its work only while it is read) and, for a streamed
+    CSV, the time its first event's line arrived."""
     if not response.streaming:
         return response.content, None
     chunks = iter(response.streaming_content)
+    if not response["Content-Type"].startswith("text/csv"):
+        return b"".join(chunks), None
     # The header line comes before any query: the first event's line is what a reader waits for.
     first = next(chunks, b"") + next(chunks, b"")
-    first_at = time.perf_counter() - began if began is not None else None
+    first_at = time.perf_counter() - began
     return first + b"".join(chunks), first_at
 
 
@@ -151,7 +153,7 @@ def measure(client, name: str, url: str, runs: int, headers: dict[str, str]) -> 
         runs = min(runs, SLOW_RUNS)
     cache.clear()
     with CaptureQueriesContext(connection) as captured:
-        read(client.get(url, headers=headers))
+        read(client.get(url, headers=headers), time.perf_counter())
     # Read now: every request clears the query log.
     queries = [q["sql"] for q in captured.captured_queries]
     statements = [sql for sql in queries if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
@@ -160,7 +162,7 @@ def measure(client, name: str, url: str, runs: int, headers: dict[str, str]) -> 
     return Result(
         name=name, url=url, median_ms=statistics.median(times) * 1000, p95_ms=percentile(times, 0.95) * 1000,
         cached_median_ms=statistics.median(cached) * 1000, cached_p95_ms=percentile(cached, 0.95) * 1000,
-        sql_median_ms=replay(statements, runs), first_byte_p95_ms=percentile(first_bytes, 0.95) * 1000 if first_bytes else None, queries=len(queries), status=response.status_code, size=len(body), runs=runs,
+        sql_median_ms=replay(statements, runs), first_event_p95_ms=percentile(first_bytes, 0.95) * 1000 if first_bytes else None, queries=len(queries), status=response.status_code, size=len(body), runs=runs,
     )
 
 
@@ -209,6 +211,7 @@ def pages(s: dict[str, str]) -> list[tuple[str, str, bool, bool]]:
         ("timeline fragment, place text", f"/?q={s['place']}&at={s['at']}", True, False),
         ("who meets whom", "/who-meets-whom/", False, False),
         ("who meets whom, one actor", f"/who-meets-whom/?actor={s['busiest']}", False, False),
+        ("who meets whom, held, a year", f"/who-meets-whom/?status=held&from={s['year_from']}&to={s['year_to']}", False, False),
         ("actor page", f"/actors/{s['busiest']}/", False, False),
         ("actor page, typical actor", f"/actors/{s['typical']}/", False, False),
         ("meeting page", f"/meetings/{s['meeting']}/", False, False),
@@ -266,10 +269,10 @@ def main() -> int:
             verdict = f"MISS (median ≥ {FAST_MEDIAN_MS:g} ms)"
             if result.cached_median_ms < FAST_MEDIAN_MS:
                 verdict += "; met from the page cache"
-        elif result.first_byte_p95_ms is not None:
+        elif result.first_event_p95_ms is not None:
             # A download streams: the reader waits for its first event, then the file arrives as it is made.
-            starts = f"a download: first event p95 {result.first_byte_p95_ms:.1f} ms, {result.size / 1024 / result.median_ms * 1000:,.0f} KiB/s"
-            verdict = f"ok ({starts})" if result.first_byte_p95_ms < ANY_P95_MS else f"MISS ({starts})"
+            starts = f"a download: first event p95 {result.first_event_p95_ms:.1f} ms, {result.size / 1024 / result.median_ms * 1000:,.0f} KiB/s"
+            verdict = f"ok ({starts})" if result.first_event_p95_ms < ANY_P95_MS else f"MISS ({starts})"
         elif result.p95_ms >= ANY_P95_MS:
             verdict = f"MISS (p95 ≥ {ANY_P95_MS:g} ms)"
         else:
@@ -298,7 +301,10 @@ def main() -> int:
         " cached: the same URL again before any write. SQL: the same SELECTs on a raw cursor, all rows fetched."
         " Ratio: fresh median ÷ SQL. Targets are judged on the fresh times; a streamed download on the time to its first event."
     )
-    print(f"Targets: {', '.join(sorted(FAST_PAGES))} median < {FAST_MEDIAN_MS:g} ms; every page p95 < {ANY_P95_MS:g} ms.")
+    print(
+        f"Targets: {', '.join(sorted(FAST_PAGES))} median < {FAST_MEDIAN_MS:g} ms; every page p95 < {ANY_P95_MS:g} ms"
+        " (a streamed CSV: its first event)."
+    )
     if args.json:
         args.json.write_text(json.dumps(
             {"database": connection.vendor, "events": events, "runs": args.runs,
