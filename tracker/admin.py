@@ -9,6 +9,7 @@ from functools import reduce
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import PAGE_VAR
 from django.db import connections, models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -178,6 +179,22 @@ class AliasAdmin(admin.ModelAdmin):
         return alias.actor.get_kind_display()
 
 
+class LargeTableAdmin(admin.ModelAdmin):
+    """A changelist over a table that grows large: fifty rows a page, counted without reading them all (tracker.paging)."""
+
+    list_per_page = LIST_PER_PAGE
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+
+    def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int, orphans: int = 0, allow_empty_first_page: bool = True):
+        # The changelist reads the count before the page: tell the paginator which page it will show.
+        try:
+            number = int(request.GET.get(PAGE_VAR, 1))
+        except ValueError:
+            number = 1
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, number=number)
+
+
 class EventForm(forms.ModelForm):
     """Lets an editor leave the slug blank, and stores month and year dates on their first day."""
 
@@ -219,12 +236,9 @@ def _text_matches(model: type[Meeting | Drill], term: str) -> Q:
     return Q(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [phrase]))
 
 
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(LargeTableAdmin):
     form = EventForm
     date_hierarchy = "start"
-    list_per_page = LIST_PER_PAGE
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     ordering = ["-start", "-id"]
     search_fields = ["slug", "summary", "location", "date_text", "participants__actor__name"]
     readonly_fields = ["created_at", "updated_at"]
@@ -313,15 +327,12 @@ class DrillAdmin(EventAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(LargeTableAdmin):
     list_display = ["actor", "event", "role"]
     list_filter = ["role", ("meeting", admin.EmptyFieldListFilter), ("drill", admin.EmptyFieldListFilter)]
     list_select_related = ["actor", "meeting", "drill"]
     search_fields = ["actor__name", "meeting__summary", "meeting__slug", "drill__name", "drill__slug"]
     autocomplete_fields = ["actor", "meeting", "drill"]
-    list_per_page = LIST_PER_PAGE
-    show_full_result_count = False
-    paginator = LargeTablePaginator
 
     # Keep the who-meets-whom tallies (tracker.pairs) in step with the meeting and actor, old and new.
     def save_model(self, request: HttpRequest, obj: Participant, form, change: bool) -> None:
@@ -343,7 +354,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(LargeTableAdmin):
     list_display = ["title", "publisher", "published", "url"]
     list_filter = ["published"]
     date_hierarchy = "published"
@@ -352,9 +363,6 @@ class SourceAdmin(admin.ModelAdmin):
     inlines = [SourceEvidenceInline]
     # Django 6 will assume https for scheme-less URLs; say so now rather than change behaviour later.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_per_page = LIST_PER_PAGE
-    show_full_result_count = False
-    paginator = LargeTablePaginator
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         # A page of sources should not read fifty whole articles; the change form loads the text it shows.
@@ -362,15 +370,12 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(LargeTableAdmin):
     list_display = ["event", "source", "excerpt", "start_offset", "end_offset"]
     list_filter = [("meeting", admin.EmptyFieldListFilter), ("drill", admin.EmptyFieldListFilter), "source__published"]
     list_select_related = ["source", "meeting", "drill"]
     search_fields = ["sentence", "source__title", "meeting__summary", "drill__name"]
     autocomplete_fields = ["source", "meeting", "drill"]
-    list_per_page = LIST_PER_PAGE
-    show_full_result_count = False
-    paginator = LargeTablePaginator
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Evidence]:
         # Articles can be long; the list needs their titles, not their text.
