@@ -2,10 +2,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django import forms
+from django.contrib.admin import helpers
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from tests.conftest import DEMO_FIXTURE
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Source
@@ -169,6 +173,14 @@ def test_changelist_query_counts_are_fixed_whatever_the_number_of_rows(admin_cli
     with django_assert_num_queries(expected):
         response = admin_client.get(url(model, "changelist"))
     assert len(response.context["cl"].result_list) == 50
+
+
+def test_a_large_lists_selection_boxes_are_djangos_own(admin_client, demo):
+    response = admin_client.get(url(Meeting, "changelist"))
+    meeting = response.context["cl"].result_list[0]
+    label = format_html(gettext("Select this object for an action - {}"), str(meeting))
+    expected = forms.CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False).render(helpers.ACTION_CHECKBOX_NAME, str(meeting.pk))
+    assert expected in response.content.decode()
 
 
 def test_the_source_changelist_does_not_read_article_texts(admin_client, demo):

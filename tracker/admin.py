@@ -17,7 +17,9 @@ from django.db.models.lookups import In
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext
 
 from tracker import services
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
@@ -194,6 +196,15 @@ class LargeTableAdmin(admin.ModelAdmin):
         except ValueError:
             number = 1
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, number=number)
+
+    def action_checkbox(self, obj: models.Model) -> str:
+        # Django's markup, without rendering a form widget through the template engine for every row
+        # (4 ms of a fifty-row page).
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME, obj.pk, label,
+        )
 
 
 class EventForm(forms.ModelForm):
