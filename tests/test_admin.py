@@ -1,10 +1,15 @@
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
+from django import forms
+from django.contrib.admin import helpers
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from tests.conftest import DEMO_FIXTURE
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Source
@@ -168,6 +173,14 @@ def test_changelist_query_counts_are_fixed_whatever_the_number_of_rows(admin_cli
     with django_assert_num_queries(expected):
         response = admin_client.get(url(model, "changelist"))
     assert len(response.context["cl"].result_list) == 50
+
+
+def test_a_large_lists_selection_boxes_are_djangos_own(admin_client, demo):
+    response = admin_client.get(url(Meeting, "changelist"))
+    meeting = response.context["cl"].result_list[0]
+    label = format_html(gettext("Select this object for an action - {}"), str(meeting))
+    expected = forms.CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False).render(helpers.ACTION_CHECKBOX_NAME, str(meeting.pk))
+    assert expected in response.content.decode()
 
 
 def test_the_source_changelist_does_not_read_article_texts(admin_client, demo):
@@ -380,9 +393,21 @@ def test_searching_drills_by_name_finds_the_drill(admin_client, demo):
     assert searched(admin_client, Drill, "zapad") == ["2021-zapad"]
 
 
-def test_a_searched_changelist_reads_a_fixed_number_of_queries_and_no_date_hierarchy(admin_client, demo, django_assert_num_queries):
-    # The unsearched list's queries less the date hierarchy's two, which a search does without.
-    expected = CHANGELIST_QUERIES[Meeting] - 2
+@pytest.fixture(params=["sorted", "walked"])
+def search_plan(request, monkeypatch):
+    """Both ways a search reads its matches: through the words' indexes and sorted, or walking the events newest first."""
+    if request.param == "walked":
+        # Every word now counts as common: the list walks the (start, id) index, and a busy actor's
+        # participants are probed event by event.
+        monkeypatch.setattr("tracker.admin.SORT_UP_TO", 3)
+        monkeypatch.setattr("tracker.admin.WALK_FROM_PER_MILLE", 0)
+    return request.param
+
+
+def test_a_searched_changelist_reads_a_fixed_number_of_queries_and_no_date_hierarchy(admin_client, demo, search_plan, django_assert_num_queries):
+    # The unsearched list's queries less the date hierarchy's two, which a search does without, plus
+    # one that sizes each word's matches to choose how to read them.
+    expected = CHANGELIST_QUERIES[Meeting] - 2 + 1
     admin_client.get(url(Meeting, "changelist"), {"q": "russia"})
     with django_assert_num_queries(expected):
         response = admin_client.get(url(Meeting, "changelist"), {"q": "russia"})
@@ -392,3 +417,150 @@ def test_a_searched_changelist_reads_a_fixed_number_of_queries_and_no_date_hiera
     with django_assert_num_queries(expected):
         response = admin_client.get(url(Meeting, "changelist"), {"q": "envoy"})
     assert len(response.context["cl"].result_list) == 50
+
+
+# Searching a long list --------------------------------------------------------------------------
+
+
+def summits(count: int, *, word: str = "Zanzibar", model=Meeting, **fields) -> list[str]:
+    """`count` events mentioning `word`, several a day and two undated, among as many that do not; their slugs as the list orders them."""
+    extra = {"kind": "summit"} if model is Meeting else {}
+    model.objects.bulk_create(
+        model(
+            slug=f"{word.lower()}-{n}" if n % 2 else f"call-{n}",
+            start=None if n < 4 else date(2020, 1, 1) + timedelta(days=n // 7),
+            summary=f"Leaders met at a summit in {word}." if n % 2 else "Leaders spoke by phone.",
+            **extra,
+            **fields,
+        )
+        for n in range(2 * count)
+    )
+    return list(model.objects.filter(summary__icontains=word).order_by("-start", "-id").values_list("slug", flat=True))
+
+
+def page_of(admin_client, model, term: str, page: int = 1):
+    response = admin_client.get(url(model, "changelist"), {"q": term, "p": page})
+    assert response.status_code == 200
+    return response
+
+
+def slugs_of(response) -> list[str]:
+    return [event.slug for event in response.context["cl"].result_list]
+
+
+def page_links(response) -> list[int]:
+    """The page numbers the paginator links to, in order."""
+    paginator = re.search(r'<p class="paginator">(.*?)</p>', response.content.decode(), re.S).group(1)
+    return [int(number) for number in re.findall(r'<a href="\?[^"]*\bp=(\d+)', paginator)]
+
+
+def test_a_searched_list_shows_every_match_once_newest_first_across_its_pages(admin_client, db, search_plan):
+    expected = summits(120)
+
+    pages = [page_of(admin_client, Meeting, "zanzibar", number) for number in (1, 2, 3)]
+
+    assert [slug for response in pages for slug in slugs_of(response)] == expected
+    assert [len(slugs_of(response)) for response in pages] == [50, 50, 20]
+    content = pages[2].content.decode()
+    assert "120 meetings" in content and "120 results" in content
+    assert page_links(pages[2]) == [1, 2]
+
+
+def test_a_search_with_more_matches_than_it_counts_says_so_and_its_pages_reach_further_as_you_go(admin_client, db, search_plan):
+    expected = summits(330)
+
+    first = page_of(admin_client, Meeting, "zanzibar")
+    content = first.content.decode()
+    assert "250+ meetings" in content and "250+ results" in content and "Select all 250+ meetings" in content
+    assert page_links(first) == [2, 3, 4, 5]
+    assert slugs_of(first) == expected[:50]
+
+    fifth = page_of(admin_client, Meeting, "zanzibar", 5)
+    assert slugs_of(fifth) == expected[200:250]
+    assert "330 meetings" in fifth.content.decode()
+    assert page_links(fifth) == [1, 2, 3, 4, 6, 7]
+
+    last = page_of(admin_client, Meeting, "zanzibar", 7)
+    assert slugs_of(last) == expected[300:]
+    assert admin_client.get(url(Meeting, "changelist"), {"q": "zanzibar", "p": 8}).url.endswith("?e=1")
+
+
+def test_a_drill_search_pages_the_same_way(admin_client, db, search_plan):
+    expected = summits(60, word="Kaliningrad", model=Drill)
+    pages = [page_of(admin_client, Drill, "kaliningrad", number) for number in (1, 2)]
+    assert [slug for response in pages for slug in slugs_of(response)] == expected
+    assert "60 drills" in pages[0].content.decode()
+
+
+def test_every_word_must_match_the_text_or_someone_taking_part(admin_client, db, search_plan):
+    summits(10)
+    envoy = Actor.objects.create(name="Amara Okafor", slug="amara-okafor", kind="person")
+    Alias.objects.create(actor=envoy, name="The Envoy")
+    joined = list(Meeting.objects.filter(summary__icontains="zanzibar").order_by("pk")[:4])
+    Participant.objects.bulk_create(Participant(meeting=meeting, actor=envoy) for meeting in joined)
+    # Named in the text but not taking part, and taking part but not in Zanzibar.
+    Meeting.objects.create(slug="named", kind="talks", start=date(2021, 1, 1), summary="Okafor arrives in Zanzibar.")
+    elsewhere = Meeting.objects.create(slug="elsewhere", kind="talks", start=date(2021, 1, 2), summary="Talks in Lagos.")
+    Participant.objects.create(meeting=elsewhere, actor=envoy)
+
+    found = set(slugs_of(page_of(admin_client, Meeting, "okafor zanzibar")))
+
+    assert found == {meeting.slug for meeting in joined} | {"named"}
+    assert set(slugs_of(page_of(admin_client, Meeting, '"the envoy" lagos'))) == {"elsewhere"}
+    assert slugs_of(page_of(admin_client, Meeting, "okafor nowhere")) == []
+
+
+def test_a_busy_actors_events_are_listed_once_each_without_distinct(admin_client, db, search_plan):
+    expected = summits(40)
+    envoy = Actor.objects.create(name="Zanzibar Envoy", slug="zanzibar-envoy", kind="person")
+    Participant.objects.bulk_create(Participant(meeting=meeting, actor=envoy) for meeting in Meeting.objects.filter(summary__icontains="zanzibar"))
+
+    with CaptureQueriesContext(connection) as queries:
+        found = slugs_of(page_of(admin_client, Meeting, "zanzibar"))
+
+    assert found == expected[:40]
+    assert not any("DISTINCT" in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_filtered_search_counts_only_what_both_keep(admin_client, db, search_plan):
+    summits(60)
+    Meeting.objects.filter(slug__in=["zanzibar-11", "zanzibar-13", "zanzibar-15"]).update(status="cancelled")
+    response = admin_client.get(url(Meeting, "changelist"), {"q": "zanzibar", "status__exact": "cancelled"})
+    assert slugs_of(response) == ["zanzibar-15", "zanzibar-13", "zanzibar-11"]
+    assert "3 meetings" in response.content.decode()
+
+
+def test_the_meeting_autocomplete_pages_through_a_common_word(admin_client, db, search_plan):
+    expected = summits(45)
+    found, page, more = [], 1, True
+    while more:
+        answer = admin_client.get(
+            reverse("admin:autocomplete"),
+            {"app_label": "tracker", "model_name": "participant", "field_name": "meeting", "term": "zanzibar", "page": page},
+        ).json()
+        found += [result["id"] for result in answer["results"]]
+        more, page = answer["pagination"]["more"], page + 1
+    assert found == [str(pk) for pk in Meeting.objects.filter(slug__in=expected).order_by("-start", "-id").values_list("pk", flat=True)]
+    assert page == 4
+
+
+def search_plan_of(admin_client, term: str) -> str:
+    """SQLite's plan for the query that reads a searched meeting list's ids."""
+    with CaptureQueriesContext(connection) as queries:
+        page_of(admin_client, Meeting, term)
+    sql = next(query["sql"] for query in queries.captured_queries if query["sql"].startswith('SELECT "tracker_meeting"."id" AS "pk"'))
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+def test_a_rare_word_is_read_through_the_search_index_and_a_common_one_walks_the_newest_events(admin_client, db, monkeypatch):
+    summits(30)
+
+    rare = search_plan_of(admin_client, "zanzibar")
+    monkeypatch.setattr("tracker.admin.SORT_UP_TO", 10)
+    common = search_plan_of(admin_client, "zanzibar")
+
+    assert "tracker_meeting_search" in rare and "INTEGER PRIMARY KEY" in rare and "TEMP B-TREE FOR ORDER BY" in rare
+    assert "SCAN tracker_meeting USING COVERING INDEX meeting_start_last_idx" in common and "TEMP B-TREE" not in common
