@@ -24,6 +24,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -182,6 +183,7 @@ def subjects() -> dict[str, str]:
         "to": month.replace(day=28).isoformat(), "year_from": month.replace(month=1).isoformat(),
         "year_to": month.replace(month=12, day=31).isoformat(), "at": pair.start.isoformat(),
         "word": "summit", "place": pair.location, "meeting": pair.slug,
+        "busiest_name": quote_plus(busiest.name), "typical_name": quote_plus(typical.name),
     }
 
 
@@ -221,6 +223,11 @@ def pages(s: dict[str, str]) -> list[tuple[str, str, bool, bool]]:
         ("admin meetings, filtered", "/admin/tracker/meeting/?status__exact=cancelled", False, True),
         ("admin meetings, page 200", "/admin/tracker/meeting/?p=200", False, True),
         ("admin meetings, searched", f"/admin/tracker/meeting/?q={s['place']}", False, True),
+        ("admin meetings, searched, a common word", f"/admin/tracker/meeting/?q={s['word']}", False, True),
+        ("admin meetings, searched, its page 20", f"/admin/tracker/meeting/?q={s['word']}&p=20", False, True),
+        ("admin meetings, searched, typical actor", f"/admin/tracker/meeting/?q={s['typical_name']}", False, True),
+        ("admin meetings, searched, busiest actor", f"/admin/tracker/meeting/?q={s['busiest_name']}", False, True),
+        ("admin drills, searched, a common word", "/admin/tracker/drill/?q=drills", False, True),
         ("admin drills", "/admin/tracker/drill/", False, True),
         ("admin sources", "/admin/tracker/source/", False, True),
         ("admin actors, searched", f"/admin/tracker/actor/?q={s['busiest'][:5]}", False, True),
