@@ -38,6 +38,19 @@ def test_a_window_finds_an_event_that_began_years_before_it():
     assert slugs(Drill.objects.between(date(2022, 2, 1), None)) == ["long-deployment"]
 
 
+def test_a_window_bounded_by_the_longest_span_read_first_finds_the_same_events():
+    Drill.objects.create(slug="long-deployment", start=date(2015, 1, 1), end=date(2024, 1, 1))
+    Drill.objects.create(slug="short-drill", start=date(2022, 1, 25), end=date(2022, 2, 3))
+    Drill.objects.create(slug="ended-before", start=date(2022, 1, 1), end=date(2022, 1, 31))
+
+    longest = Drill.objects.longest_span()
+
+    assert longest == (date(2024, 1, 1) - date(2015, 1, 1)).days
+    assert Meeting.objects.longest_span() == 0
+    window = (date(2022, 2, 1), date(2022, 2, 28))
+    assert slugs(Drill.objects.between(*window, longest=longest)) == slugs(Drill.objects.between(*window)) == ["long-deployment", "short-drill"]
+
+
 def test_the_span_column_counts_days_from_start_to_the_last_day():
     talks("one-day", date(2022, 2, 10))
     talks("three-days", date(2022, 2, 10), date(2022, 2, 13))

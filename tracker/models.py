@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models
@@ -284,14 +284,24 @@ class DatesFromIndexQuerySet(models.QuerySet):
 
 
 class EventQuerySet(DatesFromIndexQuerySet):
-    def between(self, first: date | None, last: date | None) -> EventQuerySet:
-        """Events that overlap the days from `first` to `last` (either may be open)."""
+    def between(self, first: date | None, last: date | None, *, longest: int | None = None) -> EventQuerySet:
+        """Events that overlap the days from `first` to `last` (either may be open).
+
+        `longest`, the longest span in days if the caller has read it, turns the lower bound on `start`
+        into a date PostgreSQL's planner can see: a long streamed read then walks the start index in
+        order instead of sorting a range it guessed to be tiny.
+        """
         qs = self
         if last is not None:
             qs = qs.filter(start__lte=last)
         if first is not None:
-            qs = qs.filter(last__gte=first, start__gte=EarliestOverlappingStart(first, self.model))
+            earliest = EarliestOverlappingStart(first, self.model) if longest is None else first - timedelta(days=longest)
+            qs = qs.filter(last__gte=first, start__gte=earliest)
         return qs
+
+    def longest_span(self) -> int:
+        """The most days any event runs past its start, read from the end of the span index."""
+        return self.model.objects.aggregate(longest=models.Max("span"))["longest"] or 0
 
     def involving(self, *actors: Actor | int) -> EventQuerySet:
         """Events in which every one of `actors` takes part."""

@@ -10,14 +10,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property, lru_cache, partial
-from itertools import groupby, islice
+from itertools import chain, groupby, islice, repeat
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote_plus
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -801,6 +801,7 @@ def drill_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 EXPORT_BATCH = 500
+EXPORT_FIRST_BATCH = 50
 EXPORT_FIELDS = ["pk", "slug", "start", "precision", "end", "end_precision", "date_text", "location", "summary", "status", "updated_at"]
 EXTRA_FIELDS = {"meeting": ["kind"], "drill": ["name", "troops"]}
 
@@ -819,13 +820,32 @@ class _Values:
         return Meeting.Kind(self.kind).label
 
 
+def _export_rows(events: QuerySet, kind: str) -> Iterator[list[dict]]:
+    """The events' rows in date order, in batches; the first is small, so the download starts at once."""
+    rows = events.chronological().values(*EXPORT_FIELDS, *EXTRA_FIELDS[kind]).iterator(chunk_size=EXPORT_FIRST_BATCH)
+    for size in chain([EXPORT_FIRST_BATCH], repeat(EXPORT_BATCH)):
+        if not (batch := list(islice(rows, size))):
+            return
+        yield batch
+
+
+def _one_snapshot(cards: Iterator[EventCard]) -> Iterator[EventCard]:
+    """On PostgreSQL, the whole download in one read-only transaction: one consistent snapshot, and a
+    server-side cursor that streams (outside a transaction PostgreSQL reads the whole result before
+    the first row). SQLite streams as it is, and a transaction there would take the write lock."""
+    if connection.vendor != "postgresql":
+        yield from cards
+        return
+    with transaction.atomic():
+        yield from cards
+
+
 def _export_cards(events: QuerySet, kind: str) -> Iterator[EventCard]:
     """Cards for every event of `events` in date order, from plain rows: no model instance per row or relation.
 
-    Reads EXPORT_BATCH events at a time, then their participants' names and their sources in one query each.
+    Each batch of rows is followed by its participants' names and its sources, one query each.
     """
-    rows = events.chronological().values(*EXPORT_FIELDS, *EXTRA_FIELDS[kind]).iterator(chunk_size=EXPORT_BATCH)
-    while batch := list(islice(rows, EXPORT_BATCH)):
+    for batch in _export_rows(events, kind):
         ids = [row["pk"] for row in batch]
         names: dict[int, list[str]] = defaultdict(list)
         for event_id, name in Participant.objects.filter(**{f"{kind}__in": ids}).order_by("pk").values_list(kind, "actor__name"):
@@ -848,11 +868,11 @@ def _export_cards(events: QuerySet, kind: str) -> Iterator[EventCard]:
 def _export_events(filters: Filters) -> Iterator[EventCard]:
     """Every event that passes the filters in the from/to range (open when absent), streamed in date order."""
     streams = []
-    if filters.wants_meetings:
-        streams.append(_export_cards(filters.meetings().between(filters.first, filters.last), "meeting"))
-    if filters.wants_drills:
-        streams.append(_export_cards(filters.drills().between(filters.first, filters.last), "drill"))
-    return heapq.merge(*streams, key=_sort_key)
+    for kind, wanted, events in (("meeting", filters.wants_meetings, filters.meetings), ("drill", filters.wants_drills, filters.drills)):
+        if wanted:
+            longest = events().longest_span() if filters.first else None
+            streams.append(_export_cards(events().between(filters.first, filters.last, longest=longest), kind))
+    return _one_snapshot(heapq.merge(*streams, key=_sort_key))
 
 
 def _attachment(response: HttpResponse, filters: Filters, extension: str) -> HttpResponse:
