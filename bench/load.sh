@@ -56,7 +56,7 @@ source_manage migrate --noinput -v0
 source_manage generate_timeline --events 300 --actors 100 --seed 77 -v0
 source_manage export_timeline --output "$work/import.json"
 
-.venv/bin/gunicorn tracker.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" --access-logfile /dev/null \
+.venv/bin/gunicorn -c python:tracker.gunicorn tracker.wsgi --workers "$WORKERS" --bind "127.0.0.1:$PORT" --access-logfile /dev/null \
   --error-logfile "$work/gunicorn.log" &
 server=$!
 for _ in $(seq 100); do

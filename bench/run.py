@@ -9,12 +9,14 @@
 Each page is requested in-process with Django's test client (production settings: DEBUG off), warmed
 up, then timed `--runs` times rendered afresh (the page cache emptied before each request) and
 `--runs` times from the page cache; the SQL it ran is captured once and replayed on a raw cursor,
-so the ratio shows what Django adds on top of the database.
+so the ratio shows what Django adds on top of the database. Python's cycle collector runs between
+requests, as tracker/gunicorn.py has production workers do (`--python-gc` leaves it inside requests).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import secrets
@@ -33,6 +35,8 @@ FAST_PAGES = {"timeline fragment", "actor page"}
 FAST_MEDIAN_MS = 5.0
 ANY_P95_MS = 50.0
 SLOW_SECONDS, SLOW_RUNS = 1.0, 5
+# Set by --python-gc: leave Python's collector to run inside requests, as it does without tracker/gunicorn.py.
+PYTHON_GC = False
 
 
 def configure(args: argparse.Namespace) -> str:
@@ -128,8 +132,10 @@ def read(response, began: float) -> tuple[bytes, float | None]:
 def timed(client, url: str, headers: dict[str, str], runs: int, *, cold: bool) -> tuple[list[float], list[float], object, bytes]:
     from django.core.cache import cache
 
+    from tracker import gunicorn
+
     times, first_bytes, response, body = [], [], None, b""
-    for _ in range(runs):
+    for n in range(1, runs + 1):
         if cold:
             # Outside the timing: the next request renders the page instead of reading it from the page cache.
             cache.clear()
@@ -139,6 +145,9 @@ def timed(client, url: str, headers: dict[str, str], runs: int, *, cold: bool) -
         times.append(time.perf_counter() - began)
         if first_at is not None:
             first_bytes.append(first_at)
+        if not PYTHON_GC and n % gunicorn.COLLECT_EVERY == 0:
+            # As tracker/gunicorn.py has each worker do: collect between requests, not during one.
+            gc.collect()
     return times, first_bytes, response, body
 
 
@@ -241,7 +250,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30, help="Timed requests per page (after 3 warm-ups).")
     parser.add_argument("--only", help="Only pages whose name contains this text.")
     parser.add_argument("--json", type=Path, help="Also write the results to this file.")
+    parser.add_argument(
+        "--python-gc", action="store_true",
+        help="Let Python's cycle collector run inside requests (by default it runs between them, as tracker/gunicorn.py has workers do).",
+    )
     args = parser.parse_args()
+    global PYTHON_GC
+    PYTHON_GC = args.python_gc
     label = configure(args)
     sys.path.insert(0, str(ROOT))
     prepare(args)
@@ -252,11 +267,16 @@ def main() -> int:
 
     from tracker.models import Drill, Meeting
 
+    if not PYTHON_GC:
+        gc.collect()
+        gc.freeze()
+        gc.disable()
     anonymous, admin = Client(), Client()
     user = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("bench", "", secrets.token_urlsafe(20))
     admin.force_login(user)
     events = Meeting.objects.count() + Drill.objects.count()
-    print(f"\nParley benchmark on {connection.vendor} ({label}): {events:,} events; {args.runs} timed runs per page\n")
+    collector = "inside requests (--python-gc)" if PYTHON_GC else "between requests, as tracker/gunicorn.py"
+    print(f"\nParley benchmark on {connection.vendor} ({label}): {events:,} events; {args.runs} timed runs per page; Python's collector {collector}\n")
     header = (
         f"{'page':36} {'median':>8} {'p95':>8} {'cached':>8} {'c. p95':>8} {'SQL':>8} {'ratio':>6} {'queries':>7} "
         f"{'status':>6} {'KiB':>6}  target"
