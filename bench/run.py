@@ -147,7 +147,7 @@ def timed(client, url: str, headers: dict[str, str], runs: int, *, cold: bool) -
             first_bytes.append(first_at)
         if not PYTHON_GC and n % gunicorn.COLLECT_EVERY == 0:
             # As tracker/gunicorn.py has each worker do: collect between requests, not during one.
-            gc.collect()
+            gc.collect(0)
     return times, first_bytes, response, body
 
 

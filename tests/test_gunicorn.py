@@ -9,33 +9,44 @@ from tracker import gunicorn
 
 
 @pytest.fixture
-def collector():
-    """Restores the collector as the test found it, and counts the full collections made meanwhile."""
+def collections():
+    """The generations collected meanwhile; restores the collector as the test found it."""
     was_enabled = gc.isenabled()
-    full = []
+    seen = []
 
-    def seen(phase, info):
-        if phase == "stop" and info["generation"] == 2:
-            full.append(info)
+    def record(phase, info):
+        if phase == "stop":
+            seen.append(info["generation"])
 
-    gc.callbacks.append(seen)
-    yield full
-    gc.callbacks.remove(seen)
+    gc.callbacks.append(record)
+    yield seen
+    gc.callbacks.remove(record)
     gc.unfreeze()
     if was_enabled:
         gc.enable()
 
 
-def test_a_worker_collects_only_between_requests_every_few_requests(collector):
+def serve(worker, requests: int) -> None:
+    for _ in range(requests):
+        gunicorn.post_request(worker, None, {}, None)
+
+
+def test_a_worker_collects_only_between_requests(collections):
     worker = SimpleNamespace()
     gunicorn.post_fork(None, worker)
-
     assert not gc.isenabled()
-    for _ in range(gunicorn.COLLECT_EVERY - 1):
-        gunicorn.post_request(worker, None, {}, None)
-    assert collector == []
-    gunicorn.post_request(worker, None, {}, None)
-    assert len(collector) == 1
+
+    serve(worker, 1)
+    assert collections == [2] and gc.get_freeze_count() > 0  # the loaded application, frozen
+
+    serve(worker, gunicorn.COLLECT_EVERY - 2)
+    assert collections == [2]
+    serve(worker, 1)
+    assert collections == [2, 0]
+
+    serve(worker, gunicorn.FULL_EVERY - gunicorn.COLLECT_EVERY)
+    assert collections.count(0) == gunicorn.FULL_EVERY // gunicorn.COLLECT_EVERY - 1
+    assert collections[-1] == 2
 
 
 def test_gunicorn_reads_the_hooks_from_the_settings_module():

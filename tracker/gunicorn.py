@@ -8,18 +8,27 @@ Here each worker collects between requests instead, after the response has been 
 
 import gc
 
-# Requests between two collections: each collection then takes about 30 ms and frees about 14 MB.
+# A young-generation collection every 20 requests takes about 20 ms after twenty fresh renders
+# (freeing about 14 MB) and under 1 ms after twenty cached pages; a full one now and then catches
+# cycles that were still alive when their young collection ran.
 COLLECT_EVERY = 20
+FULL_EVERY = 1000
 
 
 def post_fork(server, worker) -> None:
-    # What the worker inherited lives as long as the process: the collector need not look at it again.
-    gc.freeze()
     gc.disable()
     worker.parley_requests = 0
 
 
 def post_request(worker, req, environ, resp) -> None:
-    worker.parley_requests = getattr(worker, "parley_requests", 0) + 1
-    if worker.parley_requests % COLLECT_EVERY == 0:
+    worker.parley_requests = served = getattr(worker, "parley_requests", 0) + 1
+    if served == 1:
+        # The application is loaded by the end of the first request, and lives as long as the worker:
+        # later collections need not look at it again.
         gc.collect()
+        gc.freeze()
+    elif served % FULL_EVERY == 0:
+        gc.collect()
+    elif served % COLLECT_EVERY == 0:
+        # Every cycle a request leaves is younger than the last collection: the young generation holds it.
+        gc.collect(0)
