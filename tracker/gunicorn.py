@@ -21,7 +21,7 @@ def post_fork(server, worker) -> None:
 
 
 def post_request(worker, req, environ, resp) -> None:
-    worker.parley_requests = served = getattr(worker, "parley_requests", 0) + 1
+    worker.parley_requests = served = worker.parley_requests + 1
     if served == 1:
         # The application is loaded by the end of the first request, and lives as long as the worker:
         # later collections need not look at it again.

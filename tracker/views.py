@@ -868,9 +868,10 @@ def _export_cards(events: QuerySet, kind: str) -> Iterator[EventCard]:
 def _export_events(filters: Filters) -> Iterator[EventCard]:
     """Every event that passes the filters in the from/to range (open when absent), streamed in date order."""
     streams = []
-    for kind, wanted, events in (("meeting", filters.wants_meetings, filters.meetings), ("drill", filters.wants_drills, filters.drills)):
+    kinds = (("meeting", Meeting, filters.wants_meetings, filters.meetings), ("drill", Drill, filters.wants_drills, filters.drills))
+    for kind, model, wanted, events in kinds:
         if wanted:
-            longest = events().longest_span() if filters.first else None
+            longest = model.objects.longest_span() if filters.first else None
             streams.append(_export_cards(events().between(filters.first, filters.last, longest=longest), kind))
     return _one_snapshot(heapq.merge(*streams, key=_sort_key))
 

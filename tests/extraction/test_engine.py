@@ -132,12 +132,17 @@ def test_a_plural_reference_without_a_matching_list_names_no_one():
     assert (talks.kind, talks.date, talks.participants) == ("talks", "2021-04", ())
 
 
+def affiliations(text: str) -> dict[str, str]:
+    """Each person the article names, with the state or organisation the engine says they act for."""
+    return {a.name: a.affiliation for a in extract(text, date(2021, 3, 10)).actors if a.kind == "person"}
+
+
 def test_a_president_named_without_a_state_belongs_to_the_state_the_story_is_about():
     text = (
         "Chilean diplomats said on Monday that Chile would host the regional forum in Santiago. "
         "President Ana Rojas will open it, and the Chilean navy will provide security. Peru sent observers."
     )
-    people = {a.name: a.affiliation for a in extract(text, date(2021, 3, 10)).actors if a.kind == "person"}
+    people = affiliations(text)
     assert people == {"Ana Rojas": "Chile"}
 
 
@@ -145,13 +150,13 @@ def test_a_president_is_not_given_a_state_whose_head_is_already_named_or_when_no
     led = "Peruvian President Luis Vega met President Ana Rojas in Lima. Peru and Peruvian officials welcomed the talks."
     even = "Officials from Chile and Peru met on Monday. President Ana Rojas welcomed the talks."
     for text in (led, even):
-        people = {a.name: a.affiliation for a in extract(text, date(2021, 3, 10)).actors if a.kind == "person"}
+        people = affiliations(text)
         assert people["Ana Rojas"] == ""
 
 
 def test_the_dateline_city_counts_toward_the_story_state():
     text = "SANTIAGO (Wire) - President Ana Rojas opened a regional forum on Monday, the Chilean foreign ministry said."
-    people = {a.name: a.affiliation for a in extract(text, date(2021, 3, 10)).actors if a.kind == "person"}
+    people = affiliations(text)
     assert people == {"Ana Rojas": "Chile"}
 
 
