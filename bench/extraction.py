@@ -4,6 +4,7 @@ Prints median and p95 of `extract` on the seed article (when ../shared is there)
 the test corpus, and on synthetic 128 KB to 1 MB articles made by repeating the corpus, with the
 time per kilobyte to show that cost grows linearly with length.
 """
+
 import statistics
 import sys
 import time

@@ -129,7 +129,9 @@ def read(response, began: float) -> tuple[bytes, float | None]:
     return first + b"".join(chunks), first_at
 
 
-def timed(client, url: str, headers: dict[str, str], runs: int, *, cold: bool) -> tuple[list[float], list[float], object, bytes]:
+def timed(
+    client, url: str, headers: dict[str, str], runs: int, *, cold: bool
+) -> tuple[list[float], list[float], object, bytes]:
     from django.core.cache import cache
 
     from tracker import gunicorn
@@ -170,9 +172,18 @@ def measure(client, name: str, url: str, runs: int, headers: dict[str, str]) -> 
     times, first_bytes, response, body = timed(client, url, headers, runs, cold=True)
     cached, _, _, _ = timed(client, url, headers, runs, cold=False)
     return Result(
-        name=name, url=url, median_ms=statistics.median(times) * 1000, p95_ms=percentile(times, 0.95) * 1000,
-        cached_median_ms=statistics.median(cached) * 1000, cached_p95_ms=percentile(cached, 0.95) * 1000,
-        sql_median_ms=replay(statements, runs), first_event_p95_ms=percentile(first_bytes, 0.95) * 1000 if first_bytes else None, queries=len(queries), status=response.status_code, size=len(body), runs=runs,
+        name=name,
+        url=url,
+        median_ms=statistics.median(times) * 1000,
+        p95_ms=percentile(times, 0.95) * 1000,
+        cached_median_ms=statistics.median(cached) * 1000,
+        cached_p95_ms=percentile(cached, 0.95) * 1000,
+        sql_median_ms=replay(statements, runs),
+        first_event_p95_ms=percentile(first_bytes, 0.95) * 1000 if first_bytes else None,
+        queries=len(queries),
+        status=response.status_code,
+        size=len(body),
+        runs=runs,
     )
 
 
@@ -188,11 +199,18 @@ def subjects() -> dict[str, str]:
     pair = Meeting.objects.filter(participants__actor=busiest).exclude(start=None).order_by("-start").first()
     month = pair.start.replace(day=1)
     return {
-        "busiest": busiest.slug, "typical": typical.slug, "from": month.isoformat(),
-        "to": month.replace(day=28).isoformat(), "year_from": month.replace(month=1).isoformat(),
-        "year_to": month.replace(month=12, day=31).isoformat(), "at": pair.start.isoformat(),
-        "word": "summit", "place": pair.location, "meeting": pair.slug,
-        "busiest_name": quote_plus(busiest.name), "typical_name": quote_plus(typical.name),
+        "busiest": busiest.slug,
+        "typical": typical.slug,
+        "from": month.isoformat(),
+        "to": month.replace(day=28).isoformat(),
+        "year_from": month.replace(month=1).isoformat(),
+        "year_to": month.replace(month=12, day=31).isoformat(),
+        "at": pair.start.isoformat(),
+        "word": "summit",
+        "place": pair.location,
+        "meeting": pair.slug,
+        "busiest_name": quote_plus(busiest.name),
+        "typical_name": quote_plus(typical.name),
     }
 
 
@@ -205,7 +223,10 @@ def tallied_reads() -> list[tuple[str, object]]:
     def matrix() -> None:
         pairs_among([row["actor"] for row in busiest_actors(12)])
 
-    return [("matrix of 12, whole database", matrix), ("counterparts of the busiest actor", lambda: counterparts(busiest.pk, 51))]
+    return [
+        ("matrix of 12, whole database", matrix),
+        ("counterparts of the busiest actor", lambda: counterparts(busiest.pk, 51)),
+    ]
 
 
 def pages(s: dict[str, str]) -> list[tuple[str, str, bool, bool]]:
@@ -222,12 +243,27 @@ def pages(s: dict[str, str]) -> list[tuple[str, str, bool, bool]]:
         ("timeline fragment, place text", f"/?q={s['place']}&at={s['at']}", True, False),
         ("who meets whom", "/who-meets-whom/", False, False),
         ("who meets whom, one actor", f"/who-meets-whom/?actor={s['busiest']}", False, False),
-        ("who meets whom, held, a year", f"/who-meets-whom/?status=held&from={s['year_from']}&to={s['year_to']}", False, False),
+        (
+            "who meets whom, held, a year",
+            f"/who-meets-whom/?status=held&from={s['year_from']}&to={s['year_to']}",
+            False,
+            False,
+        ),
         ("actor page", f"/actors/{s['busiest']}/", False, False),
         ("actor page, typical actor", f"/actors/{s['typical']}/", False, False),
         ("meeting page", f"/meetings/{s['meeting']}/", False, False),
-        ("CSV export, actor and month", f"/export.csv?actor={s['busiest']}&from={s['from']}&to={s['to']}", False, False),
-        ("CSV export, actor and year", f"/export.csv?actor={s['busiest']}&from={s['year_from']}&to={s['year_to']}", False, False),
+        (
+            "CSV export, actor and month",
+            f"/export.csv?actor={s['busiest']}&from={s['from']}&to={s['to']}",
+            False,
+            False,
+        ),
+        (
+            "CSV export, actor and year",
+            f"/export.csv?actor={s['busiest']}&from={s['year_from']}&to={s['year_to']}",
+            False,
+            False,
+        ),
         ("admin meetings", "/admin/tracker/meeting/", False, True),
         ("admin meetings, filtered", "/admin/tracker/meeting/?status__exact=cancelled", False, True),
         ("admin meetings, page 200", "/admin/tracker/meeting/?p=200", False, True),
@@ -245,13 +281,16 @@ def pages(s: dict[str, str]) -> list[tuple[str, str, bool, bool]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", help="SQLite file (default /tmp/parley-bench-EVENTS.sqlite3); ignored with DATABASE_URL.")
+    parser.add_argument(
+        "--db", help="SQLite file (default /tmp/parley-bench-EVENTS.sqlite3); ignored with DATABASE_URL."
+    )
     parser.add_argument("--events", type=int, default=100_000, help="Events to generate when the database is empty.")
     parser.add_argument("--runs", type=int, default=30, help="Timed requests per page (after 3 warm-ups).")
     parser.add_argument("--only", help="Only pages whose name contains this text.")
     parser.add_argument("--json", type=Path, help="Also write the results to this file.")
     parser.add_argument(
-        "--python-gc", action="store_true",
+        "--python-gc",
+        action="store_true",
         help="Let Python's cycle collector run inside requests (by default it runs between them, as tracker/gunicorn.py has workers do).",
     )
     args = parser.parse_args()
@@ -272,11 +311,15 @@ def main() -> int:
         gc.freeze()
         gc.disable()
     anonymous, admin = Client(), Client()
-    user = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("bench", "", secrets.token_urlsafe(20))
+    user = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "bench", "", secrets.token_urlsafe(20)
+    )
     admin.force_login(user)
     events = Meeting.objects.count() + Drill.objects.count()
     collector = "inside requests (--python-gc)" if PYTHON_GC else "between requests, as tracker/gunicorn.py"
-    print(f"\nParley benchmark on {connection.vendor} ({label}): {events:,} events; {args.runs} timed runs per page; Python's collector {collector}\n")
+    print(
+        f"\nParley benchmark on {connection.vendor} ({label}): {events:,} events; {args.runs} timed runs per page; Python's collector {collector}\n"
+    )
     header = (
         f"{'page':36} {'median':>8} {'p95':>8} {'cached':>8} {'c. p95':>8} {'SQL':>8} {'ratio':>6} {'queries':>7} "
         f"{'status':>6} {'KiB':>6}  target"
@@ -333,9 +376,17 @@ def main() -> int:
         " (a streamed CSV: its first event)."
     )
     if args.json:
-        args.json.write_text(json.dumps(
-            {"database": connection.vendor, "events": events, "runs": args.runs,
-             "results": [asdict(result) | {"ratio": result.ratio} for result in results]}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "database": connection.vendor,
+                    "events": events,
+                    "runs": args.runs,
+                    "results": [asdict(result) | {"ratio": result.ratio} for result in results],
+                },
+                indent=2,
+            )
+        )
     print(f"{len(failures)} page(s) miss a target{': ' + ', '.join(failures) if failures else ''}.")
     return 1 if failures else 0
 

@@ -51,8 +51,16 @@ def meeting(
 ) -> Meeting:
     """A meeting of `participants`; pass `source` (and `evidence`) to record who reported it."""
     return _event(
-        Meeting, participants, slug=slug, source=source, evidence=evidence, roles=roles,
-        start=start, kind=kind, status=status, **fields,
+        Meeting,
+        participants,
+        slug=slug,
+        source=source,
+        evidence=evidence,
+        roles=roles,
+        start=start,
+        kind=kind,
+        status=status,
+        **fields,
     )
 
 
@@ -68,8 +76,16 @@ def drill(
     **fields,
 ) -> Drill:
     return _event(
-        Drill, participants, slug=slug, source=source, evidence=evidence, roles=roles,
-        start=start, end=end, status=status, **fields,
+        Drill,
+        participants,
+        slug=slug,
+        source=source,
+        evidence=evidence,
+        roles=roles,
+        start=start,
+        end=end,
+        status=status,
+        **fields,
     )
 
 
@@ -82,7 +98,15 @@ def busy_month(n: int, *, first: date = date(2022, 2, 1), actors: list[Actor] | 
         day = first.replace(day=1 + i % 28)
         people = [pool[i % len(pool)], pool[(i + 1) % len(pool)], pool[(i + 3) % len(pool)]]
         if i % 5 == 4:
-            events.append(drill(*people[:2], start=day, end=day.replace(day=min(28, day.day + 3)), source=report, evidence=f"Drill {i} took place."))
+            events.append(
+                drill(
+                    *people[:2],
+                    start=day,
+                    end=day.replace(day=min(28, day.day + 3)),
+                    source=report,
+                    evidence=f"Drill {i} took place.",
+                )
+            )
         else:
             events.append(meeting(*people, start=day, source=report, evidence=f"Meeting {i} took place."))
     return events

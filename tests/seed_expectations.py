@@ -31,7 +31,17 @@ PEOPLE = {
     "Mette Frederiksen": ("Prime Minister", "Denmark"),
 }
 STATES = {
-    "Russia", "Belarus", "Ukraine", "United States", "France", "Germany", "United Kingdom",
-    "Estonia", "Latvia", "Lithuania", "Denmark", "Poland",
+    "Russia",
+    "Belarus",
+    "Ukraine",
+    "United States",
+    "France",
+    "Germany",
+    "United Kingdom",
+    "Estonia",
+    "Latvia",
+    "Lithuania",
+    "Denmark",
+    "Poland",
 }
 ORGANISATIONS = {"NATO", "European Union"}

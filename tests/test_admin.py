@@ -22,7 +22,12 @@ AUTOCOMPLETE_FIELDS = [
     ("participant", "actor", "kremlin", "Russia"),
     ("participant", "meeting", "moscow", "Liz Truss meets her Russian counterpart in Moscow."),
     ("participant", "drill", "belarus", "Russia and Belarus begin a ten-day joint exercise on Belarusian soil."),
-    ("evidence", "source", "drills", "Russia Begins Military Drills with Belarus, Despite Ukraine Tensions (Financial Times (as republished), 10 Feb 2022)"),
+    (
+        "evidence",
+        "source",
+        "drills",
+        "Russia Begins Military Drills with Belarus, Despite Ukraine Tensions (Financial Times (as republished), 10 Feb 2022)",
+    ),
     ("evidence", "meeting", "warsaw", "Boris Johnson travels to Warsaw to back NATO allies."),
     ("evidence", "drill", "belarus", "Russia and Belarus begin a ten-day joint exercise on Belarusian soil."),
 ]
@@ -85,7 +90,12 @@ def errors_of(response) -> str:
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
 def test_changelist_add_change_and_delete_pages_open_for_a_superuser(admin_client, demo, model):
     instance = model.objects.order_by("pk").first()
-    for page in (url(model, "changelist"), url(model, "add"), url(model, "change", instance.pk), url(model, "delete", instance.pk)):
+    for page in (
+        url(model, "changelist"),
+        url(model, "add"),
+        url(model, "change", instance.pk),
+        url(model, "delete", instance.pk),
+    ):
         assert admin_client.get(page).status_code == 200, page
 
 
@@ -122,9 +132,13 @@ def test_every_filter_choice_of_every_changelist_opens(admin_client, demo, model
 
 def test_filtering_meetings_by_kind_and_date_hierarchy_shows_only_those(admin_client, demo):
     response = admin_client.get(url(Meeting, "changelist"), {"kind__exact": "signing"})
-    assert [meeting.slug for meeting in response.context["cl"].result_list] == ["2014-signing-france-germany-russia-ukraine"]
+    assert [meeting.slug for meeting in response.context["cl"].result_list] == [
+        "2014-signing-france-germany-russia-ukraine"
+    ]
 
-    response = admin_client.get(url(Meeting, "changelist"), {"start__year": "2022", "start__month": "2", "start__day": "9"})
+    response = admin_client.get(
+        url(Meeting, "changelist"), {"start__year": "2022", "start__month": "2", "start__day": "9"}
+    )
     assert [meeting.kind for meeting in response.context["cl"].result_list] == ["press_conference"]
 
 
@@ -149,7 +163,9 @@ def add_rows(number: int) -> None:
     russia = Actor.objects.get(slug="russia")
     for n in range(number):
         source = Source.objects.create(title=f"Bulletin {n}", publisher="Wire", published=date(2022, 3, 1))
-        actor = Actor.objects.create(name=f"Envoy {number}-{n}", slug=f"envoy-{number}-{n}", kind="person", affiliation=russia)
+        actor = Actor.objects.create(
+            name=f"Envoy {number}-{n}", slug=f"envoy-{number}-{n}", kind="person", affiliation=russia
+        )
         Alias.objects.create(actor=actor, name=f"E{number}-{n}")
         meeting = Meeting.objects.create(slug=f"m-{number}-{n}", kind="call", start=date(2022, 3, 1))
         drill = Drill.objects.create(slug=f"d-{number}-{n}", start=date(2022, 3, 1), troops=n)
@@ -162,7 +178,9 @@ CHANGELIST_QUERIES = {Actor: 5, Alias: 4, Meeting: 7, Drill: 7, Participant: 4, 
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
-def test_changelist_query_counts_are_fixed_whatever_the_number_of_rows(admin_client, demo, model, django_assert_num_queries):
+def test_changelist_query_counts_are_fixed_whatever_the_number_of_rows(
+    admin_client, demo, model, django_assert_num_queries
+):
     # Session, user, one count for the paginator, the page's rows, one prefetch where a column lists
     # related rows, and two for the date hierarchy (its bounds, then its years).
     expected = CHANGELIST_QUERIES[model]
@@ -179,7 +197,9 @@ def test_a_large_lists_selection_boxes_are_djangos_own(admin_client, demo):
     response = admin_client.get(url(Meeting, "changelist"))
     meeting = response.context["cl"].result_list[0]
     label = format_html(gettext("Select this object for an action - {}"), str(meeting))
-    expected = forms.CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False).render(helpers.ACTION_CHECKBOX_NAME, str(meeting.pk))
+    expected = forms.CheckboxInput({"class": "action-select", "aria-label": label}, lambda value: False).render(
+        helpers.ACTION_CHECKBOX_NAME, str(meeting.pk)
+    )
     assert expected in response.content.decode()
 
 
@@ -202,9 +222,19 @@ def test_a_meeting_that_ends_before_it_starts_is_refused_with_a_message(admin_cl
 
 def test_a_drill_with_negative_troops_is_refused_with_a_message(admin_client, db):
     data = {
-        "name": "", "status": "held", "start": "2022-02-10", "precision": "day", "end": "", "end_precision": "day",
-        "date_text": "", "location": "", "troops": "-5", "summary": "", "slug": "",
-        **management_form("participants", 0), **management_form("evidence", 0),
+        "name": "",
+        "status": "held",
+        "start": "2022-02-10",
+        "precision": "day",
+        "end": "",
+        "end_precision": "day",
+        "date_text": "",
+        "location": "",
+        "troops": "-5",
+        "summary": "",
+        "slug": "",
+        **management_form("participants", 0),
+        **management_form("evidence", 0),
     }
     response = admin_client.post(url(Drill, "add"), data)
     assert "Troop numbers cannot be negative." in errors_of(response)
@@ -212,7 +242,15 @@ def test_a_drill_with_negative_troops_is_refused_with_a_message(admin_client, db
 
 
 def actor_form(**fields) -> dict:
-    data = {"name": "", "slug": "", "kind": "state", "title": "", "affiliation": "", "description": "", **management_form("aliases", 0)}
+    data = {
+        "name": "",
+        "slug": "",
+        "kind": "state",
+        "title": "",
+        "affiliation": "",
+        "description": "",
+        **management_form("aliases", 0),
+    }
     data.update(fields)
     return data
 
@@ -244,7 +282,12 @@ def test_the_same_actor_twice_in_a_new_meeting_is_refused_with_a_message(admin_c
     russia = Actor.objects.get(slug="russia").pk
     data = meeting_form(
         **management_form("participants", 2),
-        **{"participants-0-actor": russia, "participants-0-role": "host", "participants-1-actor": russia, "participants-1-role": ""},
+        **{
+            "participants-0-actor": russia,
+            "participants-0-role": "host",
+            "participants-1-actor": russia,
+            "participants-1-role": "",
+        },
     )
     response = admin_client.post(url(Meeting, "add"), data)
     assert "This actor already takes part in this meeting." in errors_of(response)
@@ -255,14 +298,27 @@ def test_an_actor_added_again_to_a_known_drill_is_refused_with_a_message(admin_c
     drill = Drill.objects.get()
     rows = list(drill.participants.order_by("pk"))
     data = {
-        "name": "", "status": "ongoing", "start": "2022-02-10", "precision": "day", "end": "2022-02-19",
-        "end_precision": "day", "date_text": "", "location": "Belarus", "troops": "30000", "summary": "", "slug": drill.slug,
+        "name": "",
+        "status": "ongoing",
+        "start": "2022-02-10",
+        "precision": "day",
+        "end": "2022-02-19",
+        "end_precision": "day",
+        "date_text": "",
+        "location": "Belarus",
+        "troops": "30000",
+        "summary": "",
+        "slug": drill.slug,
         **management_form("participants", len(rows) + 1, len(rows)),
         **management_form("evidence", 0, 0),
     }
     for index, row in enumerate(rows):
-        data |= {f"participants-{index}-id": row.pk, f"participants-{index}-drill": drill.pk,
-                 f"participants-{index}-actor": row.actor_id, f"participants-{index}-role": row.role}
+        data |= {
+            f"participants-{index}-id": row.pk,
+            f"participants-{index}-drill": drill.pk,
+            f"participants-{index}-actor": row.actor_id,
+            f"participants-{index}-role": row.role,
+        }
     data |= {f"participants-{len(rows)}-actor": rows[0].actor_id, f"participants-{len(rows)}-role": "host"}
     response = admin_client.post(url(Drill, "change", drill.pk), data)
     assert "This actor already takes part in this drill." in errors_of(response)
@@ -284,8 +340,12 @@ def test_a_participant_needs_exactly_one_event(admin_client, demo):
 
 def test_evidence_for_a_meeting_and_a_drill_at_once_is_refused_with_a_message(admin_client, demo):
     data = {
-        "source": Source.objects.get().pk, "meeting": Meeting.objects.first().pk, "drill": Drill.objects.get().pk,
-        "sentence": "", "start_offset": "", "end_offset": "",
+        "source": Source.objects.get().pk,
+        "meeting": Meeting.objects.first().pk,
+        "drill": Drill.objects.get().pk,
+        "sentence": "",
+        "start_offset": "",
+        "end_offset": "",
     }
     response = admin_client.post(url(Evidence, "add"), data)
     assert "Evidence supports exactly one meeting or drill." in errors_of(response)
@@ -293,7 +353,14 @@ def test_evidence_for_a_meeting_and_a_drill_at_once_is_refused_with_a_message(ad
 
 def test_a_source_reporting_a_meeting_twice_is_refused_with_a_message(admin_client, demo):
     meeting = Meeting.objects.get(slug="2022-02-10-talks")
-    data = {"source": Source.objects.get().pk, "meeting": meeting.pk, "drill": "", "sentence": "", "start_offset": "", "end_offset": ""}
+    data = {
+        "source": Source.objects.get().pk,
+        "meeting": meeting.pk,
+        "drill": "",
+        "sentence": "",
+        "start_offset": "",
+        "end_offset": "",
+    }
     response = admin_client.post(url(Evidence, "add"), data)
     assert "This source already reports this meeting." in errors_of(response)
 
@@ -346,14 +413,18 @@ def test_merging_asks_which_actor_to_keep_then_moves_everything_to_it(admin_clie
 
 def test_merging_without_choosing_the_actor_to_keep_changes_nothing(admin_client, demo):
     ids = list(Actor.objects.filter(slug__in=["latvia", "lithuania"]).values_list("pk", flat=True))
-    response = admin_client.post(url(Actor, "changelist"), {"action": "merge_selected", "_selected_action": ids, "post": "yes"})
+    response = admin_client.post(
+        url(Actor, "changelist"), {"action": "merge_selected", "_selected_action": ids, "post": "yes"}
+    )
     assert "Choose the actor to keep." in response.content.decode()
     assert Actor.objects.filter(pk__in=ids).count() == 2
 
 
 def test_merging_a_single_actor_is_refused_with_a_message(admin_client, demo):
     russia = Actor.objects.get(slug="russia")
-    response = admin_client.post(url(Actor, "changelist"), {"action": "merge_selected", "_selected_action": [russia.pk]}, follow=True)
+    response = admin_client.post(
+        url(Actor, "changelist"), {"action": "merge_selected", "_selected_action": [russia.pk]}, follow=True
+    )
     assert "Select at least two actors to merge." in response.content.decode()
 
 
@@ -365,7 +436,9 @@ def searched(admin_client, model, term: str) -> list[str]:
 
 def test_searching_meetings_by_a_summary_word_finds_those_meetings_once(admin_client, demo):
     slugs = searched(admin_client, Meeting, "warsaw")
-    assert slugs == list(Meeting.objects.filter(summary__icontains="warsaw").order_by("-start", "-id").values_list("slug", flat=True))
+    assert slugs == list(
+        Meeting.objects.filter(summary__icontains="warsaw").order_by("-start", "-id").values_list("slug", flat=True)
+    )
     assert slugs and len(slugs) == len(set(slugs))
 
 
@@ -404,7 +477,9 @@ def search_plan(request, monkeypatch):
     return request.param
 
 
-def test_a_searched_changelist_reads_a_fixed_number_of_queries_and_no_date_hierarchy(admin_client, demo, search_plan, django_assert_num_queries):
+def test_a_searched_changelist_reads_a_fixed_number_of_queries_and_no_date_hierarchy(
+    admin_client, demo, search_plan, django_assert_num_queries
+):
     # The unsearched list's queries less the date hierarchy's two, which a search does without, plus
     # one that sizes each word's matches to choose how to read them.
     expected = CHANGELIST_QUERIES[Meeting] - 2 + 1
@@ -466,7 +541,9 @@ def test_a_searched_list_shows_every_match_once_newest_first_across_its_pages(ad
     assert page_links(pages[2]) == [1, 2]
 
 
-def test_a_search_with_more_matches_than_it_counts_says_so_and_its_pages_reach_further_as_you_go(admin_client, db, search_plan):
+def test_a_search_with_more_matches_than_it_counts_says_so_and_its_pages_reach_further_as_you_go(
+    admin_client, db, search_plan
+):
     expected = summits(330)
 
     first = page_of(admin_client, Meeting, "zanzibar")
@@ -500,7 +577,9 @@ def test_every_word_must_match_the_text_or_someone_taking_part(admin_client, db,
     Participant.objects.bulk_create(Participant(meeting=meeting, actor=envoy) for meeting in joined)
     # Named in the text but not taking part, and taking part but not in Zanzibar.
     Meeting.objects.create(slug="named", kind="talks", start=date(2021, 1, 1), summary="Okafor arrives in Zanzibar.")
-    elsewhere = Meeting.objects.create(slug="elsewhere", kind="talks", start=date(2021, 1, 2), summary="Talks in Lagos.")
+    elsewhere = Meeting.objects.create(
+        slug="elsewhere", kind="talks", start=date(2021, 1, 2), summary="Talks in Lagos."
+    )
     Participant.objects.create(meeting=elsewhere, actor=envoy)
 
     found = set(slugs_of(page_of(admin_client, Meeting, "okafor zanzibar")))
@@ -513,7 +592,9 @@ def test_every_word_must_match_the_text_or_someone_taking_part(admin_client, db,
 def test_a_busy_actors_events_are_listed_once_each_without_distinct(admin_client, db, search_plan):
     expected = summits(40)
     envoy = Actor.objects.create(name="Zanzibar Envoy", slug="zanzibar-envoy", kind="person")
-    Participant.objects.bulk_create(Participant(meeting=meeting, actor=envoy) for meeting in Meeting.objects.filter(summary__icontains="zanzibar"))
+    Participant.objects.bulk_create(
+        Participant(meeting=meeting, actor=envoy) for meeting in Meeting.objects.filter(summary__icontains="zanzibar")
+    )
 
     with CaptureQueriesContext(connection) as queries:
         found = slugs_of(page_of(admin_client, Meeting, "zanzibar"))
@@ -536,11 +617,20 @@ def test_the_meeting_autocomplete_pages_through_a_common_word(admin_client, db, 
     while more:
         answer = admin_client.get(
             reverse("admin:autocomplete"),
-            {"app_label": "tracker", "model_name": "participant", "field_name": "meeting", "term": "zanzibar", "page": page},
+            {
+                "app_label": "tracker",
+                "model_name": "participant",
+                "field_name": "meeting",
+                "term": "zanzibar",
+                "page": page,
+            },
         ).json()
         found += [result["id"] for result in answer["results"]]
         more, page = answer["pagination"]["more"], page + 1
-    assert found == [str(pk) for pk in Meeting.objects.filter(slug__in=expected).order_by("-start", "-id").values_list("pk", flat=True)]
+    assert found == [
+        str(pk)
+        for pk in Meeting.objects.filter(slug__in=expected).order_by("-start", "-id").values_list("pk", flat=True)
+    ]
     assert page == 4
 
 
@@ -548,14 +638,20 @@ def search_plan_of(admin_client, term: str) -> str:
     """SQLite's plan for the query that reads a searched meeting list's ids."""
     with CaptureQueriesContext(connection) as queries:
         page_of(admin_client, Meeting, term)
-    sql = next(query["sql"] for query in queries.captured_queries if query["sql"].startswith('SELECT "tracker_meeting"."id" AS "pk"'))
+    sql = next(
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "tracker_meeting"."id" AS "pk"')
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
         return "\n".join(row[-1] for row in cursor.fetchall())
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
-def test_a_rare_word_is_read_through_the_search_index_and_a_common_one_walks_the_newest_events(admin_client, db, monkeypatch):
+def test_a_rare_word_is_read_through_the_search_index_and_a_common_one_walks_the_newest_events(
+    admin_client, db, monkeypatch
+):
     summits(30)
 
     rare = search_plan_of(admin_client, "zanzibar")

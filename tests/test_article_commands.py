@@ -15,7 +15,9 @@ from tracker.models import Actor, Alias, Evidence, Meeting, Source
 pytestmark = pytest.mark.django_db
 
 # Written for these tests. Wednesday 5 June 2019 is the publication day in the header.
-HEADER = "title: Baltic ministers meet\nsource: Test Gazette\nurl: https://example.org/baltic\npublished: 2019-06-05\n---\n"
+HEADER = (
+    "title: Baltic ministers meet\nsource: Test Gazette\nurl: https://example.org/baltic\npublished: 2019-06-05\n---\n"
+)
 BODY = (
     "Estonia and Finland held talks in Tallinn on Monday about a new ferry agreement. "
     "The two governments will sign it in Helsinki next month.\n"
@@ -83,7 +85,9 @@ def test_published_on_the_command_line_overrides_the_header(tmp_path):
 
 def test_a_missing_publication_date_is_a_clear_error(tmp_path):
     path = write(tmp_path, BODY)
-    with pytest.raises(CommandError, match="has no publication date: give --published YYYY-MM-DD or a “published:” header line"):
+    with pytest.raises(
+        CommandError, match="has no publication date: give --published YYYY-MM-DD or a “published:” header line"
+    ):
         run("extract_article", path)
 
 
@@ -120,7 +124,11 @@ def test_import_article_saves_the_proposals_and_is_idempotent(tmp_path):
     assert output.startswith(f"Saved {len(proposed['meetings'])} meeting")
     assert "from “Baltic ministers meet”." in output
     source = Source.objects.get()
-    assert (source.title, source.publisher, source.url) == ("Baltic ministers meet", "Test Gazette", "https://example.org/baltic")
+    assert (source.title, source.publisher, source.url) == (
+        "Baltic ministers meet",
+        "Test Gazette",
+        "https://example.org/baltic",
+    )
     assert source.text == BODY
     assert Meeting.objects.count() == len(proposed["meetings"])
     talks = Meeting.objects.get(kind="talks")

@@ -112,12 +112,17 @@ def test_the_import_form_has_the_admin_look_and_every_field(staff_client):
 
 
 def test_pasted_article_is_reviewed_corrected_and_saved_with_its_evidence(staff_client, spain):
-    response = paste(staff_client, LISBON_TALKS, title="Lisbon talks on the Tagus", publisher="Test Wire", published="2023-03-17")
+    response = paste(
+        staff_client, LISBON_TALKS, title="Lisbon talks on the Tagus", publisher="Test Wire", published="2023-03-17"
+    )
     assert response.status_code == 302
     review = staff_client.get(response["Location"])
     html = review.content.decode()
     assert review.status_code == 200
-    assert "<mark>Portugal and Spain held talks in Lisbon on Thursday about sharing the water of the Tagus river.</mark>" in html
+    assert (
+        "<mark>Portugal and Spain held talks in Lisbon on Thursday about sharing the water of the Tagus river.</mark>"
+        in html
+    )
     assert f'matches existing actor: <a href="/admin/tracker/actor/{spain.pk}/change/">Spain</a>' in html
     assert tracker_counts()["Meeting"] == 0
 
@@ -180,9 +185,13 @@ def test_an_article_reporting_a_known_event_adds_a_source_not_a_duplicate(staff_
     talks = Meeting.objects.get(kind="talks")
 
     second = staff_client.get(
-        paste(staff_client, LISBON_TALKS_RETOLD, title="River talks resume", publisher="Other Post", published="2023-03-18")[
-            "Location"
-        ]
+        paste(
+            staff_client,
+            LISBON_TALKS_RETOLD,
+            title="River talks resume",
+            publisher="Other Post",
+            published="2023-03-18",
+        )["Location"]
     )
     confirmed = staff_client.post(second.request["PATH_INFO"], review_post_data(second), follow=True)
 
@@ -196,7 +205,9 @@ def test_an_article_reporting_a_known_event_adds_a_source_not_a_duplicate(staff_
 
 def test_cancelling_the_review_saves_nothing_and_forgets_the_article(staff_client):
     before = tracker_counts()
-    review = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"])
+    review = staff_client.get(
+        paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"]
+    )
 
     cancelled = staff_client.post(review.request["PATH_INFO"], {"cancel": "Cancel"}, follow=True)
 
@@ -212,7 +223,10 @@ def test_cancelling_the_review_saves_nothing_and_forgets_the_article(staff_clien
     [
         ({"text": ""}, "Paste the article or upload it as a .txt file."),
         ({"text": "  \n\t "}, "Paste the article or upload it as a .txt file."),
-        ({"published": ""}, "Give the publication date (YYYY-MM-DD), or start the text with a “published:” header line."),
+        (
+            {"published": ""},
+            "Give the publication date (YYYY-MM-DD), or start the text with a “published:” header line.",
+        ),
         ({"published": "2022-02-30"}, "“2022-02-30” is not a valid date; give the publication date as YYYY-MM-DD."),
         ({"published": "10/02/2022"}, "“10/02/2022” is not a valid date; give the publication date as YYYY-MM-DD."),
         (
@@ -248,7 +262,10 @@ def test_an_uploaded_file_over_the_size_limit_is_refused_before_it_is_read(staff
 
 
 def test_an_uploaded_txt_file_with_a_header_fills_the_blank_fields(staff_client):
-    body = "title: Tagus talks\nsource: Test Wire\nurl: https://example.org/tagus\npublished: 2023-03-17\n---\n" + LISBON_TALKS
+    body = (
+        "title: Tagus talks\nsource: Test Wire\nurl: https://example.org/tagus\npublished: 2023-03-17\n---\n"
+        + LISBON_TALKS
+    )
     upload = SimpleUploadedFile("tagus.txt", body.encode("utf-8"), content_type="text/plain")
     response = staff_client.post(IMPORT_URL, {"file": upload, "title": "", "publisher": "", "url": "", "published": ""})
     assert response.status_code == 302
@@ -272,17 +289,23 @@ def test_fields_typed_on_the_form_win_over_the_header(staff_client):
     proposal_index(review, "meeting", kind="talks", start=date(2023, 3, 16))
 
 
-@pytest.mark.parametrize("content", ["Lisbon on Thursday, caf\xe9 talks".encode("latin-1"), b"\x89PNG\r\n\x1a\n\x00\x00"])
+@pytest.mark.parametrize(
+    "content", ["Lisbon on Thursday, caf\xe9 talks".encode("latin-1"), b"\x89PNG\r\n\x1a\n\x00\x00"]
+)
 def test_an_uploaded_file_that_is_not_utf8_text_is_refused(staff_client, content):
     upload = SimpleUploadedFile("article.txt", content, content_type="text/plain")
     response = staff_client.post(IMPORT_URL, {"file": upload, "title": "T", "published": "2023-03-17"})
-    assert "The file is not UTF-8 text. Save it as plain text in UTF-8 and upload it again." in response.content.decode()
+    assert (
+        "The file is not UTF-8 text. Save it as plain text in UTF-8 and upload it again." in response.content.decode()
+    )
     assert tracker_counts() == {name: 0 for name in tracker_counts()}
 
 
 def test_pasting_and_uploading_at_once_is_refused(staff_client):
     upload = SimpleUploadedFile("article.txt", LISBON_TALKS.encode(), content_type="text/plain")
-    response = staff_client.post(IMPORT_URL, {"text": LISBON_TALKS, "file": upload, "title": "T", "published": "2023-03-17"})
+    response = staff_client.post(
+        IMPORT_URL, {"text": LISBON_TALKS, "file": upload, "title": "T", "published": "2023-03-17"}
+    )
     assert "Paste the article or upload a file, not both." in response.content.decode()
 
 
@@ -338,7 +361,9 @@ def test_month_precision_is_saved_as_the_first_of_the_month(staff_client):
     review = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus", published="2023-03-17")["Location"])
     exercise = proposal_index(review, "drill")
     assert review.context["review"].drills.forms[exercise].initial["precision"] == "month"
-    staff_client.post(review.request["PATH_INFO"], review_post_data(review, **{f"drill-{exercise}-start": "2023-04-12"}))
+    staff_client.post(
+        review.request["PATH_INFO"], review_post_data(review, **{f"drill-{exercise}-start": "2023-04-12"})
+    )
     drill = Drill.objects.get()
     assert (drill.start, drill.precision, drill.status) == (date(2023, 4, 1), "month", "planned")
     assert sorted(drill.actors.values_list("name", flat=True)) == ["Morocco", "Spain"]
@@ -370,7 +395,9 @@ def test_a_one_megabyte_article_survives_the_trip_between_the_two_steps(staff_cl
 
 
 def test_the_review_page_makes_the_same_few_queries_however_many_proposals(staff_client, django_assert_num_queries):
-    small = staff_client.get(paste(staff_client, LISBON_TALKS_RETOLD, title="Small", published="2023-03-18")["Location"])
+    small = staff_client.get(
+        paste(staff_client, LISBON_TALKS_RETOLD, title="Small", published="2023-03-18")["Location"]
+    )
     large = staff_client.get(paste(staff_client, LISBON_TALKS, title="Large", published="2023-03-17")["Location"])
     assert len(large.context["actor_rows"]) > len(small.context["actor_rows"])
     # session, user, existing actors by name, then by alias, the source already imported
@@ -387,7 +414,9 @@ def test_a_long_article_with_a_hundred_proposals_can_be_confirmed(staff_client):
 
     rows = (Path(tracker.extraction.__file__).parent / "data" / "states.tsv").read_text().splitlines()[1:]
     states = [row.split("\t")[1] for row in rows]
-    text = " ".join(f"Ministers from {states[i]} and {states[i + 1]} held talks on {1 + i % 28} March." for i in range(100))
+    text = " ".join(
+        f"Ministers from {states[i]} and {states[i + 1]} held talks on {1 + i % 28} March." for i in range(100)
+    )
     review = staff_client.get(paste(staff_client, text, title="A hundred talks", published="2023-03-31")["Location"])
     data = review_post_data(review)
     # More fields than Django's default limit of 1,000, which would answer 400 Bad Request.
@@ -434,14 +463,19 @@ def test_actors_an_editor_added_are_recognised_by_their_alias_in_the_next_import
     Alias.objects.create(actor=board, name="IWB")
     text = "The IWB and Portugal held talks in Lisbon on Thursday about the river they share."
     review = staff_client.get(paste(staff_client, text, title="Alias", published="2023-03-17")["Location"])
-    assert f'matches existing actor: <a href="/admin/tracker/actor/{board.pk}/change/">Iberian Water Board</a>' in review.content.decode()
+    assert (
+        f'matches existing actor: <a href="/admin/tracker/actor/{board.pk}/change/">Iberian Water Board</a>'
+        in review.content.decode()
+    )
     staff_client.post(review.request["PATH_INFO"], review_post_data(review))
     assert sorted(Meeting.objects.get().actors.values_list("name", flat=True)) == ["Iberian Water Board", "Portugal"]
     assert Participant.objects.filter(actor=board).count() == 1
 
 
 def test_the_seed_article_goes_through_the_admin_workflow(staff_client, seed_article_text):
-    response = staff_client.post(IMPORT_URL, {"text": seed_article_text, "title": "", "publisher": "", "url": "", "published": ""})
+    response = staff_client.post(
+        IMPORT_URL, {"text": seed_article_text, "title": "", "publisher": "", "url": "", "published": ""}
+    )
     assert response.status_code == 302
     review = staff_client.get(response["Location"])
     proposals = review.context["review"]
@@ -472,14 +506,40 @@ def article(text: str = "Portugal and Spain held talks in Lisbon on Thursday.", 
 
 TALKS = {
     "actors": [
-        {"name": "Portugal", "slug": "portugal", "kind": "state", "title": "", "affiliation": "", "aliases": [], "members": [], "description": ""},
-        {"name": "Spain", "slug": "spain", "kind": "state", "title": "", "affiliation": "", "aliases": [], "members": [], "description": ""},
+        {
+            "name": "Portugal",
+            "slug": "portugal",
+            "kind": "state",
+            "title": "",
+            "affiliation": "",
+            "aliases": [],
+            "members": [],
+            "description": "",
+        },
+        {
+            "name": "Spain",
+            "slug": "spain",
+            "kind": "state",
+            "title": "",
+            "affiliation": "",
+            "aliases": [],
+            "members": [],
+            "description": "",
+        },
     ],
     "meetings": [
         {
-            "kind": "talks", "status": "held", "date": "2023-03-16", "end_date": None, "date_text": "on Thursday",
-            "participants": ["Portugal", "Spain"], "location": "Lisbon", "summary": "",
-            "evidence": "Portugal and Spain held talks in Lisbon on Thursday.", "evidence_start": 0, "evidence_end": 52,
+            "kind": "talks",
+            "status": "held",
+            "date": "2023-03-16",
+            "end_date": None,
+            "date_text": "on Thursday",
+            "participants": ["Portugal", "Spain"],
+            "location": "Lisbon",
+            "summary": "",
+            "evidence": "Portugal and Spain held talks in Lisbon on Thursday.",
+            "evidence_start": 0,
+            "evidence_end": 52,
             "sources": [],
         }
     ],
@@ -498,7 +558,12 @@ def test_article_import_fills_in_the_text_of_a_source_known_only_by_name():
 
 def test_article_import_recognises_the_same_text_under_another_title():
     article_import(article=article(), proposals=TALKS)
-    report = article_import(article=article(title="Talks on the Tagus", text="\r\nPortugal and Spain held talks in Lisbon on Thursday.\r\n"), proposals=TALKS)
+    report = article_import(
+        article=article(
+            title="Talks on the Tagus", text="\r\nPortugal and Spain held talks in Lisbon on Thursday.\r\n"
+        ),
+        proposals=TALKS,
+    )
     assert Source.objects.get().title == "Tagus talks"
     assert (report.meetings_created, report.meetings_matched, report.evidence_created) == (0, 1, 0)
 
@@ -530,12 +595,28 @@ def test_two_people_meeting_the_same_state_in_one_sentence_stay_two_meetings():
     text = "Ana Ribeiro and Luis Prado will each meet Spanish officials in Madrid on Monday."
     person = {"kind": "person", "title": "", "affiliation": "", "aliases": [], "members": [], "description": ""}
     meeting = {
-        "kind": "talks", "status": "planned", "date": "2023-03-20", "end_date": None, "date_text": "on Monday",
-        "location": "Madrid", "summary": "", "evidence": text, "evidence_start": 0, "evidence_end": len(text), "sources": [],
+        "kind": "talks",
+        "status": "planned",
+        "date": "2023-03-20",
+        "end_date": None,
+        "date_text": "on Monday",
+        "location": "Madrid",
+        "summary": "",
+        "evidence": text,
+        "evidence_start": 0,
+        "evidence_end": len(text),
+        "sources": [],
     }
     proposals = {
-        "actors": [{**person, "name": "Ana Ribeiro", "slug": "ana-ribeiro"}, {**person, "name": "Luis Prado", "slug": "luis-prado"}, TALKS["actors"][1]],
-        "meetings": [{**meeting, "participants": ["Ana Ribeiro", "Spain"]}, {**meeting, "participants": ["Luis Prado", "Spain"]}],
+        "actors": [
+            {**person, "name": "Ana Ribeiro", "slug": "ana-ribeiro"},
+            {**person, "name": "Luis Prado", "slug": "luis-prado"},
+            TALKS["actors"][1],
+        ],
+        "meetings": [
+            {**meeting, "participants": ["Ana Ribeiro", "Spain"]},
+            {**meeting, "participants": ["Luis Prado", "Spain"]},
+        ],
         "drills": [],
     }
     article_import(article=article(text), proposals=proposals)
@@ -549,8 +630,16 @@ def test_one_sentence_reporting_visits_to_two_cities_imports_twice_without_mixin
     person = {"kind": "person", "title": "", "affiliation": "", "aliases": [], "members": [], "description": ""}
     state = {**person, "kind": "state"}
     visit = {
-        "kind": "visit", "status": "planned", "date": "2023-03-20", "end_date": None, "date_text": "on Monday",
-        "summary": "", "evidence": text, "evidence_start": 0, "evidence_end": len(text), "sources": [],
+        "kind": "visit",
+        "status": "planned",
+        "date": "2023-03-20",
+        "end_date": None,
+        "date_text": "on Monday",
+        "summary": "",
+        "evidence": text,
+        "evidence_start": 0,
+        "evidence_end": len(text),
+        "sources": [],
     }
     proposals = {
         "actors": [

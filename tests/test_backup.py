@@ -113,7 +113,10 @@ def test_restore_refuses_an_sqlite_file_that_is_not_parley(tmp_path):
 def test_a_missing_pg_dump_is_named_with_how_to_install_it(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
 
-    with pytest.raises(CommandError, match=r"pg_dump was not found on PATH: install the PostgreSQL client tools \(Debian: apt-get install postgresql-client\)"):
+    with pytest.raises(
+        CommandError,
+        match=r"pg_dump was not found on PATH: install the PostgreSQL client tools \(Debian: apt-get install postgresql-client\)",
+    ):
         postgres_tool("pg_dump")
 
 
@@ -133,8 +136,12 @@ def manage(*args: str, database: Path) -> str:
 
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=Path(__file__).resolve().parent.parent,
-        env={**environment, "PARLEY_SQLITE_PATH": str(database)}, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**environment, "PARLEY_SQLITE_PATH": str(database)},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout

@@ -12,6 +12,7 @@ from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, 
 
 MODELS = [Evidence, Participant, Meeting, Drill, Source, Alias, Actor]
 
+
 def run(*args) -> str:
     out = StringIO()
     call_command(*args, stdout=out)
@@ -40,10 +41,12 @@ def test_the_export_of_the_demo_data_lists_every_meeting_and_drill_of_the_seed_a
     data = json.loads(export())
 
     meetings = Counter(
-        (m["kind"], m["status"], m["date"], m["end_date"], frozenset(m["participants"]), m["location"]) for m in data["meetings"]
+        (m["kind"], m["status"], m["date"], m["end_date"], frozenset(m["participants"]), m["location"])
+        for m in data["meetings"]
     )
     drills = [
-        (d["name"], d["status"], d["start"], d["end"], frozenset(d["participants"]), d["location"], d["troops"]) for d in data["drills"]
+        (d["name"], d["status"], d["start"], d["end"], frozenset(d["participants"]), d["location"], d["troops"])
+        for d in data["drills"]
     ]
     assert meetings == Counter(MEETINGS)
     assert drills == DRILLS

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -17,10 +17,27 @@ from tracker.dashboard import (
 from tracker.exports import CSV_COLUMNS, csv_lines, csv_row, fold, ics_escape, ics_event, neutralise
 
 
-def item(key, *actor_ids, start=date(2022, 2, 10), type="meeting", status="held", precision="day", end=None, end_precision="day"):
+def item(
+    key,
+    *actor_ids,
+    start=date(2022, 2, 10),
+    type="meeting",
+    status="held",
+    precision="day",
+    end=None,
+    end_precision="day",
+):
     return Item(
-        key=key, type=type, status=status, start=start, precision=precision, end=end,
-        end_precision=end_precision, actor_ids=actor_ids, label=key, href=f"/{key}/",
+        key=key,
+        type=type,
+        status=status,
+        start=start,
+        precision=precision,
+        end=end,
+        end_precision=end_precision,
+        actor_ids=actor_ids,
+        label=key,
+        href=f"/{key}/",
     )
 
 
@@ -57,8 +74,15 @@ def test_dates_read_as_precisely_as_they_are_known(start, precision, end, end_pr
 )
 def test_csv_dates_are_iso_cut_to_their_precision_and_blank_when_unknown(precision, end, start_cell, end_cell):
     event = SimpleNamespace(
-        kind="talks", status="held", start=date(2022, 2, 10), precision=precision, end=end, end_precision="day",
-        date_text="", location="", summary="",
+        kind="talks",
+        status="held",
+        start=date(2022, 2, 10),
+        precision=precision,
+        end=end,
+        end_precision="day",
+        date_text="",
+        location="",
+        summary="",
     )
     card = SimpleNamespace(event=event, type="meeting", url="/meetings/s/", names=[], evidence=[])
     row = dict(zip(CSV_COLUMNS, csv_row(card, "")))
@@ -151,7 +175,9 @@ def test_a_drill_is_a_bar_from_its_first_to_its_last_day_on_each_lane():
 
 def test_events_running_past_the_window_are_clipped_and_marked():
     chart = layout_timeline(
-        [item("d1", 1, type="drill", start=date(2022, 1, 20), end=date(2022, 3, 5))], ACTORS, Window.around(date(2022, 2, 10), "month")
+        [item("d1", 1, type="drill", start=date(2022, 1, 20), end=date(2022, 3, 5))],
+        ACTORS,
+        Window.around(date(2022, 2, 10), "month"),
     )
     bar = chart.drills[0]
     assert (bar.x, bar.x_end) == (pytest.approx(200), pytest.approx(1160))
@@ -169,7 +195,9 @@ def test_a_month_only_meeting_is_drawn_as_a_faint_span_across_the_month():
 
 
 def test_meetings_on_the_same_day_with_crossing_connectors_are_moved_apart():
-    chart = layout_timeline([item("m1", 1, 2), item("m2", 3, 4), item("m3", 1, 4)], ACTORS, Window.around(date(2022, 2, 10), "week"))
+    chart = layout_timeline(
+        [item("m1", 1, 2), item("m2", 3, 4), item("m3", 1, 4)], ACTORS, Window.around(date(2022, 2, 10), "week")
+    )
     xs = {m.item.key: m.x for m in chart.meetings}
     assert xs["m1"] == xs["m2"]  # one above the other: no need to move
     assert xs["m3"] != xs["m1"]
@@ -210,7 +238,7 @@ def test_csv_lines_quote_as_rfc_4180():
 
 
 def test_ics_text_escapes_separators_and_newlines():
-    assert ics_escape('a,b;c\\d\ne\r\nf\x07') == "a\\,b\\;c\\\\d\\ne\\nf"
+    assert ics_escape("a,b;c\\d\ne\r\nf\x07") == "a\\,b\\;c\\\\d\\ne\\nf"
 
 
 def test_folding_keeps_lines_within_75_octets_without_splitting_characters():
@@ -224,16 +252,28 @@ def test_folding_keeps_lines_within_75_octets_without_splitting_characters():
 
 def test_an_ics_event_is_all_day_with_a_stable_uid():
     event = SimpleNamespace(
-        slug="truss-lavrov", start=date(2022, 2, 10), precision="day", end=None, end_precision="day",
-        status="planned", get_status_display=lambda: "planned", date_text="on Thursday", location="Moscow",
-        updated_at=datetime(2022, 2, 9, 12, 0, tzinfo=timezone.utc),
+        slug="truss-lavrov",
+        start=date(2022, 2, 10),
+        precision="day",
+        end=None,
+        end_precision="day",
+        status="planned",
+        get_status_display=lambda: "planned",
+        date_text="on Thursday",
+        location="Moscow",
+        updated_at=datetime(2022, 2, 9, 12, 0, tzinfo=UTC),
     )
     source = SimpleNamespace(title="Report", publisher="Wire", published=date(2022, 2, 10), url="https://x.example/r")
     card = SimpleNamespace(
-        event=event, type="meeting", url="/meetings/truss-lavrov/", title="Truss meets Lavrov", names=["Liz Truss", "Sergei Lavrov"],
-        kind_label="Talks", evidence=[SimpleNamespace(source=source, sentence="They met; they talked.")],
+        event=event,
+        type="meeting",
+        url="/meetings/truss-lavrov/",
+        title="Truss meets Lavrov",
+        names=["Liz Truss", "Sergei Lavrov"],
+        kind_label="Talks",
+        evidence=[SimpleNamespace(source=source, sentence="They met; they talked.")],
     )
-    lines = ics_event(card, "https://parley.example", datetime(2022, 2, 10, tzinfo=timezone.utc))
+    lines = ics_event(card, "https://parley.example", datetime(2022, 2, 10, tzinfo=UTC))
     assert "UID:meeting-truss-lavrov@parley" in lines
     assert "DTSTART;VALUE=DATE:20220210" in lines and "DTEND;VALUE=DATE:20220211" in lines
     assert "STATUS:TENTATIVE" in lines and "SUMMARY:Truss meets Lavrov (planned)" in lines
@@ -244,11 +284,21 @@ def test_an_ics_event_is_all_day_with_a_stable_uid():
 
 def test_a_month_only_event_is_one_all_day_entry_saying_so():
     event = SimpleNamespace(
-        slug="s", start=date(2022, 2, 1), precision="month", end=None, end_precision="day", status="held",
-        get_status_display=lambda: "held", date_text="", location="", updated_at=datetime(2022, 2, 1, tzinfo=timezone.utc),
+        slug="s",
+        start=date(2022, 2, 1),
+        precision="month",
+        end=None,
+        end_precision="day",
+        status="held",
+        get_status_display=lambda: "held",
+        date_text="",
+        location="",
+        updated_at=datetime(2022, 2, 1, tzinfo=UTC),
     )
-    card = SimpleNamespace(event=event, type="meeting", url="/meetings/s/", title="Summit", names=[], kind_label="Summit", evidence=[])
-    lines = ics_event(card, "", datetime(2022, 2, 10, tzinfo=timezone.utc))
+    card = SimpleNamespace(
+        event=event, type="meeting", url="/meetings/s/", title="Summit", names=[], kind_label="Summit", evidence=[]
+    )
+    lines = ics_event(card, "", datetime(2022, 2, 10, tzinfo=UTC))
     assert "DTSTART;VALUE=DATE:20220201" in lines and "DTEND;VALUE=DATE:20220202" in lines
     assert "SUMMARY:Summit [February 2022\\, exact day not reported]" in lines
 

@@ -47,7 +47,9 @@ def test_a_server_error_answers_with_a_page_that_needs_neither_the_database_nor_
 
 
 def test_a_page_an_editor_may_not_open_offers_to_log_in_as_someone_who_may(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("reader", password="a long and good password", is_staff=True))
+    client.force_login(
+        django_user_model.objects.create_user("reader", password="a long and good password", is_staff=True)
+    )
 
     response = client.get("/admin/tracker/meeting/add/")
 

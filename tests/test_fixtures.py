@@ -35,10 +35,19 @@ def test_the_fixture_uses_natural_keys_only():
 def test_the_fixture_loads_the_february_2022_timeline():
     load()
     assert {model.__name__: model.objects.count() for model in MODELS} == {
-        "Actor": 24, "Alias": 66, "Meeting": 9, "Drill": 1, "Participant": 24, "Source": 1, "Evidence": 10,
+        "Actor": 24,
+        "Alias": 66,
+        "Meeting": 9,
+        "Drill": 1,
+        "Participant": 24,
+        "Source": 1,
+        "Evidence": 10,
     }
     assert sorted(Actor.objects.get(slug="normandy-quartet").members.values_list("name", flat=True)) == [
-        "France", "Germany", "Russia", "Ukraine",
+        "France",
+        "Germany",
+        "Russia",
+        "Ukraine",
     ]
 
 
@@ -84,9 +93,13 @@ def test_loading_the_fixture_twice_changes_nothing():
 
 @pytest.mark.django_db
 def test_loading_the_fixture_into_a_database_with_other_data_keeps_that_data():
-    ruritania = Actor.objects.create(name="Ruritania", slug="ruritania", kind=Actor.Kind.STATE, description="A kingdom.")
+    ruritania = Actor.objects.create(
+        name="Ruritania", slug="ruritania", kind=Actor.Kind.STATE, description="A kingdom."
+    )
     Alias.objects.create(actor=ruritania, name="Strelsau")
-    coronation = Meeting.objects.create(slug="coronation", kind=Meeting.Kind.SUMMIT, start=date(1894, 5, 1), location="Strelsau")
+    coronation = Meeting.objects.create(
+        slug="coronation", kind=Meeting.Kind.SUMMIT, start=date(1894, 5, 1), location="Strelsau"
+    )
     Participant.objects.create(actor=ruritania, meeting=coronation, role=Participant.Role.HOST)
     source = Source.objects.create(title="Court circular", publisher="Strelsau Gazette", published=date(1894, 5, 2))
     Evidence.objects.create(source=source, meeting=coronation, sentence="The king was crowned.")

@@ -19,11 +19,19 @@ def snapshot() -> dict:
     return {
         "actors": list(Actor.objects.order_by("pk").values_list("name", "slug", "kind", "title", "affiliation__slug")),
         "aliases": list(Alias.objects.order_by("pk").values_list("actor__slug", "name")),
-        "meetings": list(Meeting.objects.order_by("pk").values_list("slug", "kind", "status", "start", "precision", "end", "location", "summary")),
+        "meetings": list(
+            Meeting.objects.order_by("pk").values_list(
+                "slug", "kind", "status", "start", "precision", "end", "location", "summary"
+            )
+        ),
         "drills": list(Drill.objects.order_by("pk").values_list("slug", "name", "status", "start", "end", "troops")),
-        "participants": list(Participant.objects.order_by("pk").values_list("actor__slug", "meeting__slug", "drill__slug", "role")),
+        "participants": list(
+            Participant.objects.order_by("pk").values_list("actor__slug", "meeting__slug", "drill__slug", "role")
+        ),
         "sources": list(Source.objects.order_by("pk").values_list("title", "publisher", "published", "url", "text")),
-        "evidence": list(Evidence.objects.order_by("pk").values_list("source__title", "meeting__slug", "drill__slug", "sentence")),
+        "evidence": list(
+            Evidence.objects.order_by("pk").values_list("source__title", "meeting__slug", "drill__slug", "sentence")
+        ),
     }
 
 

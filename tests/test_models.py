@@ -27,6 +27,7 @@ def test_an_alias_cannot_be_another_actors_name():
 
 # Every constraint, with the message an editor sees through full_clean() ----------------------
 
+
 def messages(instance) -> list[str]:
     with pytest.raises(ValidationError) as error:
         instance.full_clean()
@@ -61,7 +62,9 @@ def test_a_meeting_cannot_end_before_it_starts(db):
 
 
 def test_a_drill_cannot_end_before_it_starts_or_end_without_a_start(db):
-    assert messages(Drill(slug="d", start=date(2022, 2, 10), end=date(2022, 1, 1))) == ["The end date cannot be before the start date."]
+    assert messages(Drill(slug="d", start=date(2022, 2, 10), end=date(2022, 1, 1))) == [
+        "The end date cannot be before the start date."
+    ]
     assert messages(Drill(slug="d", end=date(2022, 1, 1))) == ["The end date cannot be before the start date."]
 
 
@@ -121,11 +124,15 @@ def test_a_source_reports_an_event_once(talks, drill, source):
 
 
 def test_evidence_cannot_end_before_it_starts(talks, source):
-    assert messages(Evidence(source=source, meeting=talks, start_offset=10, end_offset=4)) == ["The sentence cannot end before it starts."]
+    assert messages(Evidence(source=source, meeting=talks, start_offset=10, end_offset=4)) == [
+        "The sentence cannot end before it starts."
+    ]
 
 
 def test_the_same_article_cannot_be_a_source_twice(source):
-    assert messages(Source(title="Drills begin", publisher="Wire", published=date(2022, 2, 10))) == ["This article is already a source."]
+    assert messages(Source(title="Drills begin", publisher="Wire", published=date(2022, 2, 10))) == [
+        "This article is already a source."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -135,11 +142,25 @@ def test_the_same_article_cannot_be_a_source_twice(source):
         lambda: Drill.objects.create(slug="d", start=date(2022, 2, 10), troops=-5),
         lambda: Actor.objects.create(name="rUSSIA", slug="r2", kind="state"),
         lambda: Alias.objects.create(actor=Actor.objects.get(slug="russia"), name="THE kremlin"),
-        lambda: Participant.objects.bulk_create([Participant(actor=Actor.objects.get(slug="russia"), meeting=Meeting.objects.get(slug="talks"))] * 2),
+        lambda: Participant.objects.bulk_create(
+            [Participant(actor=Actor.objects.get(slug="russia"), meeting=Meeting.objects.get(slug="talks"))] * 2
+        ),
         lambda: Participant.objects.create(actor=Actor.objects.get(slug="russia")),
-        lambda: Evidence.objects.create(source=Source.objects.get(), meeting=Meeting.objects.get(slug="talks"), drill=Drill.objects.get(slug="drill")),
+        lambda: Evidence.objects.create(
+            source=Source.objects.get(),
+            meeting=Meeting.objects.get(slug="talks"),
+            drill=Drill.objects.get(slug="drill"),
+        ),
     ],
-    ids=["end-before-start", "negative-troops", "actor-name-case", "alias-case", "participant-twice", "participant-no-event", "evidence-two-events"],
+    ids=[
+        "end-before-start",
+        "negative-troops",
+        "actor-name-case",
+        "alias-case",
+        "participant-twice",
+        "participant-no-event",
+        "evidence-two-events",
+    ],
 )
 def test_the_database_refuses_what_validation_would_have_caught(russia, talks, drill, source, make):
     with pytest.raises(IntegrityError), transaction.atomic():

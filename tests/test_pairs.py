@@ -65,7 +65,11 @@ def test_an_actor_with_itself_counts_its_own_meetings_and_latest_date():
 
     assert PairTally.objects.get(actor_a=russia, actor_b=russia).meetings == 2
     assert PairTally.objects.get(actor_a=russia, actor_b=russia).last_met == date(2022, 2, 14)
-    assert not PairTally.objects.filter(actor_a__in=[belarus, ukraine], actor_b__in=[belarus, ukraine]).exclude(actor_a=F("actor_b")).exists()
+    assert (
+        not PairTally.objects.filter(actor_a__in=[belarus, ukraine], actor_b__in=[belarus, ukraine])
+        .exclude(actor_a=F("actor_b"))
+        .exists()
+    )
 
 
 def test_refreshing_after_a_new_meeting_counts_it():
@@ -92,9 +96,11 @@ def test_refreshing_with_the_actors_who_left_a_meeting_forgets_their_pair():
     refresh_pair_tallies(meeting_ids=[talks.pk], actor_ids=left)
 
     assert stored() == from_scratch()
-    assert not PairTally.objects.filter(actor_a__in=[russia, belarus], actor_b__in=[russia, belarus]).exclude(
-        actor_a=F("actor_b")
-    ).exists()
+    assert (
+        not PairTally.objects.filter(actor_a__in=[russia, belarus], actor_b__in=[russia, belarus])
+        .exclude(actor_a=F("actor_b"))
+        .exists()
+    )
 
 
 def test_refreshing_after_a_meeting_moves_in_time_updates_the_last_date():
@@ -150,11 +156,30 @@ TIMELINE = {
         {"name": "Ukraine", "slug": "ukraine", "kind": "state"},
     ],
     "meetings": [
-        {"kind": "talks", "status": "held", "date": "2022-02-10", "participants": ["Russia", "Belarus"], "location": "Minsk"},
-        {"kind": "call", "status": "held", "date": "2022-02-12", "participants": ["Russia", "Belarus", "Ukraine"], "location": ""},
+        {
+            "kind": "talks",
+            "status": "held",
+            "date": "2022-02-10",
+            "participants": ["Russia", "Belarus"],
+            "location": "Minsk",
+        },
+        {
+            "kind": "call",
+            "status": "held",
+            "date": "2022-02-12",
+            "participants": ["Russia", "Belarus", "Ukraine"],
+            "location": "",
+        },
     ],
     "drills": [
-        {"name": "Union Resolve", "status": "held", "start": "2022-02-10", "end": "2022-02-20", "participants": ["Russia", "Belarus"], "location": ""},
+        {
+            "name": "Union Resolve",
+            "status": "held",
+            "start": "2022-02-10",
+            "end": "2022-02-20",
+            "participants": ["Russia", "Belarus"],
+            "location": "",
+        },
     ],
 }
 
@@ -201,16 +226,32 @@ def editor(client, django_user_model):
 
 def meeting_form(event: Meeting, participants: list[tuple[Participant | None, Actor, bool]]) -> dict:
     data = {
-        "kind": event.kind, "status": event.status, "start": event.start.isoformat(), "precision": "day",
-        "end": "", "end_precision": "day", "date_text": "", "location": event.location, "summary": event.summary,
+        "kind": event.kind,
+        "status": event.status,
+        "start": event.start.isoformat(),
+        "precision": "day",
+        "end": "",
+        "end_precision": "day",
+        "date_text": "",
+        "location": event.location,
+        "summary": event.summary,
         "slug": event.slug,
-        "participants-TOTAL_FORMS": len(participants), "participants-INITIAL_FORMS": sum(1 for p, _, _ in participants if p),
-        "participants-MIN_NUM_FORMS": 0, "participants-MAX_NUM_FORMS": 1000,
-        "evidence-TOTAL_FORMS": 0, "evidence-INITIAL_FORMS": 0, "evidence-MIN_NUM_FORMS": 0, "evidence-MAX_NUM_FORMS": 1000,
+        "participants-TOTAL_FORMS": len(participants),
+        "participants-INITIAL_FORMS": sum(1 for p, _, _ in participants if p),
+        "participants-MIN_NUM_FORMS": 0,
+        "participants-MAX_NUM_FORMS": 1000,
+        "evidence-TOTAL_FORMS": 0,
+        "evidence-INITIAL_FORMS": 0,
+        "evidence-MIN_NUM_FORMS": 0,
+        "evidence-MAX_NUM_FORMS": 1000,
     }
     for index, (participant, person, delete) in enumerate(participants):
-        data |= {f"participants-{index}-id": participant.pk if participant else "", f"participants-{index}-actor": person.pk,
-                 f"participants-{index}-role": "", f"participants-{index}-meeting": event.pk}
+        data |= {
+            f"participants-{index}-id": participant.pk if participant else "",
+            f"participants-{index}-actor": person.pk,
+            f"participants-{index}-role": "",
+            f"participants-{index}-meeting": event.pk,
+        }
         if delete:
             data[f"participants-{index}-DELETE"] = "on"
     return data
@@ -254,7 +295,11 @@ def test_an_editor_adding_and_deleting_participants_in_their_own_admin_keeps_the
     assert pair(ukraine, russia) == (1, date(2022, 2, 10))
     editor.post(
         "/admin/tracker/participant/",
-        {"action": "delete_selected", "_selected_action": [p.pk for p in talks.participants.filter(actor=russia)], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [p.pk for p in talks.participants.filter(actor=russia)],
+            "post": "yes",
+        },
     )
 
     assert pair(ukraine, russia) is None
@@ -282,7 +327,9 @@ def test_the_tallies_give_the_same_matrix_and_counterparts_as_counting_participa
     call_command("generate_timeline", events=600, actors=40, seed=8, stdout=StringIO())
     top, live_pairs = views.meeting_matrix(Meeting.objects.all(), size=8)
 
-    assert [(row["actor"], row["meetings"]) for row in busiest_actors(8)] == [(row["actor"], row["meetings"]) for row in top]
+    assert [(row["actor"], row["meetings"]) for row in busiest_actors(8)] == [
+        (row["actor"], row["meetings"]) for row in top
+    ]
     tallied = pairs_among([row["actor"] for row in top])
     assert {key: (row["count"], row["last"]) for key, row in tallied.items()} == {
         key: (row["count"], row["last"]) for key, row in live_pairs.items()

@@ -28,8 +28,12 @@ def make_timeline(number: int, first: int = 0) -> None:
         )
         Participant.objects.create(actor=person, meeting=meeting, role=Participant.Role.GUEST)
         Participant.objects.create(actor=other, meeting=meeting, role=Participant.Role.HOST)
-        Evidence.objects.create(source=source, meeting=meeting, sentence=f"They met ({n}).", start_offset=0, end_offset=14)
-        drill = Drill.objects.create(slug=f"drill-{n}", status=Drill.Status.HELD, start=date(2022, 3, 2), troops=100 + n)
+        Evidence.objects.create(
+            source=source, meeting=meeting, sentence=f"They met ({n}).", start_offset=0, end_offset=14
+        )
+        drill = Drill.objects.create(
+            slug=f"drill-{n}", status=Drill.Status.HELD, start=date(2022, 3, 2), troops=100 + n
+        )
         Participant.objects.create(actor=state, drill=drill)
         Evidence.objects.create(source=source, drill=drill)
 
@@ -49,7 +53,9 @@ def test_dates_are_written_cut_to_their_precision_and_read_back(value, precision
         assert parse_date(text) == (value, precision)
 
 
-@pytest.mark.parametrize("text", ["2022-02-30", "2022-13", "22-02-10", "2022-2-10", "10 February 2022", "2022-02-10T00:00"])
+@pytest.mark.parametrize(
+    "text", ["2022-02-30", "2022-13", "22-02-10", "2022-2-10", "10 February 2022", "2022-02-10T00:00"]
+)
 def test_impossible_or_malformed_dates_are_refused(text):
     with pytest.raises(ValueError):
         parse_date(text)
@@ -111,7 +117,11 @@ def test_a_meeting_and_a_drill_are_written_with_participants_and_sources():
 def test_actors_come_in_name_order_ignoring_case_and_events_chronologically():
     for name in ["zeta", "Alpha", "beta"]:
         Actor.objects.create(name=name, slug=name.lower(), kind=Actor.Kind.STATE)
-    for slug, start, precision in [("c", date(2022, 2, 10), "day"), ("a", None, "day"), ("b", date(2014, 1, 1), "year")]:
+    for slug, start, precision in [
+        ("c", date(2022, 2, 10), "day"),
+        ("a", None, "day"),
+        ("b", date(2014, 1, 1), "year"),
+    ]:
         Meeting.objects.create(slug=slug, kind=Meeting.Kind.CALL, start=start, precision=precision)
 
     data = everything()
@@ -200,27 +210,67 @@ def test_a_valid_timeline_has_no_errors():
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        ("meetings.0.date", "2022-02-30", 'meetings[0].date: "2022-02-30" is not a valid date (use YYYY-MM-DD, YYYY-MM or YYYY)'),
+        (
+            "meetings.0.date",
+            "2022-02-30",
+            'meetings[0].date: "2022-02-30" is not a valid date (use YYYY-MM-DD, YYYY-MM or YYYY)',
+        ),
         ("drills.0.end", "2022-13", 'drills[0].end: "2022-13" is not a valid date (use YYYY-MM-DD, YYYY-MM or YYYY)'),
         ("meetings.0.date", 20220210, "meetings[0].date: expected a date string, got a whole number"),
         ("meetings.0.end_date", "2022-01", 'meetings[0].end_date: "2022-01" is before the start date "2022-02"'),
         ("drills.0.start", None, "drills[0].end: an end date needs a start date in start"),
-        ("meetings.0.kind", "dinner", 'meetings[0].kind: "dinner" is not a kind of meeting (use one of talks, visit, summit, press_conference, call, signing)'),
-        ("meetings.0.status", "done", 'meetings[0].status: "done" is not a meeting status (use one of planned, held, cancelled, postponed)'),
-        ("drills.0.status", "postponed", 'drills[0].status: "postponed" is not a drill status (use one of planned, ongoing, held, cancelled)'),
-        ("actors.1.kind", "king", 'actors[1].kind: "king" is not a kind of actor (use one of person, state, organisation, group)'),
+        (
+            "meetings.0.kind",
+            "dinner",
+            'meetings[0].kind: "dinner" is not a kind of meeting (use one of talks, visit, summit, press_conference, call, signing)',
+        ),
+        (
+            "meetings.0.status",
+            "done",
+            'meetings[0].status: "done" is not a meeting status (use one of planned, held, cancelled, postponed)',
+        ),
+        (
+            "drills.0.status",
+            "postponed",
+            'drills[0].status: "postponed" is not a drill status (use one of planned, ongoing, held, cancelled)',
+        ),
+        (
+            "actors.1.kind",
+            "king",
+            'actors[1].kind: "king" is not a kind of actor (use one of person, state, organisation, group)',
+        ),
         ("drills.0.troops", -30000, "drills[0].troops: -30000 is negative (troop numbers cannot be negative)"),
         ("drills.0.troops", "30,000", "drills[0].troops: expected a whole number or null, got a string"),
-        ("meetings.0.participants.1", "Atlantis", 'meetings[0].participants[1]: "Atlantis" is neither an actor in this file nor one already known'),
-        ("actors.1.affiliation", "Atlantis", 'actors[1].affiliation: "Atlantis" is neither an actor in this file nor one already known'),
-        ("actors.2.members.1", "Atlantis", 'actors[2].members[1]: "Atlantis" is neither an actor in this file nor one already known'),
+        (
+            "meetings.0.participants.1",
+            "Atlantis",
+            'meetings[0].participants[1]: "Atlantis" is neither an actor in this file nor one already known',
+        ),
+        (
+            "actors.1.affiliation",
+            "Atlantis",
+            'actors[1].affiliation: "Atlantis" is neither an actor in this file nor one already known',
+        ),
+        (
+            "actors.2.members.1",
+            "Atlantis",
+            'actors[2].members[1]: "Atlantis" is neither an actor in this file nor one already known',
+        ),
         ("meetings.0.participants", "Rudolf", "meetings[0].participants: expected a list of names, got a string"),
         ("actors.0.name", " ", "actors[0].name: must not be blank"),
         ("actors.1.aliases", ["RURITANIA"], 'actors[1].aliases[0]: "RURITANIA" already names the actor at actors[0]'),
-        ("actors.0.slug", "ruri tania", 'actors[0].slug: "ruri tania" is not a slug (letters, digits, hyphens and underscores)'),
+        (
+            "actors.0.slug",
+            "ruri tania",
+            'actors[0].slug: "ruri tania" is not a slug (letters, digits, hyphens and underscores)',
+        ),
         ("actors.1.members", ["Ruritania"], "actors[1].members: only groups have members, and this actor is a person"),
         ("meetings.0.summary", "x" * 301, "meetings[0].summary: is 301 characters long (at most 300)"),
-        ("meetings.0.sources.0.published", "2022-01", 'meetings[0].sources[0].published: "2022-01" must be a full date (use YYYY-MM-DD)'),
+        (
+            "meetings.0.sources.0.published",
+            "2022-01",
+            'meetings[0].sources[0].published: "2022-01" must be a full date (use YYYY-MM-DD)',
+        ),
         ("meetings.0.sources.0.evidence_end", 2, "meetings[0].sources[0].evidence_end: 2 is before evidence_start 3"),
         ("meetings.0.sources.0.evidence_start", -1, "meetings[0].sources[0].evidence_start: -1 is negative"),
         ("meetings.0.sources", {"title": "x"}, "meetings[0].sources: expected a list of sources, got an object"),
@@ -257,7 +307,9 @@ def test_participants_may_name_actors_already_in_the_database_by_alias_in_any_ca
 
 
 def test_a_file_that_is_not_an_object_is_refused_in_one_message():
-    assert validate_timeline([1, 2]) == ['file: expected an object with "actors", "meetings" and "drills" lists, got a list']
+    assert validate_timeline([1, 2]) == [
+        'file: expected an object with "actors", "meetings" and "drills" lists, got a list'
+    ]
 
 
 @pytest.mark.django_db

@@ -27,7 +27,11 @@ def test_a_window_finds_events_inside_it_and_those_overlapping_either_edge():
     talks("after", date(2022, 3, 1))
     talks("undated", None)
 
-    assert slugs(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28))) == ["reaching-in", "inside", "reaching-out"]
+    assert slugs(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28))) == [
+        "reaching-in",
+        "inside",
+        "reaching-out",
+    ]
 
 
 def test_a_window_finds_an_event_that_began_years_before_it():
@@ -48,7 +52,11 @@ def test_a_window_bounded_by_the_longest_span_read_first_finds_the_same_events()
     assert longest == (date(2024, 1, 1) - date(2015, 1, 1)).days
     assert Meeting.objects.longest_span() == 0
     window = (date(2022, 2, 1), date(2022, 2, 28))
-    assert slugs(Drill.objects.between(*window, longest=longest)) == slugs(Drill.objects.between(*window)) == ["long-deployment", "short-drill"]
+    assert (
+        slugs(Drill.objects.between(*window, longest=longest))
+        == slugs(Drill.objects.between(*window))
+        == ["long-deployment", "short-drill"]
+    )
 
 
 def test_the_span_column_counts_days_from_start_to_the_last_day():
@@ -70,9 +78,13 @@ def test_involving_and_mentioning_keep_their_meaning():
     belarus = Actor.objects.create(name="Belarus", slug="belarus", kind=Actor.Kind.STATE)
     both = talks("both", date(2022, 2, 10), summary="Talks in Minsk")
     alone = talks("alone", date(2022, 2, 11), location="Moscow")
-    Participant.objects.bulk_create([
-        Participant(meeting=both, actor=russia), Participant(meeting=both, actor=belarus), Participant(meeting=alone, actor=russia),
-    ])
+    Participant.objects.bulk_create(
+        [
+            Participant(meeting=both, actor=russia),
+            Participant(meeting=both, actor=belarus),
+            Participant(meeting=alone, actor=russia),
+        ]
+    )
     source = Source.objects.create(title="Report", published=date(2022, 2, 12))
     Evidence.objects.create(source=source, meeting=alone, sentence="The envoy flew to Minsk afterwards.")
 
@@ -105,7 +117,9 @@ def test_a_window_reads_one_bounded_range_of_the_start_index():
 def test_an_actors_events_in_a_window_are_probed_not_listed_in_full():
     russia = Actor.objects.create(name="Russia", slug="russia", kind=Actor.Kind.STATE)
 
-    plan = query_plan(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28)).involving(russia).chronological()[:100])
+    plan = query_plan(
+        Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28)).involving(russia).chronological()[:100]
+    )
 
     assert "CORRELATED" in plan
     assert "participant_once_per_meeting (meeting_id=? AND actor_id=?)" in plan
@@ -114,7 +128,9 @@ def test_an_actors_events_in_a_window_are_probed_not_listed_in_full():
 
 @sqlite_only
 def test_text_in_a_window_reads_the_evidence_of_the_window_only():
-    plan = query_plan(Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28)).mentioning("summit").chronological()[:100])
+    plan = query_plan(
+        Meeting.objects.between(date(2022, 2, 1), date(2022, 2, 28)).mentioning("summit").chronological()[:100]
+    )
 
     assert "CORRELATED" in plan
     assert "SCAN U0" not in plan and "SCAN tracker_evidence" not in plan
@@ -133,7 +149,15 @@ def test_a_window_costs_the_same_number_of_queries_however_many_events_there_are
 
 @pytest.fixture
 def spread():
-    days = [date(2014, 9, 5), date(2014, 9, 5), date(2014, 11, 30), date(2021, 1, 1), date(2022, 2, 10), date(2022, 2, 14), date(2022, 12, 31)]
+    days = [
+        date(2014, 9, 5),
+        date(2014, 9, 5),
+        date(2014, 11, 30),
+        date(2021, 1, 1),
+        date(2022, 2, 10),
+        date(2022, 2, 14),
+        date(2022, 12, 31),
+    ]
     for number, day in enumerate(days):
         talks(f"t{number}", day, status="held" if number % 2 else "planned")
     talks("undated", None)
@@ -142,7 +166,11 @@ def spread():
 @pytest.mark.parametrize("kind", ["year", "month", "day"])
 @pytest.mark.parametrize("order", ["ASC", "DESC"])
 def test_the_date_hierarchy_lists_the_same_dates_as_django_would(spread, kind, order):
-    for queryset in (Meeting.objects.all(), Meeting.objects.filter(status="held"), Meeting.objects.filter(start__year=2022)):
+    for queryset in (
+        Meeting.objects.all(),
+        Meeting.objects.filter(status="held"),
+        Meeting.objects.filter(start__year=2022),
+    ):
         assert queryset.dates("start", kind, order) == list(super(type(queryset), queryset).dates("start", kind, order))
 
 
@@ -164,7 +192,10 @@ def test_the_date_hierarchy_takes_one_query_for_its_years_and_one_for_its_bounds
     with django_assert_num_queries(1):
         assert Meeting.objects.dates("start", "year") == [date(2014, 1, 1), date(2021, 1, 1), date(2022, 1, 1)]
     with django_assert_num_queries(1):
-        assert Meeting.objects.aggregate(first=Min("start"), last=Max("start")) == {"first": date(2014, 9, 5), "last": date(2022, 12, 31)}
+        assert Meeting.objects.aggregate(first=Min("start"), last=Max("start")) == {
+            "first": date(2014, 9, 5),
+            "last": date(2022, 12, 31),
+        }
 
 
 @sqlite_only
@@ -214,7 +245,9 @@ def busy_and_rare():
         ("", date(2021, 2, 3)),
     ],
 )
-def test_the_timeline_opens_at_the_latest_event_that_passes_the_filters(busy_and_rare, query, expected, django_assert_num_queries):
+def test_the_timeline_opens_at_the_latest_event_that_passes_the_filters(
+    busy_and_rare, query, expected, django_assert_num_queries
+):
     from django.http import QueryDict
 
     from tracker.filters import parse_filters
@@ -236,20 +269,35 @@ def test_an_actor_is_busy_when_it_takes_part_in_more_than_a_few_events_of_a_kind
 
 @pytest.mark.parametrize(
     "query",
-    ["actor=busy", "actor=rare", "actor=busy&actor=rare", "actor=busy&actor=rare&match=all", "actor=rare&status=cancelled"],
+    [
+        "actor=busy",
+        "actor=rare",
+        "actor=busy&actor=rare",
+        "actor=busy&actor=rare&match=all",
+        "actor=rare&status=cancelled",
+    ],
 )
 def test_rare_and_busy_actors_find_the_same_events_whichever_way_they_are_read(busy_and_rare, monkeypatch, query):
     from django.http import QueryDict
 
     from tracker.filters import parse_filters
 
-    windows = ((date(2001, 1, 1), date(2001, 12, 31)), (date(2020, 3, 1), date(2020, 3, 31)), (date(2019, 1, 1), date(2019, 1, 1)))
+    windows = (
+        (date(2001, 1, 1), date(2001, 12, 31)),
+        (date(2020, 3, 1), date(2020, 3, 31)),
+        (date(2019, 1, 1), date(2019, 1, 1)),
+    )
     found = []
     # Every actor probed per event; busy probed and rare listed; every actor listed.
     for few in (0, 10, 10**6):
         monkeypatch.setattr("tracker.models.FEW_EVENTS", few)
         filters = parse_filters(QueryDict(query))
-        found.append([(slugs(filters.meetings().between(*window)), slugs(filters.drills().between(*window))) for window in windows])
+        found.append(
+            [
+                (slugs(filters.meetings().between(*window)), slugs(filters.drills().between(*window)))
+                for window in windows
+            ]
+        )
 
     assert found[0] == found[1] == found[2]
     assert found[0][0] == (["old"], [])
@@ -263,7 +311,12 @@ def test_a_rare_actors_window_is_read_from_its_participations_and_a_busy_ones_pr
 
     monkeypatch.setattr("tracker.models.FEW_EVENTS", 10)
     plans = {
-        slug: query_plan(parse_filters(QueryDict(f"actor={slug}")).meetings().between(date(2020, 3, 1), date(2020, 3, 31)).chronological()[:26])
+        slug: query_plan(
+            parse_filters(QueryDict(f"actor={slug}"))
+            .meetings()
+            .between(date(2020, 3, 1), date(2020, 3, 31))
+            .chronological()[:26]
+        )
         for slug in ("busy", "rare")
     }
 
@@ -286,13 +339,17 @@ def test_the_timeline_has_nowhere_to_open_when_nothing_passes(busy_and_rare):
 def test_a_filtered_admin_list_is_counted_exactly_up_to_a_few_pages_ahead():
     from tracker.paging import LargeTablePaginator
 
-    Meeting.objects.bulk_create([Meeting(slug=f"m{n}", kind="talks", status="held" if n % 3 else "cancelled") for n in range(300)])
+    Meeting.objects.bulk_create(
+        [Meeting(slug=f"m{n}", kind="talks", status="held" if n % 3 else "cancelled") for n in range(300)]
+    )
 
     assert LargeTablePaginator(Meeting.objects.filter(status="cancelled").order_by("pk"), 50).count == 100
     assert LargeTablePaginator(Meeting.objects.order_by("pk"), 50).count == 300
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite counts a whole table from an index in milliseconds")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite counts a whole table from an index in milliseconds"
+)
 def test_postgresql_estimates_a_whole_large_table_instead_of_reading_it():
     from tracker.paging import LargeTablePaginator
 

@@ -28,14 +28,51 @@ def export() -> str:
 
 BAD_TIMELINE = {
     "actors": [
-        {"name": "Ruritania", "slug": "ruritania", "kind": "state", "title": "", "affiliation": "Nowhere Land", "aliases": [], "description": ""},
-        {"name": "Rudolf Rassendyll", "slug": "rudolf", "kind": "king", "title": "", "affiliation": "", "aliases": [], "description": ""},
+        {
+            "name": "Ruritania",
+            "slug": "ruritania",
+            "kind": "state",
+            "title": "",
+            "affiliation": "Nowhere Land",
+            "aliases": [],
+            "description": "",
+        },
+        {
+            "name": "Rudolf Rassendyll",
+            "slug": "rudolf",
+            "kind": "king",
+            "title": "",
+            "affiliation": "",
+            "aliases": [],
+            "description": "",
+        },
     ],
     "meetings": [
-        {"kind": "talks", "status": "held", "date": "2022-02-30", "end_date": None, "date_text": "", "participants": ["Ruritania", "Atlantis"], "location": "Strelsau", "summary": "", "sources": []},
+        {
+            "kind": "talks",
+            "status": "held",
+            "date": "2022-02-30",
+            "end_date": None,
+            "date_text": "",
+            "participants": ["Ruritania", "Atlantis"],
+            "location": "Strelsau",
+            "summary": "",
+            "sources": [],
+        },
     ],
     "drills": [
-        {"name": "Zenda", "status": "held", "start": "2022-02-10", "end": "2022-02-01", "date_text": "", "participants": ["Ruritania"], "location": "", "troops": "many", "summary": "", "sources": [{"title": "Zenda drills", "published": 20220210}]},
+        {
+            "name": "Zenda",
+            "status": "held",
+            "start": "2022-02-10",
+            "end": "2022-02-01",
+            "date_text": "",
+            "participants": ["Ruritania"],
+            "location": "",
+            "troops": "many",
+            "summary": "",
+            "sources": [{"title": "Zenda drills", "published": 20220210}],
+        },
     ],
 }
 
@@ -83,7 +120,18 @@ def fixture_file(tmp_path: Path, records: list[dict]) -> Path:
     return path
 
 
-ACTOR = {"model": "tracker.actor", "fields": {"name": "Ruritania", "slug": "ruritania", "kind": "state", "title": "", "affiliation": None, "description": "", "members": []}}
+ACTOR = {
+    "model": "tracker.actor",
+    "fields": {
+        "name": "Ruritania",
+        "slug": "ruritania",
+        "kind": "state",
+        "title": "",
+        "affiliation": None,
+        "description": "",
+        "members": [],
+    },
+}
 STAMPS = {"created_at": "2022-02-10T00:00:00Z", "updated_at": "2022-02-10T00:00:00Z"}
 EVENT = {"precision": "day", "end_precision": "day", "date_text": "", "location": "", "summary": "", **STAMPS}
 
@@ -92,23 +140,73 @@ EVENT = {"precision": "day", "end_precision": "day", "date_text": "", "location"
     ("second_record", "message"),
     [
         (
-            {"model": "tracker.drill", "fields": {"slug": "zenda-drill", "start": "2022-02-20", "end": "2022-02-10", "name": "", "status": "held", "troops": None, **EVENT}},
+            {
+                "model": "tracker.drill",
+                "fields": {
+                    "slug": "zenda-drill",
+                    "start": "2022-02-20",
+                    "end": "2022-02-10",
+                    "name": "",
+                    "status": "held",
+                    "troops": None,
+                    **EVENT,
+                },
+            },
             "edits.json, record 2 (tracker.drill “zenda-drill”): The end date cannot be before the start date. Nothing was loaded.",
         ),
         (
-            {"model": "tracker.drill", "fields": {"slug": "zenda-drill", "start": "2022-02-10", "end": None, "name": "", "status": "held", "troops": -5, **EVENT}},
+            {
+                "model": "tracker.drill",
+                "fields": {
+                    "slug": "zenda-drill",
+                    "start": "2022-02-10",
+                    "end": None,
+                    "name": "",
+                    "status": "held",
+                    "troops": -5,
+                    **EVENT,
+                },
+            },
             "edits.json, record 2 (tracker.drill “zenda-drill”): Troop numbers cannot be negative. Nothing was loaded.",
         ),
         (
-            {"model": "tracker.meeting", "fields": {"slug": "strelsau-talks", "start": "2022-02-30", "end": None, "kind": "talks", "status": "held", **EVENT}},
+            {
+                "model": "tracker.meeting",
+                "fields": {
+                    "slug": "strelsau-talks",
+                    "start": "2022-02-30",
+                    "end": None,
+                    "kind": "talks",
+                    "status": "held",
+                    **EVENT,
+                },
+            },
             "edits.json, record 2 (tracker.meeting “strelsau-talks”): start: “2022-02-30” value has the correct format (YYYY-MM-DD) but it is an invalid date. Nothing was loaded.",
         ),
         (
-            {"model": "tracker.meeting", "fields": {"slug": "strelsau-talks", "start": "2022-02-10", "end": None, "kind": "duel", "status": "held", **EVENT}},
+            {
+                "model": "tracker.meeting",
+                "fields": {
+                    "slug": "strelsau-talks",
+                    "start": "2022-02-10",
+                    "end": None,
+                    "kind": "duel",
+                    "status": "held",
+                    **EVENT,
+                },
+            },
             "edits.json, record 2 (tracker.meeting “strelsau-talks”): kind: Value 'duel' is not a valid choice. Nothing was loaded.",
         ),
         (
-            {"model": "tracker.participant", "fields": {"actor": ["atlantis"], "meeting": ["february-2022-no-such-meeting"], "drill": None, "role": ""}},
+            {
+                "model": "tracker.participant",
+                "fields": {
+                    "actor": ["atlantis"],
+                    "meeting": ["february-2022-no-such-meeting"],
+                    "drill": None,
+                    "role": "",
+                },
+            },
             'edits.json, record 2 (tracker.participant): actor: no actor has the natural key ["atlantis"]; '
             'meeting: no meeting has the natural key ["february-2022-no-such-meeting"] Nothing was loaded.',
         ),
@@ -117,9 +215,18 @@ EVENT = {"precision": "day", "end_precision": "day", "date_text": "", "location"
             "edits.json, record 2 (tracker.actor “russia-again”): There is already an actor with this name (names are compared ignoring case). Nothing was loaded.",
         ),
     ],
-    ids=["end-before-start", "negative-troops", "impossible-date", "unknown-kind", "broken-references", "duplicate-name"],
+    ids=[
+        "end-before-start",
+        "negative-troops",
+        "impossible-date",
+        "unknown-kind",
+        "broken-references",
+        "duplicate-name",
+    ],
 )
-def test_a_fixture_with_an_error_is_refused_naming_the_record_and_field_and_nothing_is_loaded(demo, tmp_path, second_record, message):
+def test_a_fixture_with_an_error_is_refused_naming_the_record_and_field_and_nothing_is_loaded(
+    demo, tmp_path, second_record, message
+):
     path = fixture_file(tmp_path, [ACTOR, second_record])
 
     with pytest.raises(CommandError) as error:
@@ -140,16 +247,84 @@ def test_a_valid_fixture_still_loads_and_loading_it_again_changes_nothing(demo):
 
 RACE_TIMELINE = {
     "actors": [
-        {"name": "Ruritania", "slug": "ruritania", "kind": "state", "title": "", "affiliation": "", "aliases": ["Strelsau"], "description": ""},
-        {"name": "Borduria", "slug": "borduria", "kind": "state", "title": "", "affiliation": "", "aliases": [], "description": ""},
-        {"name": "Syldavia", "slug": "syldavia", "kind": "state", "title": "", "affiliation": "", "aliases": [], "description": ""},
-        {"name": "Flavia Elphberg", "slug": "flavia-elphberg", "kind": "person", "title": "Queen", "affiliation": "Ruritania", "aliases": [], "description": ""},
-        {"name": "Kurvi Tasch", "slug": "kurvi-tasch", "kind": "person", "title": "Marshal", "affiliation": "Borduria", "aliases": [], "description": ""},
-        {"name": "the Balkan Triangle", "slug": "balkan-triangle", "kind": "group", "title": "", "affiliation": "", "aliases": [], "members": ["Ruritania", "Borduria", "Syldavia"], "description": ""},
+        {
+            "name": "Ruritania",
+            "slug": "ruritania",
+            "kind": "state",
+            "title": "",
+            "affiliation": "",
+            "aliases": ["Strelsau"],
+            "description": "",
+        },
+        {
+            "name": "Borduria",
+            "slug": "borduria",
+            "kind": "state",
+            "title": "",
+            "affiliation": "",
+            "aliases": [],
+            "description": "",
+        },
+        {
+            "name": "Syldavia",
+            "slug": "syldavia",
+            "kind": "state",
+            "title": "",
+            "affiliation": "",
+            "aliases": [],
+            "description": "",
+        },
+        {
+            "name": "Flavia Elphberg",
+            "slug": "flavia-elphberg",
+            "kind": "person",
+            "title": "Queen",
+            "affiliation": "Ruritania",
+            "aliases": [],
+            "description": "",
+        },
+        {
+            "name": "Kurvi Tasch",
+            "slug": "kurvi-tasch",
+            "kind": "person",
+            "title": "Marshal",
+            "affiliation": "Borduria",
+            "aliases": [],
+            "description": "",
+        },
+        {
+            "name": "the Balkan Triangle",
+            "slug": "balkan-triangle",
+            "kind": "group",
+            "title": "",
+            "affiliation": "",
+            "aliases": [],
+            "members": ["Ruritania", "Borduria", "Syldavia"],
+            "description": "",
+        },
     ],
     "meetings": [
-        {"kind": "talks", "status": "held", "date": f"2021-03-{day:02d}", "end_date": None, "date_text": "", "participants": participants, "location": place, "summary": f"Talks in {place}",
-         "sources": [{"title": f"Talks in {place}", "publisher": "The Zenda Gazette", "url": "", "published": f"2021-03-{day + 1:02d}", "evidence": f"They met in {place}.", "evidence_start": 0, "evidence_end": 20}]}
+        {
+            "kind": "talks",
+            "status": "held",
+            "date": f"2021-03-{day:02d}",
+            "end_date": None,
+            "date_text": "",
+            "participants": participants,
+            "location": place,
+            "summary": f"Talks in {place}",
+            "sources": [
+                {
+                    "title": f"Talks in {place}",
+                    "publisher": "The Zenda Gazette",
+                    "url": "",
+                    "published": f"2021-03-{day + 1:02d}",
+                    "evidence": f"They met in {place}.",
+                    "evidence_start": 0,
+                    "evidence_end": 20,
+                }
+            ],
+        }
         for day, participants, place in [
             (1, ["Flavia Elphberg", "Kurvi Tasch"], "Strelsau"),
             (2, ["Ruritania", "Syldavia"], "Klow"),
@@ -158,8 +333,28 @@ RACE_TIMELINE = {
         ]
     ],
     "drills": [
-        {"name": "Black Elphberg", "status": "held", "start": "2021-04-01", "end": "2021-04-10", "date_text": "", "participants": ["Borduria"], "location": "the northern border", "troops": 12000, "summary": "",
-         "sources": [{"title": "Borduria drills", "publisher": "The Zenda Gazette", "url": "", "published": "2021-04-02", "evidence": "Borduria began drills.", "evidence_start": 0, "evidence_end": 22}]},
+        {
+            "name": "Black Elphberg",
+            "status": "held",
+            "start": "2021-04-01",
+            "end": "2021-04-10",
+            "date_text": "",
+            "participants": ["Borduria"],
+            "location": "the northern border",
+            "troops": 12000,
+            "summary": "",
+            "sources": [
+                {
+                    "title": "Borduria drills",
+                    "publisher": "The Zenda Gazette",
+                    "url": "",
+                    "published": "2021-04-02",
+                    "evidence": "Borduria began drills.",
+                    "evidence_start": 0,
+                    "evidence_end": 22,
+                }
+            ],
+        },
     ],
 }
 
@@ -183,13 +378,19 @@ def database_environment(**overrides: str) -> dict[str, str]:
     return {**environment, "DJANGO_SETTINGS_MODULE": "tracker.settings", **overrides}
 
 
-def run_together(environment: dict[str, str], command: list[str], tmp_path: Path, workers: int = 4) -> list[subprocess.CompletedProcess]:
+def run_together(
+    environment: dict[str, str], command: list[str], tmp_path: Path, workers: int = 4
+) -> list[subprocess.CompletedProcess]:
     ready = tmp_path / f"ready-{uuid.uuid4().hex}"
     ready.mkdir()
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(ready), str(workers), *command],
-            cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(workers)
     ]
@@ -201,7 +402,9 @@ def run_together(environment: dict[str, str], command: list[str], tmp_path: Path
 
 
 def manage(environment: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -212,7 +415,9 @@ def counts(environment: dict[str, str]) -> dict[str, int]:
         "print(json.dumps({name: getattr(m, name).objects.count() for name in "
         "['Actor', 'Alias', 'Meeting', 'Drill', 'Participant', 'Source', 'Evidence']}))"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -252,7 +457,13 @@ def test_four_editors_importing_the_same_timeline_at_once_end_with_one_copy_of_e
 
     assert [result.returncode for result in results] == [0, 0, 0, 0], [result.stderr for result in results]
     assert counts(database) == {
-        "Actor": 6, "Alias": 1, "Meeting": 4, "Drill": 1, "Participant": 10, "Source": 5, "Evidence": 5,
+        "Actor": 6,
+        "Alias": 1,
+        "Meeting": 4,
+        "Drill": 1,
+        "Participant": 10,
+        "Source": 5,
+        "Evidence": 5,
     }
 
 
@@ -280,7 +491,11 @@ def test_four_editors_confirming_the_same_article_at_once_end_with_one_copy_of_e
     confirm.write_text(CONFIRM)
     reference = database_environment(PARLEY_SQLITE_PATH=str(tmp_path / "reference.sqlite3"))
     manage(reference, "migrate", "--noinput")
-    command = ["shell", "-c", f"import sys; sys.argv = ['', {str(SEED_ARTICLE)!r}, {str(proposals)!r}]; exec(open({str(confirm)!r}).read())"]
+    command = [
+        "shell",
+        "-c",
+        f"import sys; sys.argv = ['', {str(SEED_ARTICLE)!r}, {str(proposals)!r}]; exec(open({str(confirm)!r}).read())",
+    ]
     # Serialised imports must give what the same four confirmations give one after another.
     for _ in range(4):
         manage(reference, *command)
@@ -308,9 +523,15 @@ def test_the_timeline_stays_readable_while_an_import_writes(tmp_path):
     )
     writer = subprocess.Popen(
         [sys.executable, "manage.py", "generate_timeline", "--events", "20000", "--actors", "50", "--seed", "2"],
-        cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    read = subprocess.run([sys.executable, "-c", reader], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    read = subprocess.run(
+        [sys.executable, "-c", reader], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+    )
     writer.communicate(timeout=180)
 
     assert read.returncode == 0, read.stderr

@@ -24,8 +24,12 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PARLEY_"))}
     environment.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**environment, **env},
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**environment, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -34,8 +38,12 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 def test_production_settings_pass_the_deployment_check_without_a_single_warning(tmp_path):
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DJANGO_DEBUG="0", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         PARLEY_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
     )
 
@@ -45,8 +53,13 @@ def test_production_settings_pass_the_deployment_check_without_a_single_warning(
 
 def test_the_deployment_check_fails_on_a_weak_secret_key(tmp_path):
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DJANGO_DEBUG="0", DJANGO_SECRET_KEY="short", PARLEY_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="short",
+        PARLEY_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
     )
 
     assert result.returncode != 0
@@ -148,7 +161,9 @@ def inline_code(html: str) -> list[str]:
     return [item for item in found if 'type="application/json"' not in item]
 
 
-@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.html")), ids=lambda path: str(path.relative_to(TEMPLATES)))
+@pytest.mark.parametrize(
+    "template", sorted(TEMPLATES.rglob("*.html")), ids=lambda path: str(path.relative_to(TEMPLATES))
+)
 def test_no_template_has_inline_scripts_styles_or_event_handlers(template):
     assert inline_code(template.read_text()) == []
 
@@ -238,7 +253,12 @@ def csrf_admin_client(superuser) -> Client:
     return client
 
 
-USER_FORM = {"username": "newcomer", "password1": "a long and good password", "password2": "a long and good password", "usable_password": "true"}
+USER_FORM = {
+    "username": "newcomer",
+    "password1": "a long and good password",
+    "password2": "a long and good password",
+    "usable_password": "true",
+}
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
@@ -256,7 +276,9 @@ def test_an_admin_write_with_the_csrf_token_in_the_htmx_header_goes_through(csrf
     csrf_admin_client.get("/admin/auth/user/add/")
     token = csrf_admin_client.cookies["csrftoken"].value
 
-    response = csrf_admin_client.post("/admin/auth/user/add/", USER_FORM, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    response = csrf_admin_client.post(
+        "/admin/auth/user/add/", USER_FORM, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token
+    )
 
     assert response.status_code == 302
     assert User.objects.filter(username="newcomer").exists()
@@ -282,7 +304,8 @@ def test_the_base_template_sends_the_csrf_token_with_every_htmx_request():
 
 def log_in(client: Client, username: str, password: str, address: str = "192.0.2.1"):
     return client.post(
-        "/admin/login/?next=/admin/", {"username": username, "password": password, "next": "/admin/"},
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password, "next": "/admin/"},
         REMOTE_ADDR=address,
     )
 
@@ -319,9 +342,15 @@ def test_after_repeated_failures_even_the_right_password_is_refused_during_the_c
     third = log_in(client, "chief", "guess")
     response = log_in(Client(), "chief", "a long and good password", address="198.51.100.7")
 
-    assert "Too many failed logins for this username or from this address. Try again in 5 minutes." in third.content.decode()
+    assert (
+        "Too many failed logins for this username or from this address. Try again in 5 minutes."
+        in third.content.decode()
+    )
     assert response.status_code == 200
-    assert "Too many failed logins for this username or from this address. Try again in 5 minutes." in response.content.decode()
+    assert (
+        "Too many failed logins for this username or from this address. Try again in 5 minutes."
+        in response.content.decode()
+    )
     assert not is_logged_in(client)
 
 
@@ -400,8 +429,10 @@ def test_behind_a_proxy_the_configured_header_gives_the_client_address(client, s
     throttle.PARLEY_CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
 
     client.post(
-        "/admin/login/", {"username": "x", "password": "y"},
-        REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.50, 198.51.100.20",
+        "/admin/login/",
+        {"username": "x", "password": "y"},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.50, 198.51.100.20",
     )
 
     assert LoginThrottle.objects.filter(key="address:198.51.100.20").exists()
@@ -423,7 +454,6 @@ def test_production_defaults_lock_after_five_failures_for_five_minutes():
     from django.conf import settings
 
     assert (settings.PARLEY_LOGIN_ATTEMPTS, settings.PARLEY_LOGIN_COOLDOWN_SECONDS) == (5, 300)
-
 
 
 # Hostile text, everywhere it is shown
@@ -479,29 +509,51 @@ def hostile_timeline(db) -> dict[str, object]:
     """Every hostile string as an actor's name, title and description, and in a meeting, a drill, a source and its evidence."""
     ordinary = Actor.objects.create(name="Ordinary State", slug="ordinary-state", kind=Actor.Kind.STATE)
     source = Source.objects.create(
-        title=HOSTILE["script tag"], publisher=HOSTILE["attribute breakout"], url=HOSTILE["javascript url"],
-        published=DAY, text=" ".join(HOSTILE.values()),
+        title=HOSTILE["script tag"],
+        publisher=HOSTILE["attribute breakout"],
+        url=HOSTILE["javascript url"],
+        published=DAY,
+        text=" ".join(HOSTILE.values()),
     )
     made = {"actors": [], "meetings": [], "drills": []}
-    for number, (label, text) in enumerate(HOSTILE.items()):
+    for number, (_label, text) in enumerate(HOSTILE.items()):
         actor = Actor.objects.create(
-            name=text[:200], slug=f"hostile-{number}", kind=Actor.Kind.PERSON, title=text[:200], description=text,
+            name=text[:200],
+            slug=f"hostile-{number}",
+            kind=Actor.Kind.PERSON,
+            title=text[:200],
+            description=text,
             affiliation=ordinary,
         )
         meeting = Meeting.objects.create(
-            slug=f"hostile-meeting-{number}", kind=Meeting.Kind.TALKS, start=DAY,
-            summary=text[:300], location=text[:200], date_text=text[:200],
+            slug=f"hostile-meeting-{number}",
+            kind=Meeting.Kind.TALKS,
+            start=DAY,
+            summary=text[:300],
+            location=text[:200],
+            date_text=text[:200],
         )
         drill = Drill.objects.create(
-            slug=f"hostile-drill-{number}", name=text[:200], start=DAY, end=DAY, summary=text[:300], location=text[:200],
+            slug=f"hostile-drill-{number}",
+            name=text[:200],
+            start=DAY,
+            end=DAY,
+            summary=text[:300],
+            location=text[:200],
         )
-        Participant.objects.bulk_create([
-            Participant(actor=actor, meeting=meeting), Participant(actor=ordinary, meeting=meeting),
-            Participant(actor=actor, drill=drill),
-        ])
-        Evidence.objects.bulk_create([
-            Evidence(source=source, meeting=meeting, sentence=text), Evidence(source=source, drill=drill, sentence=text),
-        ])
+        Participant.objects.bulk_create(
+            [
+                Participant(actor=actor, meeting=meeting),
+                Participant(actor=ordinary, meeting=meeting),
+                Participant(actor=actor, drill=drill),
+            ]
+        )
+        Evidence.objects.bulk_create(
+            [
+                Evidence(source=source, meeting=meeting, sentence=text),
+                Evidence(source=source, drill=drill, sentence=text),
+            ]
+        )
         made["actors"].append(actor)
         made["meetings"].append(meeting)
         made["drills"].append(drill)
@@ -512,18 +564,32 @@ def hostile_timeline(db) -> dict[str, object]:
 def hostile_pages(made) -> list[str]:
     at = f"at={DAY.isoformat()}"
     pages = [
-        f"/?{at}", f"/?{at}&zoom=day", f"/?q=%3Cscript%3E&{at}", f"/?actor=hostile-0&actor=hostile-1&{at}",
+        f"/?{at}",
+        f"/?{at}&zoom=day",
+        f"/?q=%3Cscript%3E&{at}",
+        f"/?actor=hostile-0&actor=hostile-1&{at}",
         f"/?{at}&add=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
-        "/who-meets-whom/", "/who-meets-whom/?a=hostile-0&b=ordinary-state",
-        "/actors/suggest/?q=%3C", "/actors/suggest/?add=%22%3E",
-        "/admin/tracker/actor/", "/admin/tracker/actor/?q=%3Cscript%3E", "/admin/tracker/meeting/",
-        "/admin/tracker/drill/", "/admin/tracker/source/", "/admin/tracker/evidence/", "/admin/tracker/participant/",
-        "/admin/tracker/alias/", f"/admin/tracker/source/{made['source'].pk}/change/",
+        "/who-meets-whom/",
+        "/who-meets-whom/?a=hostile-0&b=ordinary-state",
+        "/actors/suggest/?q=%3C",
+        "/actors/suggest/?add=%22%3E",
+        "/admin/tracker/actor/",
+        "/admin/tracker/actor/?q=%3Cscript%3E",
+        "/admin/tracker/meeting/",
+        "/admin/tracker/drill/",
+        "/admin/tracker/source/",
+        "/admin/tracker/evidence/",
+        "/admin/tracker/participant/",
+        "/admin/tracker/alias/",
+        f"/admin/tracker/source/{made['source'].pk}/change/",
     ]
     for actor, meeting, drill in zip(made["actors"], made["meetings"], made["drills"]):
         pages += [
-            f"/actors/{actor.slug}/", f"/meetings/{meeting.slug}/", f"/drills/{drill.slug}/",
-            f"/admin/tracker/actor/{actor.pk}/change/", f"/admin/tracker/meeting/{meeting.pk}/change/",
+            f"/actors/{actor.slug}/",
+            f"/meetings/{meeting.slug}/",
+            f"/drills/{drill.slug}/",
+            f"/admin/tracker/actor/{actor.pk}/change/",
+            f"/admin/tracker/meeting/{meeting.pk}/change/",
             f"/admin/tracker/drill/{drill.pk}/change/",
         ]
     return pages
@@ -568,7 +634,7 @@ def test_a_csv_download_never_hands_a_spreadsheet_a_formula(client, hostile_time
     assert len(rows) == 1 + 2 * len(HOSTILE)
     assert [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)] == []
     summaries = {row[rows[0].index("summary")] for row in rows[1:]}
-    assert "'=HYPERLINK(\"http://x.example\",\"click\")" in summaries
+    assert '\'=HYPERLINK("http://x.example","click")' in summaries
     assert "'-1+1" in summaries and "'@SUM(1)" in summaries
 
 

@@ -13,8 +13,7 @@ SOURCE = {"title": "Talks in Moscow", "publisher": "Daily Wire Service", "url": 
 
 def counts() -> dict[str, int]:
     return {
-        model.__name__: model.objects.count()
-        for model in (Actor, Alias, Meeting, Drill, Participant, Source, Evidence)
+        model.__name__: model.objects.count() for model in (Actor, Alias, Meeting, Drill, Participant, Source, Evidence)
     }
 
 
@@ -23,7 +22,13 @@ def timeline(**overrides) -> dict:
         "actors": [
             {"name": "Russia", "slug": "russia", "kind": "state", "aliases": ["Moscow", "the Kremlin"]},
             {"name": "United Kingdom", "slug": "united-kingdom", "kind": "state", "aliases": ["UK"]},
-            {"name": "Liz Truss", "slug": "liz-truss", "kind": "person", "title": "Foreign Secretary", "affiliation": "UK"},
+            {
+                "name": "Liz Truss",
+                "slug": "liz-truss",
+                "kind": "person",
+                "title": "Foreign Secretary",
+                "affiliation": "UK",
+            },
             {"name": "Ben Wallace", "kind": "person", "title": "Defence Secretary", "affiliation": "United Kingdom"},
         ],
         "meetings": [
@@ -90,8 +95,18 @@ def test_importing_the_same_timeline_twice_changes_nothing():
 
     assert counts() == before
     assert list(Meeting.objects.order_by("pk").values_list("updated_at", flat=True)) == updated
-    assert (report.actors_created, report.meetings_created, report.drills_created, report.sources_created) == (0, 0, 0, 0)
-    assert (report.actors_matched, report.meetings_matched, report.drills_matched, report.evidence_matched) == (4, 2, 1, 3)
+    assert (report.actors_created, report.meetings_created, report.drills_created, report.sources_created) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert (report.actors_matched, report.meetings_matched, report.drills_matched, report.evidence_matched) == (
+        4,
+        2,
+        1,
+        3,
+    )
 
 
 @pytest.mark.django_db
@@ -147,7 +162,9 @@ def test_an_alias_another_actor_already_uses_is_skipped_and_reported():
 
 @pytest.mark.django_db
 def test_an_actor_may_keep_its_own_name_in_another_case_as_alias():
-    import_timeline(data=timeline(actors=[{"name": "NATO", "kind": "organisation", "aliases": ["Nato"]}], meetings=[], drills=[]))
+    import_timeline(
+        data=timeline(actors=[{"name": "NATO", "kind": "organisation", "aliases": ["Nato"]}], meetings=[], drills=[])
+    )
     assert list(Alias.objects.values_list("name", flat=True)) == ["Nato"]
 
 
@@ -210,7 +227,9 @@ def test_meetings_without_participants_match_each_other_but_not_one_with_partici
 def test_a_known_event_gains_what_it_lacked_but_keeps_what_it_had():
     import_timeline(data=timeline())
     drill = timeline()["drills"][0]
-    import_timeline(data={"drills": [{**drill, "name": "Allied Resolve", "troops": 25000, "summary": "Joint exercise."}]})
+    import_timeline(
+        data={"drills": [{**drill, "name": "Allied Resolve", "troops": 25000, "summary": "Joint exercise."}]}
+    )
 
     drill = Drill.objects.get()
     assert (drill.name, drill.troops, drill.summary) == ("Allied Resolve", 30000, "Joint exercise.")
@@ -293,7 +312,12 @@ def test_concurrent_imports_of_the_same_timeline_create_everything_once():
         thread.join()
 
     assert failures == []
-    assert (Actor.objects.count(), Meeting.objects.count(), Drill.objects.count(), Evidence.objects.count()) == (4, 2, 1, 3)
+    assert (Actor.objects.count(), Meeting.objects.count(), Drill.objects.count(), Evidence.objects.count()) == (
+        4,
+        2,
+        1,
+        3,
+    )
 
 
 # Merging actors ---------------------------------------------------------------------------------
@@ -304,7 +328,9 @@ def duplicates():
     """Russia entered twice ("Russian Federation" too), each with its own events, aliases and people."""
     import_timeline(data=timeline())
     russia = Actor.objects.get(slug="russia")
-    twin = Actor.objects.create(name="Russian Federation", slug="russian-federation", kind=Actor.Kind.STATE, description="Entered by hand.")
+    twin = Actor.objects.create(
+        name="Russian Federation", slug="russian-federation", kind=Actor.Kind.STATE, description="Entered by hand."
+    )
     Alias.objects.create(actor=twin, name="RF")
     lavrov = Actor.objects.create(name="Sergei Lavrov", slug="sergei-lavrov", kind=Actor.Kind.PERSON, affiliation=twin)
     group = Actor.objects.create(name="CSTO", slug="csto", kind=Actor.Kind.GROUP)
@@ -324,7 +350,12 @@ def test_merging_moves_everything_to_the_actor_kept_and_deletes_the_duplicate(du
     merge_actors(keep=russia, duplicates=[twin])
 
     assert not Actor.objects.filter(pk=twin.pk).exists()
-    assert sorted(russia.aliases.values_list("name", flat=True)) == ["Moscow", "RF", "Russian Federation", "the Kremlin"]
+    assert sorted(russia.aliases.values_list("name", flat=True)) == [
+        "Moscow",
+        "RF",
+        "Russian Federation",
+        "the Kremlin",
+    ]
     assert list(call.actors.all()) == [russia]
     assert call.evidence.count() == 1
     assert Actor.objects.get(pk=lavrov.pk).affiliation == russia

@@ -31,32 +31,77 @@ def crisis():
     germany = f.actor("Germany", kind="state")
     report = f.source("Drills begin near Ukraine", url="https://news.example/drills", publisher="Example Wire")
     normandy = f.meeting(
-        russia, ukraine, france, germany, slug="normandy-talks", start=date(2022, 2, 10),
-        status="planned", location="Berlin", summary="Normandy format envoys hold talks.",
-        source=report, evidence="Envoys of the four countries meet in Berlin.",
+        russia,
+        ukraine,
+        france,
+        germany,
+        slug="normandy-talks",
+        start=date(2022, 2, 10),
+        status="planned",
+        location="Berlin",
+        summary="Normandy format envoys hold talks.",
+        source=report,
+        evidence="Envoys of the four countries meet in Berlin.",
     )
     moscow = f.meeting(
-        truss, lavrov, slug="truss-lavrov", start=date(2022, 2, 10), location="Moscow",
-        summary="Truss meets Lavrov.", source=report, evidence="Truss sat down with Lavrov.",
+        truss,
+        lavrov,
+        slug="truss-lavrov",
+        start=date(2022, 2, 10),
+        location="Moscow",
+        summary="Truss meets Lavrov.",
+        source=report,
+        evidence="Truss sat down with Lavrov.",
         roles={"sergei-lavrov": "host", "liz-truss": "guest"},
     )
     visit = f.meeting(
-        truss, ukraine, slug="kyiv-visit", kind="visit", start=date(2022, 2, 17), status="cancelled",
-        summary="Truss visits Kyiv.", source=report, evidence="A trip to Kyiv was called off.",
+        truss,
+        ukraine,
+        slug="kyiv-visit",
+        kind="visit",
+        start=date(2022, 2, 17),
+        status="cancelled",
+        summary="Truss visits Kyiv.",
+        source=report,
+        evidence="A trip to Kyiv was called off.",
     )
     drills = f.drill(
-        russia, belarus, slug="allied-resolve", name="Allied Resolve", start=date(2022, 2, 10),
-        end=date(2022, 2, 20), status="ongoing", location="Belarus", troops=30000,
-        source=report, evidence="Ten days of joint drills began.",
+        russia,
+        belarus,
+        slug="allied-resolve",
+        name="Allied Resolve",
+        start=date(2022, 2, 10),
+        end=date(2022, 2, 20),
+        status="ongoing",
+        location="Belarus",
+        troops=30000,
+        source=report,
+        evidence="Ten days of joint drills began.",
     )
     summit = f.meeting(
-        france, germany, slug="spring-summit", kind="summit", start=date(2022, 2, 1), precision="month",
-        status="planned", summary="A Franco-German summit some time in February.",
+        france,
+        germany,
+        slug="spring-summit",
+        kind="summit",
+        start=date(2022, 2, 1),
+        precision="month",
+        status="planned",
+        summary="A Franco-German summit some time in February.",
     )
     return {
-        "truss": truss, "lavrov": lavrov, "russia": russia, "belarus": belarus, "ukraine": ukraine,
-        "france": france, "germany": germany, "report": report, "normandy": normandy, "moscow": moscow,
-        "visit": visit, "drills": drills, "summit": summit,
+        "truss": truss,
+        "lavrov": lavrov,
+        "russia": russia,
+        "belarus": belarus,
+        "ukraine": ukraine,
+        "france": france,
+        "germany": germany,
+        "report": report,
+        "normandy": normandy,
+        "moscow": moscow,
+        "visit": visit,
+        "drills": drills,
+        "summit": summit,
     }
 
 
@@ -71,7 +116,7 @@ def page(client, url, **headers):
 
 def test_timeline_opens_on_the_month_of_the_latest_event(client, crisis):
     html = page(client, "/")
-    assert "<h2 class=\"window-label\" id=\"window-label\">February 2022</h2>" in html
+    assert '<h2 class="window-label" id="window-label">February 2022</h2>' in html
     assert "4 meetings and 1 drill from 1 February 2022 to 28 February 2022." in html
 
 
@@ -105,7 +150,10 @@ def test_timeline_lists_events_by_day_with_who_where_status_and_source(client, c
     assert html.index("February 2022 (day not reported)") < html.index("Thursday 10 February 2022")
     assert '<a href="/actors/liz-truss/">Liz Truss</a> (guest)' in html
     assert "<dd>Moscow</dd>" in html
-    assert '<a href="https://news.example/drills" rel="noopener noreferrer">Drills begin near Ukraine</a>, Example Wire, 10 February 2022' in html
+    assert (
+        '<a href="https://news.example/drills" rel="noopener noreferrer">Drills begin near Ukraine</a>, Example Wire, 10 February 2022'
+        in html
+    )
 
 
 def test_timeline_fragment_has_no_page_chrome(client, crisis):
@@ -134,7 +182,10 @@ def test_timeline_zoom_and_navigation_links_keep_the_filters(client, crisis):
     assert 'href="?actor=russia&amp;zoom=week&amp;at=2022-02-03"' in html  # earlier
     assert 'href="?actor=russia&amp;zoom=week&amp;at=2022-02-17"' in html  # later
     assert 'href="?actor=russia&amp;zoom=day&amp;at=2022-02-10"' in html
-    assert 'id="zoom-week" href="?actor=russia&amp;zoom=week&amp;at=2022-02-10" hx-get="?actor=russia&amp;zoom=week&amp;at=2022-02-10" aria-current="true"' in html
+    assert (
+        'id="zoom-week" href="?actor=russia&amp;zoom=week&amp;at=2022-02-10" hx-get="?actor=russia&amp;zoom=week&amp;at=2022-02-10" aria-current="true"'
+        in html
+    )
 
 
 def test_day_zoom_shows_only_that_day(client, crisis):
@@ -194,7 +245,9 @@ def test_without_at_the_timeline_opens_where_the_filtered_events_are(client, cri
 def test_invalid_filters_give_messages_not_errors(client, crisis):
     html = page(client, "/?actor=nobody&kind=parade&status=lost&from=2022-13-45&zoom=decade&at=2022-02-10")
     assert "There is no actor “nobody”; it is left out of the filter." in html
-    assert "Unknown kind “parade”; the kinds are talks, visit, summit, press_conference, call, signing and drill." in html
+    assert (
+        "Unknown kind “parade”; the kinds are talks, visit, summit, press_conference, call, signing and drill." in html
+    )
     assert "Unknown status “lost”" in html
     assert "The ‘from’ date “2022-13-45” is not a date; write dates as YYYY-MM-DD, e.g. 2022-02-10." in html
     assert "Unknown zoom “decade”; choose day, week, month or year." in html
@@ -259,7 +312,13 @@ def test_pages_of_the_list_have_every_event_once_across_same_day_events(client, 
             break
         url = "/" + found[1].replace("&amp;", "&")
     assert seen == [
-        "spring-summit", "normandy-talks", "truss-lavrov", "same-day-a", "allied-resolve", "same-day-drill", "kyiv-visit",
+        "spring-summit",
+        "normandy-talks",
+        "truss-lavrov",
+        "same-day-a",
+        "allied-resolve",
+        "same-day-drill",
+        "kyiv-visit",
     ]
 
 
@@ -317,10 +376,16 @@ def test_timeline_lanes_are_capped_with_a_note(client, crisis, monkeypatch):
 
 def test_hostile_text_is_escaped_everywhere(client, crisis):
     evil = f.actor('<script>alert("x")</script>', slug="evil")
-    report = f.source('<img src=x onerror=alert(1)>', url="javascript:alert(1)")
+    report = f.source("<img src=x onerror=alert(1)>", url="javascript:alert(1)")
     f.meeting(
-        evil, crisis["russia"], slug="evil-meeting", start=date(2022, 2, 11),
-        summary='<b onmouseover="x">bold</b>', location="<iframe>", source=report, evidence="<script>bad()</script>",
+        evil,
+        crisis["russia"],
+        slug="evil-meeting",
+        start=date(2022, 2, 11),
+        summary='<b onmouseover="x">bold</b>',
+        location="<iframe>",
+        source=report,
+        evidence="<script>bad()</script>",
     )
     for url in ["/?at=2022-02-11", "/meetings/evil-meeting/", "/actors/evil/", "/who-meets-whom/"]:
         html = page(client, url)
@@ -402,7 +467,9 @@ def test_matrix_cell_lists_the_pairs_meetings(client, crisis):
 
 
 def test_matrix_with_an_unknown_pair_says_so(client, crisis):
-    assert "There is no actor “ghost” to pair; pick a cell of the matrix." in page(client, "/who-meets-whom/?a=france&b=ghost")
+    assert "There is no actor “ghost” to pair; pick a cell of the matrix." in page(
+        client, "/who-meets-whom/?a=france&b=ghost"
+    )
 
 
 # Downloads -----------------------------------------------------------------------------------------
@@ -420,7 +487,10 @@ def test_csv_download_has_the_filtered_events(client, crisis):
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == 'attachment; filename="parley.csv"'
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [row["url"] for row in rows] == ["http://testserver/meetings/truss-lavrov/", "http://testserver/meetings/kyiv-visit/"]
+    assert [row["url"] for row in rows] == [
+        "http://testserver/meetings/truss-lavrov/",
+        "http://testserver/meetings/kyiv-visit/",
+    ]
     assert rows[0]["participants"] == "Liz Truss; Sergei Lavrov"
     assert rows[0]["evidence"] == "Truss sat down with Lavrov."
     assert rows[1]["status"] == "cancelled"
@@ -445,10 +515,17 @@ def test_a_download_in_several_batches_has_every_event_once_in_date_order(client
 
 
 def test_csv_neutralises_spreadsheet_formulas(client, crisis):
-    f.meeting(crisis["truss"], slug="formula", start=date(2022, 2, 12), summary='=HYPERLINK("http://evil","x")', location="+1-2", date_text="@now")
+    f.meeting(
+        crisis["truss"],
+        slug="formula",
+        start=date(2022, 2, 12),
+        summary='=HYPERLINK("http://evil","x")',
+        location="+1-2",
+        date_text="@now",
+    )
     _, text = download(client, "/export.csv?kind=talks&from=2022-02-12&to=2022-02-12")
     row = next(csv.DictReader(io.StringIO(text)))
-    assert row["summary"] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert row["summary"] == '\'=HYPERLINK("http://evil","x")'
     assert row["location"] == "'+1-2" and row["date_text"] == "'@now"
 
 
@@ -475,7 +552,10 @@ def test_ics_download_is_rfc_5545(client, crisis):
     assert "UID:drill-allied-resolve@parley" in unfolded
     assert "DTSTART;VALUE=DATE:20220210\r\nDTEND;VALUE=DATE:20220221" in unfolded  # the drill, 10–20 Feb
     assert "STATUS:CANCELLED" in unfolded
-    assert "SUMMARY:A Franco-German summit some time in February. (planned) [February 2022\\, exact day not reported]" in unfolded
+    assert (
+        "SUMMARY:A Franco-German summit some time in February. (planned) [February 2022\\, exact day not reported]"
+        in unfolded
+    )
     assert "LOCATION:Moscow" in unfolded
 
 
@@ -549,7 +629,6 @@ def test_json_download_query_count_is_fixed(client, django_assert_num_queries):
         assert client.get("/export.json").status_code == 200
 
 
-
 def test_density_query_count_is_fixed(client, django_assert_num_queries, monkeypatch):
     monkeypatch.setattr("tracker.views.MARK_CAP", 5)
     f.busy_month(40)
@@ -562,7 +641,12 @@ def test_density_query_count_is_fixed(client, django_assert_num_queries, monkeyp
 
 def test_a_repeated_view_is_one_query_and_the_same_but_for_the_csrf_token(client, django_assert_num_queries, crisis):
     token = re.compile(r'"X-CSRFToken": "\w+"')
-    for url, headers in [("/?at=2022-02-10", {}), ("/?at=2022-02-10", HX), ("/actors/russia/", {}), ("/who-meets-whom/", {})]:
+    for url, headers in [
+        ("/?at=2022-02-10", {}),
+        ("/?at=2022-02-10", HX),
+        ("/actors/russia/", {}),
+        ("/who-meets-whom/", {}),
+    ]:
         first = page(client, url, **headers)
         with django_assert_num_queries(1):
             again = page(client, url, **headers)
@@ -574,10 +658,23 @@ def test_a_cached_page_changes_after_an_import(client, crisis):
     from tracker.services import import_timeline
 
     assert "Lavrov in Minsk." not in page(client, "/?at=2022-02-10", **HX)
-    import_timeline(data={"actors": [], "meetings": [{
-        "kind": "talks", "status": "held", "date": "2022-02-12", "participants": ["Sergei Lavrov", "Belarus"],
-        "location": "Minsk", "summary": "Lavrov in Minsk.", "sources": [],
-    }], "drills": []})
+    import_timeline(
+        data={
+            "actors": [],
+            "meetings": [
+                {
+                    "kind": "talks",
+                    "status": "held",
+                    "date": "2022-02-12",
+                    "participants": ["Sergei Lavrov", "Belarus"],
+                    "location": "Minsk",
+                    "summary": "Lavrov in Minsk.",
+                    "sources": [],
+                }
+            ],
+            "drills": [],
+        }
+    )
     assert "Lavrov in Minsk." in page(client, "/?at=2022-02-10", **HX)
     assert "Lavrov in Minsk." in page(client, "/actors/belarus/?at=2022-02-10")
 
@@ -613,8 +710,9 @@ def test_every_write_to_the_timeline_changes_the_revision(crisis):
 
 
 def test_the_unfiltered_matrix_from_tallies_equals_live_counts(client):
-    from django.core.management import call_command
     from io import StringIO
+
+    from django.core.management import call_command
 
     from tracker import views
     from tracker.models import Meeting
@@ -660,7 +758,12 @@ def counted_the_long_way(meetings, size):
     )
     ids = [row["actor"] for row in top]
     rows = (
-        Participant.objects.filter(meeting__in=meetings, actor__in=ids, meeting__participants__actor__in=ids, meeting__participants__actor__gt=F("actor"))
+        Participant.objects.filter(
+            meeting__in=meetings,
+            actor__in=ids,
+            meeting__participants__actor__in=ids,
+            meeting__participants__actor__gt=F("actor"),
+        )
         .values("actor", other=F("meeting__participants__actor"))
         .annotate(count=Count("meeting"), last=Max("meeting__start"))
         .order_by()
@@ -671,7 +774,10 @@ def counted_the_long_way(meetings, size):
     return top, pairs
 
 
-@pytest.mark.parametrize("query", ["status=held", "kind=talks&kind=summit", "actor={busiest}", "actor={busiest}&actor={second}&match=all", "q=an"])
+@pytest.mark.parametrize(
+    "query",
+    ["status=held", "kind=talks&kind=summit", "actor={busiest}", "actor={busiest}&actor={second}&match=all", "q=an"],
+)
 def test_a_filtered_matrix_equals_the_sql_count_of_its_meetings(query):
     from io import StringIO
 

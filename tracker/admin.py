@@ -23,8 +23,8 @@ from django.utils.translation import gettext
 
 from tracker import services
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
-from tracker.pairs import refresh_pair_tallies
 from tracker.paging import LargeTablePaginator
+from tracker.pairs import refresh_pair_tallies
 from tracker.parley_json import format_date
 
 LIST_PER_PAGE = 50
@@ -189,7 +189,14 @@ class LargeTableAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = LargeTablePaginator
 
-    def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int, orphans: int = 0, allow_empty_first_page: bool = True):
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet,
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ):
         # The changelist reads the count before the page: tell the paginator which page it will show.
         try:
             number = int(request.GET.get(PAGE_VAR, 1))
@@ -203,7 +210,9 @@ class LargeTableAdmin(admin.ModelAdmin):
         label = format_html(gettext("Select this object for an action - {}"), str(obj))
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME, obj.pk, label,
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            label,
         )
 
 
@@ -290,7 +299,9 @@ class SearchTerm:
             fts = f"{model._meta.db_table}_search"
             self.indexed_text = (f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", ['"' + " ".join(words) + '"*'])
         actors = Actor.objects.filter(Q(name__icontains=term) | Q(aliases__name__icontains=term)).values("pk")
-        self.participations = Participant.objects.filter(actor__in=actors, **{f"{self.event}__isnull": False}).order_by()
+        self.participations = Participant.objects.filter(
+            actor__in=actors, **{f"{self.event}__isnull": False}
+        ).order_by()
         # Filled in by `measure`.
         self.taking_part = 0  # events the actors take part in, up to WALK_FROM_PARTICIPATIONS + 1
         self.text_count: int | None = None  # SQLite: events the text is in, up to SORT_UP_TO + 1
@@ -413,8 +424,15 @@ class MeetingAdmin(EventAdmin):
     list_display_links = ["when", "summary"]
     list_filter = ["kind", "status", "precision", "start"]
     fields = [
-        "kind", "status", ("start", "precision"), ("end", "end_precision"), "date_text",
-        "location", "summary", "slug", ("created_at", "updated_at"),
+        "kind",
+        "status",
+        ("start", "precision"),
+        ("end", "end_precision"),
+        "date_text",
+        "location",
+        "summary",
+        "slug",
+        ("created_at", "updated_at"),
     ]
     inlines = [MeetingParticipantInline, MeetingEvidenceInline]
 
@@ -442,8 +460,16 @@ class DrillAdmin(EventAdmin):
     list_filter = ["status", "precision", "start"]
     search_fields = [*EventAdmin.search_fields, "name"]
     fields = [
-        "name", "status", ("start", "precision"), ("end", "end_precision"), "date_text",
-        "location", "troops", "summary", "slug", ("created_at", "updated_at"),
+        "name",
+        "status",
+        ("start", "precision"),
+        ("end", "end_precision"),
+        "date_text",
+        "location",
+        "troops",
+        "summary",
+        "slug",
+        ("created_at", "updated_at"),
     ]
     inlines = [DrillParticipantInline, DrillEvidenceInline]
 

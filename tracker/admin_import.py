@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import copy
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -210,8 +210,10 @@ def review_formsets(proposals: dict[str, Any], data: Any = None) -> Review:
     )
     if data is not None:
         for formset, key in zip(formsets.formsets, ("actors", "meetings", "drills")):
-            if formset.is_bound and formset.management_form.is_valid() and formset.total_form_count() != len(
-                proposals.get(key, [])
+            if (
+                formset.is_bound
+                and formset.management_form.is_valid()
+                and formset.total_form_count() != len(proposals.get(key, []))
             ):
                 raise Http404("The review does not match the proposals; start the import again.")
     return formsets
@@ -285,7 +287,9 @@ def corrected_proposals(review: Review, proposals: dict[str, Any]) -> dict[str, 
     }
 
 
-def corrected_event(data: dict[str, Any], proposal: dict[str, Any], key: str, rename: Callable[[str], str]) -> dict[str, Any]:
+def corrected_event(
+    data: dict[str, Any], proposal: dict[str, Any], key: str, rename: Callable[[str], str]
+) -> dict[str, Any]:
     """A proposed meeting or drill with what the editor typed in its form."""
     start_key, end_key = DATE_KEYS[key]
     event = copy.deepcopy(proposal)
@@ -418,9 +422,7 @@ def review_article(request: HttpRequest, token: str) -> HttpResponse:
         article=article,
         token=token,
         already=matching_source(article),
-        actor_rows=[
-            (form, matches.get(form.initial.get("name", "").strip().lower())) for form in review.actors.forms
-        ],
+        actor_rows=[(form, matches.get(form.initial.get("name", "").strip().lower())) for form in review.actors.forms],
         event_sections=[
             (heading, formset, event_rows(article["text"], formset, proposals.get(key, [])), noun)
             for heading, formset, key, noun in (
@@ -432,4 +434,3 @@ def review_article(request: HttpRequest, token: str) -> HttpResponse:
         has_errors=request.method == "POST",
     )
     return render(request, "admin/tracker/review_article.html", context)
-

@@ -259,7 +259,10 @@ class Mark:
     def diamond(self) -> list[str]:
         """SVG polygon points of a diamond node on each lane (the shape for postponed meetings)."""
         r = NODE_RADIUS + 1
-        return [f"{self.x:.1f},{y - r:.1f} {self.x + r:.1f},{y:.1f} {self.x:.1f},{y + r:.1f} {self.x - r:.1f},{y:.1f}" for y in self.ys]
+        return [
+            f"{self.x:.1f},{y - r:.1f} {self.x + r:.1f},{y:.1f} {self.x:.1f},{y + r:.1f} {self.x - r:.1f},{y:.1f}"
+            for y in self.ys
+        ]
 
 
 @dataclass
@@ -294,7 +297,9 @@ def _clip(day: date, window: Window) -> date:
     return min(max(day, window.first), window.last + timedelta(days=1))
 
 
-def lane_order(items: Iterable[Item], actors: dict[int, LaneActor], focus: Sequence[int] = (), limit: int = MAX_LANES) -> tuple[list[tuple[LaneActor, int]], int]:
+def lane_order(
+    items: Iterable[Item], actors: dict[int, LaneActor], focus: Sequence[int] = (), limit: int = MAX_LANES
+) -> tuple[list[tuple[LaneActor, int]], int]:
     """The actors to draw a lane for, with how many of `items` each takes part in, and how many actors there are.
 
     The `limit` busiest actors get a lane (focused actors always do); they are ordered focused first, then by
@@ -508,7 +513,15 @@ def layout_density(
                 continue
             x = _x(first, window)
             cells.append(
-                DensityCell(first, last, x, _x(last + timedelta(days=1), window) - x, count, -(-count * DENSITY_LEVELS // top) if counted else 0, counted)
+                DensityCell(
+                    first,
+                    last,
+                    x,
+                    _x(last + timedelta(days=1), window) - x,
+                    count,
+                    -(-count * DENSITY_LEVELS // top) if counted else 0,
+                    counted,
+                )
             )
         result.append(DensityRow(name, href, y, cells, total=i == 0))
     return result, AXIS_HEIGHT + LANE_HEIGHT * max(len(rows), 1) + BOTTOM_PAD

@@ -8,8 +8,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from tracker.dashboard import format_span, join_names, period_end
@@ -130,7 +129,7 @@ def fold(line: str) -> str:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def ics_event(card: Card, base_url: str, stamp: datetime) -> list[str]:

@@ -275,7 +275,9 @@ def parse_filters(params: QueryDict) -> Filters:
         elif not found:
             errors.append(f"No actor is called “{name[:80]}”.")
         else:
-            errors.append(f"“{name[:80]}” could be {join_names([a.name for a in found])}; pick one from the suggestions.")
+            errors.append(
+                f"“{name[:80]}” could be {join_names([a.name for a in found])}; pick one from the suggestions."
+            )
 
     match = params.get("match", "any")
     if match in dict(MATCHES):

@@ -153,9 +153,7 @@ class ActorProposalForm(ProposalForm):
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Actor.Kind.choices)
     title = forms.CharField(max_length=200, required=False)
-    affiliation = forms.CharField(
-        max_length=200, required=False, help_text="The name of a state or organisation."
-    )
+    affiliation = forms.CharField(max_length=200, required=False, help_text="The name of a state or organisation.")
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
@@ -194,14 +192,37 @@ class EventProposalForm(ProposalForm):
 class MeetingProposalForm(EventProposalForm):
     kind = forms.ChoiceField(choices=Meeting.Kind.choices)
     status = forms.ChoiceField(choices=Meeting.Status.choices)
-    field_order = ["keep", "kind", "status", "start", "precision", "end", "end_precision", "participants", "location", "summary"]
+    field_order = [
+        "keep",
+        "kind",
+        "status",
+        "start",
+        "precision",
+        "end",
+        "end_precision",
+        "participants",
+        "location",
+        "summary",
+    ]
 
 
 class DrillProposalForm(EventProposalForm):
     name = forms.CharField(max_length=200, required=False)
     status = forms.ChoiceField(choices=Drill.Status.choices)
     troops = forms.IntegerField(required=False, min_value=0)
-    field_order = ["keep", "name", "status", "start", "precision", "end", "end_precision", "participants", "location", "troops", "summary"]
+    field_order = [
+        "keep",
+        "name",
+        "status",
+        "start",
+        "precision",
+        "end",
+        "end_precision",
+        "participants",
+        "location",
+        "troops",
+        "summary",
+    ]
 
 
 ActorFormSet = forms.formset_factory(ActorProposalForm, extra=0)

@@ -26,14 +26,10 @@ class ActorQuerySet(models.QuerySet):
     def named(self, name: str) -> ActorQuerySet:
         """Actors whose name, slug or one of whose aliases is `name`, ignoring case."""
         name = name.strip()
-        return self.filter(
-            Q(name__iexact=name) | Q(slug__iexact=name) | Q(aliases__name__iexact=name)
-        ).distinct()
+        return self.filter(Q(name__iexact=name) | Q(slug__iexact=name) | Q(aliases__name__iexact=name)).distinct()
 
     def search(self, text: str) -> ActorQuerySet:
-        return self.filter(
-            Q(name__icontains=text) | Q(aliases__name__icontains=text)
-        ).distinct()
+        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
 
     def with_busyness(self) -> ActorQuerySet:
         """Annotate `busy_in_meeting` and `busy_in_drill`: whether the actor takes part in more than
@@ -42,6 +38,7 @@ class ActorQuerySet(models.QuerySet):
         Each reads at most FEW_EVENTS + 1 entries of a participants' index, whether the actor is the
         busiest or a rare one; the dashboard uses it to choose how to filter by actor (Filters._common).
         """
+
         def beyond(field: str) -> Exists:
             taking_part = Participant.objects.filter(actor=OuterRef("pk"), **{f"{field}__isnull": False})
             return Exists(taking_part.order_by().values("pk")[FEW_EVENTS : FEW_EVENTS + 1])
@@ -111,9 +108,7 @@ class Actor(models.Model):
                 clash = clash.exclude(actor_id=self.pk)
             alias = clash.select_related("actor").first()
             if alias:
-                raise ValidationError(
-                    {"name": f"“{self.name}” is already an alias of {alias.actor.name}."}
-                )
+                raise ValidationError({"name": f"“{self.name}” is already an alias of {alias.actor.name}."})
 
 
 class AliasManager(models.Manager):
@@ -157,9 +152,7 @@ class Alias(models.Model):
         clash = Alias.objects.filter(name__iexact=self.name.strip()).exclude(pk=self.pk)
         alias = clash.select_related("actor").first()
         if alias:
-            raise ValidationError(
-                {"name": f"“{self.name}” is already an alias of {alias.actor.name}."}
-            )
+            raise ValidationError({"name": f"“{self.name}” is already an alias of {alias.actor.name}."})
 
 
 class DayDifference(models.Func):
@@ -174,7 +167,11 @@ class DayDifference(models.Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return super().as_sql(
-            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", arg_joiner=") - julianday(", **extra
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
         )
 
 
@@ -212,7 +209,11 @@ class DatesFromIndexQuerySet(models.QuerySet):
     """
 
     STEPS = {
-        "sqlite": {"year": "date({}, 'start of year', '+1 year')", "month": "date({}, 'start of month', '+1 month')", "day": "date({}, '+1 day')"},
+        "sqlite": {
+            "year": "date({}, 'start of year', '+1 year')",
+            "month": "date({}, 'start of month', '+1 month')",
+            "day": "date({}, '+1 day')",
+        },
         "postgresql": {
             "year": "CAST(date_trunc('year', {}) + interval '1 year' AS date)",
             "month": "CAST(date_trunc('month', {}) + interval '1 month' AS date)",
@@ -250,7 +251,11 @@ class DatesFromIndexQuerySet(models.QuerySet):
         with connection.cursor() as cursor:
             cursor.execute(query, [*params, *params])
             days = [field.to_python(row[0]) for row in cursor.fetchall()]
-        truncate = {"year": lambda d: d.replace(month=1, day=1), "month": lambda d: d.replace(day=1), "day": lambda d: d}[kind]
+        truncate = {
+            "year": lambda d: d.replace(month=1, day=1),
+            "month": lambda d: d.replace(day=1),
+            "day": lambda d: d,
+        }[kind]
         found = [truncate(day) for day in days]
         return found if order == "ASC" else found[::-1]
 
@@ -295,7 +300,9 @@ class EventQuerySet(DatesFromIndexQuerySet):
         if last is not None:
             qs = qs.filter(start__lte=last)
         if first is not None:
-            earliest = EarliestOverlappingStart(first, self.model) if longest is None else first - timedelta(days=longest)
+            earliest = (
+                EarliestOverlappingStart(first, self.model) if longest is None else first - timedelta(days=longest)
+            )
             qs = qs.filter(last__gte=first, start__gte=earliest)
         return qs
 
@@ -336,19 +343,21 @@ class Event(models.Model):
     """What meetings and drills share: when, where, and a line that says what happened."""
 
     slug = models.SlugField(max_length=200, unique=True)
-    start = models.DateField(null=True, blank=True, help_text="The first day; the 1st for a month, 1 January for a year.")
+    start = models.DateField(
+        null=True, blank=True, help_text="The first day; the 1st for a month, 1 January for a year."
+    )
     precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     end = models.DateField(null=True, blank=True)
     end_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     # The last day the event covers, kept by the database so windows can use an index.
-    last = models.GeneratedField(
-        expression=Coalesce("end", "start"), output_field=models.DateField(), db_persist=True
-    )
+    last = models.GeneratedField(expression=Coalesce("end", "start"), output_field=models.DateField(), db_persist=True)
     # Days from start to last, so a window can bound `start` by the longest event (see between()).
     span = models.GeneratedField(
         expression=DayDifference(Coalesce("end", "start"), "start"), output_field=models.IntegerField(), db_persist=True
     )
-    date_text = models.CharField(max_length=200, blank=True, help_text="The date as the article put it, e.g. “on Thursday”.")
+    date_text = models.CharField(
+        max_length=200, blank=True, help_text="The date as the article put it, e.g. “on Thursday”."
+    )
     location = models.CharField(max_length=200, blank=True)
     summary = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -549,7 +558,9 @@ class Evidence(models.Model):
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
     drill = models.ForeignKey(Drill, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence")
     sentence = models.TextField(blank=True)
-    start_offset = models.PositiveIntegerField(null=True, blank=True, help_text="Character offset of the sentence in the article.")
+    start_offset = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Character offset of the sentence in the article."
+    )
     end_offset = models.PositiveIntegerField(null=True, blank=True)
 
     objects = EvidenceManager()

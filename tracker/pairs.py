@@ -29,6 +29,7 @@ def _lock() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
 
+
 # Pairs of two actors (a < b) and each actor with itself (a = b), counted over shared meetings.
 PAIRS_SQL = """
     SELECT p1.actor_id, p2.actor_id, COUNT(*), MAX(m.start)
@@ -50,9 +51,7 @@ def _sql(where: str = "") -> str:
 def _insert(where: str, params: list) -> None:
     table = connection.ops.quote_name(PairTally._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (actor_a_id, actor_b_id, meetings, last_met) {_sql(where)}", params
-        )
+        cursor.execute(f"INSERT INTO {table} (actor_a_id, actor_b_id, meetings, last_met) {_sql(where)}", params)
 
 
 @transaction.atomic
@@ -133,14 +132,23 @@ def pairs_among(actor_ids: Iterable[int]) -> dict[tuple[int, int], dict]:
 
 def counterparts(actor_id: int, cap: int) -> list[dict]:
     """The actors `actor_id` has met, most meetings first, then the latest, then by name."""
+
     def side(mine: str, other: str):
         return (
             PairTally.objects.filter(**{mine: actor_id})
             .exclude(**{other: actor_id})
             .values(
-                "meetings", actor=F(other), slug=F(f"{other}__slug"), name=F(f"{other}__name"),
-                kind=F(f"{other}__kind"), last=F("last_met"),
+                "meetings",
+                actor=F(other),
+                slug=F(f"{other}__slug"),
+                name=F(f"{other}__name"),
+                kind=F(f"{other}__kind"),
+                last=F("last_met"),
             )
         )
 
-    return list(side("actor_a", "actor_b").union(side("actor_b", "actor_a"), all=True).order_by("-meetings", "-last", "name")[:cap])
+    return list(
+        side("actor_a", "actor_b")
+        .union(side("actor_b", "actor_a"), all=True)
+        .order_by("-meetings", "-last", "name")[:cap]
+    )

@@ -90,7 +90,10 @@ def _chronological(records: list[tuple[date | None, dict[str, Any]]]) -> list[di
 
 def _event_queryset(events: QuerySet) -> QuerySet:
     return events.prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.select_related("actor").only("actor__name", "meeting_id", "drill_id")),
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.select_related("actor").only("actor__name", "meeting_id", "drill_id"),
+        ),
         Prefetch("evidence", queryset=Evidence.objects.select_related("source").defer("source__text")),
     )
 
@@ -208,7 +211,9 @@ class _Checker:
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
 
-    def string(self, record: dict, where: str, field: str, *, required: bool = False, max_length: int | None = None) -> str | None:
+    def string(
+        self, record: dict, where: str, field: str, *, required: bool = False, max_length: int | None = None
+    ) -> str | None:
         if field not in record:
             if required:
                 self.error(f"{where}.{field}", "required field is missing")
@@ -245,17 +250,27 @@ class _Checker:
         names = []
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                self.error(f"{where}.{field}[{index}]", f"expected a name, got {_describe(item) if not isinstance(item, str) else 'a blank string'}")
+                self.error(
+                    f"{where}.{field}[{index}]",
+                    f"expected a name, got {_describe(item) if not isinstance(item, str) else 'a blank string'}",
+                )
             elif len(item) > MAX_LENGTHS["name"]:
-                self.error(f"{where}.{field}[{index}]", f"is {len(item)} characters long (at most {MAX_LENGTHS['name']})")
+                self.error(
+                    f"{where}.{field}[{index}]", f"is {len(item)} characters long (at most {MAX_LENGTHS['name']})"
+                )
             else:
                 names.append((f"{where}.{field}[{index}]", item))
         return names
 
-    def day(self, record: dict, where: str, field: str, *, required: bool = False, day_only: bool = False) -> tuple[date, str] | None:
+    def day(
+        self, record: dict, where: str, field: str, *, required: bool = False, day_only: bool = False
+    ) -> tuple[date, str] | None:
         if record.get(field) is None:
             if required:
-                self.error(f"{where}.{field}", "required field is missing" if field not in record else "must be a date, not null")
+                self.error(
+                    f"{where}.{field}",
+                    "required field is missing" if field not in record else "must be a date, not null",
+                )
             return None
         value = record[field]
         if not isinstance(value, str):
@@ -351,7 +366,9 @@ def known_actor_names(names: Iterable[str]) -> set[str]:
     ):
         found.update({name, slug})
     found.update(
-        Alias.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=wanted).values_list("lower_name", flat=True)
+        Alias.objects.annotate(lower_name=Lower("name"))
+        .filter(lower_name__in=wanted)
+        .values_list("lower_name", flat=True)
     )
     return found
 
@@ -360,7 +377,7 @@ def validate_timeline(data: Any) -> list[str]:
     """Every reason `data` is not a Parley JSON timeline that can be imported; empty when it is fine."""
     checker = _Checker()
     if not isinstance(data, dict):
-        return [f"file: expected an object with \"actors\", \"meetings\" and \"drills\" lists, got {_describe(data)}"]
+        return [f'file: expected an object with "actors", "meetings" and "drills" lists, got {_describe(data)}']
 
     file_names: dict[str, str] = {}  # lower-cased name, slug or alias -> where it is declared
     references: list[tuple[str, str]] = []  # (where, name) of every actor a record points to

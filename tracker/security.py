@@ -82,7 +82,11 @@ def record_success(username: str) -> None:
 
 def wait_message(seconds: int) -> str:
     minutes = math.ceil(seconds / 60)
-    wait = f"{minutes} minute{'s' if minutes != 1 else ''}" if seconds > 60 else f"{seconds} second{'s' if seconds != 1 else ''}"
+    wait = (
+        f"{minutes} minute{'s' if minutes != 1 else ''}"
+        if seconds > 60
+        else f"{seconds} second{'s' if seconds != 1 else ''}"
+    )
     return f"Too many failed logins for this username or from this address. Try again in {wait}."
 
 

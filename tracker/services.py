@@ -67,7 +67,9 @@ def unique_slug(model: type[Model], text: str, *, fallback: str) -> str:
     return slug
 
 
-def event_slug(model: type[Meeting] | type[Drill], *, start: date | None, precision: str, label: str, words: Iterable[str]) -> str:
+def event_slug(
+    model: type[Meeting] | type[Drill], *, start: date | None, precision: str, label: str, words: Iterable[str]
+) -> str:
     """A readable, deterministic slug such as 2022-02-10-talks-liz-truss-russia."""
     date_part = format_date(start, precision) or "undated"
     return unique_slug(model, " ".join([date_part, label, *words]), fallback=date_part)
@@ -135,9 +137,7 @@ def _import_actors(records: list[dict], actors: _Actors, report: ImportReport) -
             report.actors_created += 1
         else:
             report.actors_matched += 1
-            changed = [
-                key for key in ("title", "description") if not getattr(actor, key) and record.get(key)
-            ]
+            changed = [key for key in ("title", "description") if not getattr(actor, key) and record.get(key)]
             for key in changed:
                 setattr(actor, key, record[key])
             if changed:
@@ -221,7 +221,9 @@ def _fill_blanks(event: Meeting | Drill, values: dict[str, Any]) -> None:
         event.save(update_fields=[*changed, "updated_at"])
 
 
-def _attach_sources(event: Meeting | Drill, participant_field: str, records: list[dict], sources: dict, report: ImportReport) -> None:
+def _attach_sources(
+    event: Meeting | Drill, participant_field: str, records: list[dict], sources: dict, report: ImportReport
+) -> None:
     for record in records:
         published = date.fromisoformat(record["published"])
         key = ((record.get("publisher") or "").strip(), record["title"].strip(), published)
@@ -250,7 +252,9 @@ def _attach_sources(event: Meeting | Drill, participant_field: str, records: lis
                 evidence.save(update_fields=["sentence", "start_offset", "end_offset"])
 
 
-def _import_events(model: type[Meeting] | type[Drill], records: list[dict], actors: _Actors, sources: dict, report: ImportReport) -> list[int]:
+def _import_events(
+    model: type[Meeting] | type[Drill], records: list[dict], actors: _Actors, sources: dict, report: ImportReport
+) -> list[int]:
     """Returns the ids of the events that gained participants."""
     participant_field = model._meta.model_name
     is_meeting = model is Meeting
@@ -276,9 +280,7 @@ def _import_events(model: type[Meeting] | type[Drill], records: list[dict], acto
             name = (record.get("name") or "").strip()
             candidates = Drill.objects.filter(Q(name="") | Q(name__iexact=name)) if name else Drill.objects.all()
             details |= {"name": name, "troops": record.get("troops")}
-        candidates = candidates.filter(
-            start=dates["start"], precision=dates["precision"], location__iexact=location
-        )
+        candidates = candidates.filter(start=dates["start"], precision=dates["precision"], location__iexact=location)
         event = _find_event(candidates, participant_field, taking_part)
         if event is None:
             label = record["kind"].replace("_", " ") if is_meeting else "drill"
@@ -300,9 +302,7 @@ def _import_events(model: type[Meeting] | type[Drill], records: list[dict], acto
             _fill_blanks(event, details)
             already = set(event.participants.values_list("actor_id", flat=True))
             missing = [actor for actor in taking_part if actor.pk not in already]
-        Participant.objects.bulk_create(
-            [Participant(actor=actor, **{participant_field: event}) for actor in missing]
-        )
+        Participant.objects.bulk_create([Participant(actor=actor, **{participant_field: event}) for actor in missing])
         if missing:
             joined.append(event.pk)
         _attach_sources(event, participant_field, record.get("sources") or [], sources, report)
@@ -397,9 +397,12 @@ def article_text_hash(text: str) -> str:
 
 def _article_source(article: ArticleInput, text_hash: str) -> tuple[Source, bool]:
     """The source this article already is (same text, or same publisher, title and day), else a new one."""
-    source = Source.objects.filter(text_hash=text_hash).order_by("pk").first() or Source.objects.filter(
-        publisher=article.publisher.strip(), title=article.title.strip(), published=article.published
-    ).first()
+    source = (
+        Source.objects.filter(text_hash=text_hash).order_by("pk").first()
+        or Source.objects.filter(
+            publisher=article.publisher.strip(), title=article.title.strip(), published=article.published
+        ).first()
+    )
     if source is None:
         source = Source.objects.create(
             title=article.title.strip(),

@@ -79,7 +79,9 @@ def _fragment(request: HtmxHttpRequest) -> bool:
 HTMX_VARY = ("HX-Request", "HX-History-Restore-Request")
 
 
-def _render(request: HtmxHttpRequest, template: str, partial: str, context: dict[str, Any], *, canonical: str | None = None) -> HttpResponse:
+def _render(
+    request: HtmxHttpRequest, template: str, partial: str, context: dict[str, Any], *, canonical: str | None = None
+) -> HttpResponse:
     name = f"{template}#{partial}" if _fragment(request) else template
     response = render(request, name, context)
     patch_vary_headers(response, HTMX_VARY)
@@ -116,8 +118,13 @@ def _evidence() -> Prefetch:
         "evidence",
         queryset=Evidence.objects.select_related("source")
         .only(
-            "meeting_id", "drill_id", "sentence",
-            "source__title", "source__publisher", "source__url", "source__published",
+            "meeting_id",
+            "drill_id",
+            "sentence",
+            "source__title",
+            "source__publisher",
+            "source__url",
+            "source__published",
         )
         .order_by("source__published", "pk"),
     )
@@ -232,7 +239,9 @@ def cards_for(keys: list[Key]) -> list[EventCard]:
     return [found[(rank, pk)] for _, rank, pk in keys if (rank, pk) in found]
 
 
-def load_events(filters: Filters, first: date | None, last: date | None, limit: int, after: Key | None = None) -> list[EventCard]:
+def load_events(
+    filters: Filters, first: date | None, last: date | None, limit: int, after: Key | None = None
+) -> list[EventCard]:
     """Up to `limit` events in the range (after the list position `after`), meetings and drills merged by date."""
     return cards_for(filters.first_keys(first, last, limit, after))
 
@@ -271,7 +280,9 @@ def _days_from(column: str) -> str:
     return f"CAST(julianday({column}) - julianday(%s) AS INTEGER)"
 
 
-def density_counts(events: QuerySet, first: date, days: int, lane_ids: list[int]) -> tuple[Counter, Counter, int, date | None]:
+def density_counts(
+    events: QuerySet, first: date, days: int, lane_ids: list[int]
+) -> tuple[Counter, Counter, int, date | None]:
     """Events per bucket of `days` days from `first`, and per (actor, bucket) for `lane_ids`.
 
     Counts at most DENSITY_SCAN events, the earliest: returns how many it counted and the start of the
@@ -289,7 +300,9 @@ def density_counts(events: QuerySet, first: date, days: int, lane_ids: list[int]
     bucket_params = [first if connection.vendor == "postgresql" else first.isoformat(), days]
     counted, last_start = 0, None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {bucket} AS b, COUNT(*), MAX(w.start) FROM ({sql}) w GROUP BY b", [*bucket_params, *params])
+        cursor.execute(
+            f"SELECT {bucket} AS b, COUNT(*), MAX(w.start) FROM ({sql}) w GROUP BY b", [*bucket_params, *params]
+        )
         for b, count, latest in cursor.fetchall():
             totals[max(b, 0)] += count
             counted += count
@@ -352,7 +365,9 @@ def density_chart(filters: Filters, window: Window) -> Density:
         if mine:
             rows.append((actor.name, actor.href, mine))
     laid_out, height = layout_density(window, days, rows, counted_until=counted_until)
-    return Density(laid_out, height, counts["meeting"] + counts["drill"], counted_until, counts["meeting"], counts["drill"])
+    return Density(
+        laid_out, height, counts["meeting"] + counts["drill"], counted_until, counts["meeting"], counts["drill"]
+    )
 
 
 def _bucket_query(state: QueryDict, first: date, last: date) -> str:
@@ -439,7 +454,10 @@ def timeline_context(request: HtmxHttpRequest, filters: Filters, *, page: str) -
         "window": window,
         "earlier": _query(state, **window.step(-1).params()),
         "later": _query(state, **window.step(1).params()),
-        "zooms": [(zoom, _query(state, **window.zoomed(zoom).params()), zoom == window.zoom and not window.custom) for zoom in ZOOMS],
+        "zooms": [
+            (zoom, _query(state, **window.zoomed(zoom).params()), zoom == window.zoom and not window.custom)
+            for zoom in ZOOMS
+        ],
         "chart": chart,
         "density": density,
         "density_days": bucket_days(window),
@@ -495,7 +513,9 @@ def _respond(request: HtmxHttpRequest, template: str, entry: dict, *, push: bool
         if push:
             push_url(response, entry["push"])
     else:
-        response = render(request, template, {**entry.get("page", {}), "panel": mark_safe(entry["html"]), "title": entry["title"]})
+        response = render(
+            request, template, {**entry.get("page", {}), "panel": mark_safe(entry["html"]), "title": entry["title"]}
+        )
     patch_vary_headers(response, HTMX_VARY)
     return response
 
@@ -506,7 +526,11 @@ def _more_events(request: HtmxHttpRequest) -> bool:
 
 def _list_page_only(request: HtmxHttpRequest, filters: Filters, *, page: str) -> dict:
     """The next page of the day list, for the "More events" link to append."""
-    context = {"filters": filters, "focus_first": True, **list_page(filters, _shown_window(filters), [], _page_state(filters.query(), page))}
+    context = {
+        "filters": filters,
+        "focus_first": True,
+        **list_page(filters, _shown_window(filters), [], _page_state(filters.query(), page)),
+    }
     return {"html": render_to_string("tracker/_event_list.html#event-page", context, request), "title": "", "push": ""}
 
 
@@ -539,7 +563,9 @@ def actor_suggestions(request: HtmxHttpRequest) -> HttpResponse:
     """A short list of actors whose name or alias contains the typed text, each a link that adds it to the filter."""
     filters = parse_filters(request.GET.copy() if "add" not in request.GET else _without(request.GET, "add"))
     text = request.GET.get("add", "").strip()[:100]
-    found = list(Actor.objects.search(text).exclude(pk__in=[a.pk for a in filters.actors])[:SUGGESTION_CAP]) if text else []
+    found = (
+        list(Actor.objects.search(text).exclude(pk__in=[a.pk for a in filters.actors])[:SUGGESTION_CAP]) if text else []
+    )
     state = filters.query()
     suggestions = [(actor, _query(state, actor=[*filters.actor_slugs, actor.slug])) for actor in found]
     response = render(
@@ -560,7 +586,9 @@ def _without(params: QueryDict, key: str) -> QueryDict:
 # Who meets whom -------------------------------------------------------------------------------
 
 
-def meeting_matrix(meetings: QuerySet[Meeting], size: int = MATRIX_SIZE) -> tuple[list[dict], dict[tuple[int, int], dict]]:
+def meeting_matrix(
+    meetings: QuerySet[Meeting], size: int = MATRIX_SIZE
+) -> tuple[list[dict], dict[tuple[int, int], dict]]:
     """The `size` actors with most of `meetings`, and for each pair of them how often and when last they met.
 
     One query reads who took part in each meeting and Python counts, so the meetings are found once:
@@ -572,7 +600,11 @@ def meeting_matrix(meetings: QuerySet[Meeting], size: int = MATRIX_SIZE) -> tupl
     starts: dict[int, date | None] = {}
     counts: Counter = Counter()
     # `meeting IS NOT NULL` lets PostgreSQL read participants from the partial (meeting, actor) index alone.
-    taking_part = meetings.filter(participants__meeting__isnull=False).order_by().values_list("pk", "start", "participants__actor")
+    taking_part = (
+        meetings.filter(participants__meeting__isnull=False)
+        .order_by()
+        .values_list("pk", "start", "participants__actor")
+    )
     for meeting, start, actor in taking_part:
         people[meeting].append(actor)
         starts[meeting] = start
@@ -584,7 +616,10 @@ def meeting_matrix(meetings: QuerySet[Meeting], size: int = MATRIX_SIZE) -> tupl
     floor = ranked[min(size, len(ranked)) - 1][1]
     named = Actor.objects.filter(pk__in=[actor for actor, count in ranked if count >= floor]).order_by("name")
     top = sorted(
-        ({"actor": pk, "slug": slug, "name": name, "meetings": counts[pk]} for pk, slug, name in named.values_list("pk", "slug", "name")),
+        (
+            {"actor": pk, "slug": slug, "name": name, "meetings": counts[pk]}
+            for pk, slug, name in named.values_list("pk", "slug", "name")
+        ),
         key=lambda row: -row["meetings"],
     )[:size]
     ids = {row["actor"] for row in top}
@@ -617,7 +652,11 @@ def matrix_window(filters: Filters) -> tuple[date | None, date | None, str]:
     if first and last and (last - first).days < MATRIX_LONGEST:
         return first, last, ""
     if first and last:
-        return first, first + timedelta(days=MATRIX_LONGEST - 1), "A filtered matrix counts at most a year: this one stops a year after its start."
+        return (
+            first,
+            first + timedelta(days=MATRIX_LONGEST - 1),
+            "A filtered matrix counts at most a year: this one stops a year after its start.",
+        )
     if first:
         return first, first + timedelta(days=MATRIX_DAYS - 1), f"Counting the {MATRIX_DAYS} days from the start date."
     # The matrix counts meetings only: a later drill would end the window where no meeting is.
@@ -645,7 +684,9 @@ def _pair(params: QueryDict, filters: Filters) -> list[Actor]:
     return pair if len(pair) == 2 and pair[0] != pair[1] else []
 
 
-def _matrix_rows(top: list[dict], pairs: dict[tuple[int, int], dict], state: QueryDict, pair: list[Actor]) -> list[dict]:
+def _matrix_rows(
+    top: list[dict], pairs: dict[tuple[int, int], dict], state: QueryDict, pair: list[Actor]
+) -> list[dict]:
     """The matrix row by row, each cell's link, spoken label and short date made here: made in the template
     by {% querystring %} and date filters, 144 cells at a time, they took half the page's time."""
     base = _query(state)
@@ -687,7 +728,9 @@ def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
         meetings = filters.meetings().between(first, last)
         state = filters.query(window=False)
         pair = _pair(request.GET, filters)
-        pair_cards, pair_more = load_pair(filters.meetings(in_window=False).between(first, last), pair) if pair else ([], False)
+        pair_cards, pair_more = (
+            load_pair(filters.meetings(in_window=False).between(first, last), pair) if pair else ([], False)
+        )
         if filters.rewritten and not filters.errors and not _fragment(request):
             return HttpResponseRedirect(_canonical(request, filters))
         if pair_only:
@@ -701,7 +744,9 @@ def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
         rows = _matrix_rows(top, pairs, state, pair)
         widen = ""
         if window_note and first and last and (last - first).days < MATRIX_LONGEST - 1:
-            widen = _query(state, **{"from": (last - timedelta(days=MATRIX_LONGEST - 1)).isoformat(), "to": last.isoformat()})
+            widen = _query(
+                state, **{"from": (last - timedelta(days=MATRIX_LONGEST - 1)).isoformat(), "to": last.isoformat()}
+            )
         context = {
             "page": "matrix",
             "filters": filters,
@@ -733,7 +778,11 @@ def who_meets_whom(request: HtmxHttpRequest) -> HttpResponse:
 
 def load_pair(meetings: QuerySet[Meeting], pair: list[Actor]) -> tuple[list[EventCard], bool]:
     """The latest EVENT_CAP meetings of the pair, oldest first; found from the first actor's participations."""
-    rows = list(meetings.involving(pair[1]).filter(pk__in=pair[0].participations.filter(meeting__isnull=False).values("meeting")).order_by("-start", "-pk")[: EVENT_CAP + 1])
+    rows = list(
+        meetings.involving(pair[1])
+        .filter(pk__in=pair[0].participations.filter(meeting__isnull=False).values("meeting"))
+        .order_by("-start", "-pk")[: EVENT_CAP + 1]
+    )
     cards = [EventCard(m, "meeting") for m in reversed(rows[:EVENT_CAP])]
     _prefetch(cards, *_related())
     return cards, len(rows) > EVENT_CAP
@@ -756,14 +805,18 @@ def actor_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         else:
             brief = Actor.objects.only("slug", "name")
             actor = get_object_or_404(
-                Actor.objects.with_busyness().select_related("affiliation").prefetch_related(
-                    "aliases", Prefetch("members", queryset=brief), Prefetch("groups", queryset=brief)
-                ),
+                Actor.objects.with_busyness()
+                .select_related("affiliation")
+                .prefetch_related("aliases", Prefetch("members", queryset=brief), Prefetch("groups", queryset=brief)),
                 slug=slug,
             )
             # From the tallies that every write keeps (tracker.pairs): one indexed read, not a count of participants.
             met = counterparts(actor.pk, COUNTERPART_CAP + 1)
-            context = {"actor": actor, "counterparts": met[:COUNTERPART_CAP], "more_counterparts": len(met) > COUNTERPART_CAP}
+            context = {
+                "actor": actor,
+                "counterparts": met[:COUNTERPART_CAP],
+                "more_counterparts": len(met) > COUNTERPART_CAP,
+            }
             page = {"header": mark_safe(render_to_string("tracker/actor.html#actor-header", context, request))}
         filters = parse_filters(_without(request.GET, "actor"))
         filters.actors = [actor]
@@ -802,7 +855,19 @@ def drill_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 EXPORT_BATCH = 500
 EXPORT_FIRST_BATCH = 50
-EXPORT_FIELDS = ["pk", "slug", "start", "precision", "end", "end_precision", "date_text", "location", "summary", "status", "updated_at"]
+EXPORT_FIELDS = [
+    "pk",
+    "slug",
+    "start",
+    "precision",
+    "end",
+    "end_precision",
+    "date_text",
+    "location",
+    "summary",
+    "status",
+    "updated_at",
+]
 EXTRA_FIELDS = {"meeting": ["kind"], "drill": ["name", "troops"]}
 
 
@@ -848,7 +913,9 @@ def _export_cards(events: QuerySet, kind: str) -> Iterator[EventCard]:
     for batch in _export_rows(events, kind):
         ids = [row["pk"] for row in batch]
         names: dict[int, list[str]] = defaultdict(list)
-        for event_id, name in Participant.objects.filter(**{f"{kind}__in": ids}).order_by("pk").values_list(kind, "actor__name"):
+        for event_id, name in (
+            Participant.objects.filter(**{f"{kind}__in": ids}).order_by("pk").values_list(kind, "actor__name")
+        ):
             names[event_id].append(name)
         evidence: dict[int, list[SimpleNamespace]] = defaultdict(list)
         sources = (
@@ -868,7 +935,10 @@ def _export_cards(events: QuerySet, kind: str) -> Iterator[EventCard]:
 def _export_events(filters: Filters) -> Iterator[EventCard]:
     """Every event that passes the filters in the from/to range (open when absent), streamed in date order."""
     streams = []
-    kinds = (("meeting", Meeting, filters.wants_meetings, filters.meetings), ("drill", Drill, filters.wants_drills, filters.drills))
+    kinds = (
+        ("meeting", Meeting, filters.wants_meetings, filters.meetings),
+        ("drill", Drill, filters.wants_drills, filters.drills),
+    )
     for kind, model, wanted, events in kinds:
         if wanted:
             longest = model.objects.longest_span() if filters.first else None
@@ -927,7 +997,9 @@ def export_json(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request.GET)
     if filters.errors:
         return _bad_request(filters)
-    meetings = filters.meetings().between(filters.first, filters.last) if filters.wants_meetings else Meeting.objects.none()
+    meetings = (
+        filters.meetings().between(filters.first, filters.last) if filters.wants_meetings else Meeting.objects.none()
+    )
     drills = filters.drills().between(filters.first, filters.last) if filters.wants_drills else Drill.objects.none()
     taking_part = Actor.objects.filter(
         Q(participations__meeting__in=meetings) | Q(participations__drill__in=drills)

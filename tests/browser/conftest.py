@@ -92,9 +92,32 @@ def demo_data(transactional_db):
         scholz, frederiksen = f.actor("Olaf Scholz"), f.actor("Mette Frederiksen")
         russia, belarus = f.actor("Russia", kind="state"), f.actor("Belarus", kind="state")
         report = f.source("Drills begin", url="https://news.example/drills")
-        f.meeting(truss, lavrov, summary="Liz Truss meets her Russian counterpart in Moscow.", status="planned", source=report, evidence="Truss meets Lavrov.")
-        f.meeting(scholz, frederiksen, start=date(2022, 2, 9), kind="press_conference", summary="Olaf Scholz and Mette Frederiksen speak to the press together.", source=report, evidence="They spoke.")
-        f.drill(russia, belarus, end=date(2022, 2, 19), status="ongoing", summary="Joint drills in Belarus.", source=report, evidence="Drills began.")
+        f.meeting(
+            truss,
+            lavrov,
+            summary="Liz Truss meets her Russian counterpart in Moscow.",
+            status="planned",
+            source=report,
+            evidence="Truss meets Lavrov.",
+        )
+        f.meeting(
+            scholz,
+            frederiksen,
+            start=date(2022, 2, 9),
+            kind="press_conference",
+            summary="Olaf Scholz and Mette Frederiksen speak to the press together.",
+            source=report,
+            evidence="They spoke.",
+        )
+        f.drill(
+            russia,
+            belarus,
+            end=date(2022, 2, 19),
+            status="ongoing",
+            summary="Joint drills in Belarus.",
+            source=report,
+            evidence="Drills began.",
+        )
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 A proposal's `unchecked` fields are known weaknesses, written down with the right value and a
 `known_issue`; everything else must match exactly, and there must be no proposal the file does not list.
 """
+
 import json
 from datetime import date
 from pathlib import Path

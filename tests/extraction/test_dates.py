@@ -120,7 +120,10 @@ def test_a_participle_after_the_weekday_does_not_outweigh_the_planned_verb():
 
 
 def test_a_trailing_attribution_does_not_give_its_tense_to_the_date_before_it():
-    assert only("The envoy is expected to meet her counterpart in the Iranian capital in June, her office said.").value == "2022-06"
+    assert (
+        only("The envoy is expected to meet her counterpart in the Iranian capital in June, her office said.").value
+        == "2022-06"
+    )
     assert only("The two leaders are to meet on Tuesday, a spokesman told reporters.").first == date(2022, 2, 15)
 
 
@@ -206,7 +209,11 @@ def test_weeks_ago_and_weeks_ahead_name_the_week():
 
 def test_this_weekend_is_the_weekend_of_the_publication_week():
     expression = only("Protests are planned this weekend.")
-    assert (expression.value, expression.first, expression.last) == ("2022-W06-WE", date(2022, 2, 12), date(2022, 2, 13))
+    assert (expression.value, expression.first, expression.last) == (
+        "2022-W06-WE",
+        date(2022, 2, 12),
+        date(2022, 2, 13),
+    )
 
 
 # --- months, quarters, seasons, years, decades --------------------------------------
@@ -240,7 +247,11 @@ def test_early_and_mid_month_keep_the_month_and_narrow_the_days():
 
 def test_the_end_of_the_month_is_the_last_third_of_the_publication_month():
     expression = only("A deal is expected by the end of the month.")
-    assert (expression.text, expression.value, expression.last) == ("the end of the month", "2022-02", date(2022, 2, 28))
+    assert (expression.text, expression.value, expression.last) == (
+        "the end of the month",
+        "2022-02",
+        date(2022, 2, 28),
+    )
 
 
 def test_quarters():
@@ -301,7 +312,16 @@ def test_the_cold_war_is_not_dated():
 
 @pytest.mark.parametrize(
     "written",
-    ["Feb. 10", "Feb 10", "February 10", "10 February 2022", "10th of February", "February 10, 2022", "10 Feb", "2022-02-10"],
+    [
+        "Feb. 10",
+        "Feb 10",
+        "February 10",
+        "10 February 2022",
+        "10th of February",
+        "February 10, 2022",
+        "10 Feb",
+        "2022-02-10",
+    ],
 )
 def test_american_and_british_ways_of_writing_a_day(written):
     expression = only(f"The envoys met on {written} in Geneva.")
@@ -346,7 +366,9 @@ def test_american_day_ranges():
 def test_from_weekday_to_weekday_is_a_range():
     expression = only("The drills will run from Monday to Wednesday.")
     assert (expression.text, expression.first, expression.last) == (
-        "from Monday to Wednesday", date(2022, 2, 14), date(2022, 2, 16),
+        "from Monday to Wednesday",
+        date(2022, 2, 14),
+        date(2022, 2, 16),
     )
 
 
@@ -357,7 +379,11 @@ def test_a_range_across_new_year_ends_in_the_next_year():
 
 @pytest.mark.parametrize(
     ("phrase", "last"),
-    [("through July 10", date(2022, 7, 10)), ("until 20 February", date(2022, 2, 20)), ("till Sunday", date(2022, 2, 13))],
+    [
+        ("through July 10", date(2022, 7, 10)),
+        ("until 20 February", date(2022, 2, 20)),
+        ("till Sunday", date(2022, 2, 13)),
+    ],
 )
 def test_until_gives_only_the_last_day(phrase, last):
     expression = only(f"The drills will continue {phrase}.")
@@ -382,7 +408,12 @@ def test_until_gives_only_the_last_day(phrase, last):
 )
 def test_durations(text, span, value, days):
     expression = only(text)
-    assert (expression.text, expression.type, expression.value, expression.duration_days) == (span, "DURATION", value, days)
+    assert (expression.text, expression.type, expression.value, expression.duration_days) == (
+        span,
+        "DURATION",
+        value,
+        days,
+    )
     assert (expression.first, expression.last, expression.precision) == (None, None, "duration")
 
 
@@ -400,7 +431,10 @@ def test_in_two_weeks_in_the_future_tense_is_a_date():
 def test_the_past_two_weeks_is_a_period_ending_at_publication():
     expression = only("Tensions rose over the past two weeks.")
     assert (expression.text, expression.value, expression.first, expression.last) == (
-        "the past two weeks", "P2W", date(2022, 1, 27), THU,
+        "the past two weeks",
+        "P2W",
+        date(2022, 1, 27),
+        THU,
     )
 
 
@@ -418,7 +452,9 @@ def test_every_thursday_is_a_set():
 
 
 def test_present_past_and_future_references():
-    found = find_dates("Prices are high now and currently rising; in the past it was calm, as it may be in the future.", THU)
+    found = find_dates(
+        "Prices are high now and currently rising; in the past it was calm, as it may be in the future.", THU
+    )
     assert [(e.text, e.value) for e in found] == [
         ("now", "PRESENT_REF"),
         ("currently", "PRESENT_REF"),
@@ -467,7 +503,7 @@ def test_every_offset_slices_its_own_text():
     )
     found = find_dates(text, THU)
     assert len(found) >= 6
-    assert all(text[e.start:e.end] == e.text for e in found)
+    assert all(text[e.start : e.end] == e.text for e in found)
     assert all(a.end <= b.start for a, b in zip(found, found[1:]))
 
 
@@ -491,7 +527,7 @@ def at(found: list[TimeExpression], body: str, phrase: str, nth: int = 0) -> Tim
 
 def test_seed_article_dates(seed_body):
     found = find_dates(seed_body, THU)
-    assert all(seed_body[e.start:e.end] == e.text for e in found)
+    assert all(seed_body[e.start : e.end] == e.text for e in found)
 
     assert at(found, seed_body, "On Thursday, diplomats").value == "2022-02-10"
     assert at(found, seed_body, "Later on Thursday").value == "2022-02-10"

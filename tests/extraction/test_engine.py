@@ -1,4 +1,5 @@
 """The engine's smaller promises: header parsing, sentences, the gazetteer, known actors, JSON shape."""
+
 from datetime import date
 
 from tracker.extraction import KnownActor, extract, parse_article
@@ -54,7 +55,9 @@ def test_phone_call_is_proposed_with_both_people_and_no_place():
 
 def test_will_meet_and_met_on_thursday_land_on_different_days():
     published = date(2021, 3, 4)  # a Thursday
-    planned = extract("Foreign Minister Sergei Lavrov of Russia will meet his Chinese counterpart on Thursday next week.", published)
+    planned = extract(
+        "Foreign Minister Sergei Lavrov of Russia will meet his Chinese counterpart on Thursday next week.", published
+    )
     held = extract("President Joe Biden met Japanese Prime Minister Yoshihide Suga on Monday.", published)
     assert planned.meetings[0].status == "planned"
     assert (held.meetings[0].status, held.meetings[0].date) == ("held", "2021-03-01")
@@ -66,7 +69,12 @@ def test_cancelled_and_postponed_meetings_keep_their_status():
         "Talks between Armenia and Azerbaijan have been postponed until next month."
     )
     summit, talks = extract(text, date(2020, 6, 25)).meetings
-    assert (summit.kind, summit.status, summit.date, summit.location) == ("summit", "cancelled", "2020-06-27", "Washington")
+    assert (summit.kind, summit.status, summit.date, summit.location) == (
+        "summit",
+        "cancelled",
+        "2020-06-27",
+        "Washington",
+    )
     assert set(summit.participants) == {"Serbia", "Kosovo"}
     assert (talks.status, set(talks.participants)) == ("postponed", {"Armenia", "Azerbaijan"})
 
@@ -78,7 +86,14 @@ def test_interviews_and_statements_are_not_meetings():
 
 def test_known_actors_are_matched_first_with_their_slug_and_aliases():
     known = [
-        KnownActor("Boris Johnson", "boris-johnson", "person", title="Prime Minister", affiliation="United Kingdom", aliases=("BoJo",)),
+        KnownActor(
+            "Boris Johnson",
+            "boris-johnson",
+            "person",
+            title="Prime Minister",
+            affiliation="United Kingdom",
+            aliases=("BoJo",),
+        ),
         KnownActor("Russian Federation", "russian-federation", "state", aliases=("Russia",)),
     ]
     text = "BoJo will travel to Moscow on Friday to meet Vladimir Putin, the president of Russia."
@@ -147,7 +162,9 @@ def test_a_president_named_without_a_state_belongs_to_the_state_the_story_is_abo
 
 
 def test_a_president_is_not_given_a_state_whose_head_is_already_named_or_when_no_state_dominates():
-    led = "Peruvian President Luis Vega met President Ana Rojas in Lima. Peru and Peruvian officials welcomed the talks."
+    led = (
+        "Peruvian President Luis Vega met President Ana Rojas in Lima. Peru and Peruvian officials welcomed the talks."
+    )
     even = "Officials from Chile and Peru met on Monday. President Ana Rojas welcomed the talks."
     for text in (led, even):
         people = affiliations(text)

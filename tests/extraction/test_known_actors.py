@@ -3,6 +3,7 @@
 After an import the database holds the article's actors with their aliases (Russia with "Moscow" and "the
 Kremlin"), and the next import of that article, or of its follow-up, passes them back in as known actors.
 """
+
 import json
 import time
 from collections import Counter
@@ -37,14 +38,18 @@ def _rich_aliases(actor) -> tuple[str, ...]:
 
 def _as_known(extraction) -> list[KnownActor]:
     return [
-        KnownActor(name=a.name, slug=a.slug, kind=a.kind, title=a.title, affiliation=a.affiliation, aliases=_rich_aliases(a))
+        KnownActor(
+            name=a.name, slug=a.slug, kind=a.kind, title=a.title, affiliation=a.affiliation, aliases=_rich_aliases(a)
+        )
         for a in extraction.actors
     ]
 
 
 def _events(extraction) -> tuple[list, list]:
     meetings = [(m.kind, m.status, m.date, m.end_date, sorted(m.participants), m.location) for m in extraction.meetings]
-    drills = [(d.name, d.status, d.start, d.end, sorted(d.participants), d.location, d.troops) for d in extraction.drills]
+    drills = [
+        (d.name, d.status, d.start, d.end, sorted(d.participants), d.location, d.troops) for d in extraction.drills
+    ]
     return meetings, drills
 
 
@@ -64,7 +69,16 @@ def test_a_capital_given_as_an_alias_of_its_state_stays_a_place():
 
 def test_a_known_person_keeps_the_title_and_affiliation_the_article_gives():
     text = "Danish Prime Minister Mette Frederiksen held a joint press conference with German Chancellor Olaf Scholz on Wednesday."
-    known = [KnownActor("Mette Frederiksen", "mette-frederiksen", "person", title="Prime Minister", affiliation="Denmark", aliases=("Ms Frederiksen",))]
+    known = [
+        KnownActor(
+            "Mette Frederiksen",
+            "mette-frederiksen",
+            "person",
+            title="Prime Minister",
+            affiliation="Denmark",
+            aliases=("Ms Frederiksen",),
+        )
+    ]
     extraction = extract(text, date(2022, 2, 10), known)
     (meeting,) = extraction.meetings
     assert set(meeting.participants) == {"Mette Frederiksen", "Olaf Scholz"}
@@ -74,7 +88,9 @@ def test_a_known_person_keeps_the_title_and_affiliation_the_article_gives():
 
 def test_a_known_person_named_without_a_title_is_found_by_full_name_and_surname():
     text = "Jens Stoltenberg arrived in Kyiv on Thursday. Stoltenberg will hold talks with Polish President Andrzej Duda in Warsaw next week."
-    known = [KnownActor("Jens Stoltenberg", "jens-stoltenberg", "person", title="Secretary General", affiliation="NATO")]
+    known = [
+        KnownActor("Jens Stoltenberg", "jens-stoltenberg", "person", title="Secretary General", affiliation="NATO")
+    ]
     visit, talks = extract(text, date(2023, 4, 20), known).meetings
     assert (visit.kind, visit.location, visit.participants) == ("visit", "Kyiv", ("Jens Stoltenberg", "Ukraine"))
     assert (talks.kind, talks.location, talks.participants) == ("talks", "Warsaw", ("Jens Stoltenberg", "Andrzej Duda"))
@@ -131,16 +147,29 @@ def test_seed_article_with_the_demo_timeline_known_yields_the_notes_meetings_and
     assert any(k.name == "Russia" and {"Moscow", "the Kremlin"} <= set(k.aliases) for k in known)
     article = parse_article(seed_article_text)
     extraction = extract(article.body, SEED_PUBLISHED, known)
-    found = Counter((m.kind, m.status, m.date, m.end_date, frozenset(m.participants), m.location) for m in extraction.meetings)
+    found = Counter(
+        (m.kind, m.status, m.date, m.end_date, frozenset(m.participants), m.location) for m in extraction.meetings
+    )
     assert found == Counter(SEED_MEETINGS)
     (drill,) = extraction.drills
-    assert (drill.status, drill.start, drill.end, drill.troops, drill.location) == ("ongoing", "2022-02-10", "2022-02-19", 30000, "Belarus")
+    assert (drill.status, drill.start, drill.end, drill.troops, drill.location) == (
+        "ongoing",
+        "2022-02-10",
+        "2022-02-19",
+        30000,
+        "Belarus",
+    )
     assert set(drill.participants) == {"Russia", "Belarus"}
     assert {a.slug for a in extraction.actors if a.known} >= {"russia", "liz-truss", "normandy-quartet"}
 
 
 def test_thousands_of_known_actors_cost_little():
-    known = [KnownActor(f"Anna Number{i}", f"anna-{i}", "person", title="Minister", affiliation="Chile", aliases=(f"Ms Number{i}",)) for i in range(3000)]
+    known = [
+        KnownActor(
+            f"Anna Number{i}", f"anna-{i}", "person", title="Minister", affiliation="Chile", aliases=(f"Ms Number{i}",)
+        )
+        for i in range(3000)
+    ]
     known += [KnownActor(f"Forum {i}", f"forum-{i}", "organisation", aliases=(f"F{i}",)) for i in range(2000)]
     text = "Ms Number7 will meet Forum 12 envoys in Santiago on Friday. " * 20
     extract(text, date(2021, 3, 10), known)

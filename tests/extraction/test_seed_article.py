@@ -1,5 +1,6 @@
 """The seed article from ../shared yields exactly the events and people that the project's notes list for it
 (tests/seed_expectations.py)."""
+
 from collections import Counter
 from datetime import date
 
@@ -82,7 +83,9 @@ def test_seed_article_json_has_the_parley_keys_and_the_dates(seed):
     _, extraction = seed
     data = extraction.to_json()
     assert set(data) == {"actors", "meetings", "drills", "dates"}
-    assert {"text": "Wednesday", "value": "2022-02-09"}.items() <= next(d for d in data["dates"] if d["text"] == "Wednesday").items()
+    assert {"text": "Wednesday", "value": "2022-02-09"}.items() <= next(
+        d for d in data["dates"] if d["text"] == "Wednesday"
+    ).items()
     meeting = data["meetings"][0]
     assert {"evidence", "evidence_start", "evidence_end", "date_text", "sources"} <= set(meeting)
     assert meeting["sources"] == []

@@ -3,6 +3,7 @@
 Pure Python and Django-free, so the admin, the management commands, the tests and the benchmark
 all call the same `extract`.
 """
+
 from tracker.extraction.article import parse_article
 from tracker.extraction.engine import extract
 from tracker.extraction.types import (

@@ -1,11 +1,12 @@
 """Who an article talks about: states, organisations, groups and people, with every mention of each."""
+
 from __future__ import annotations
 
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from tracker.extraction.gazetteer import Entity, Gazetteer, PhraseIndex, Surface
 from tracker.extraction.sentences import TOKEN, Token
@@ -33,7 +34,9 @@ NOT_NAME_WORDS = frozenset(
 )
 TITLE_ADJECTIVES = frozenset("new former acting outgoing incoming then current interim veteran top".split())
 ANAPHORIC_ORGS = frozenset(["alliance", "bloc"])
-ORG_WORDS_AFTER = frozenset("accords accord agreement agreements protocol protocols format process talks summit declaration treaty airport".split())
+ORG_WORDS_AFTER = frozenset(
+    "accords accord agreement agreements protocol protocols format process talks summit declaration treaty airport".split()
+)
 
 
 @dataclass(slots=True)
@@ -92,7 +95,7 @@ def slugify(name: str) -> str:
 
 
 def _without_honorific(name: str) -> str:
-    """"Mr Johnson" -> "Johnson": later mentions are read with the honorific apart."""
+    """ "Mr Johnson" -> "Johnson": later mentions are read with the honorific apart."""
     words = name.split()
     while words and words[0].rstrip(".").lower() in HONORIFICS:
         words = words[1:]
@@ -169,7 +172,9 @@ class _Builder:
                     continue  # two known actors for one state: the first one listed wins
                 entity = self.g.entities[entity_key]
                 key = entity_key
-                self.actors[key] = Actor(key, actor.name, entity.kind, members=entity.members, slug=actor.slug, known=True)
+                self.actors[key] = Actor(
+                    key, actor.name, entity.kind, members=entity.members, slug=actor.slug, known=True
+                )
             else:
                 key = "known:" + actor.slug
                 if key in self.actors:
@@ -177,7 +182,12 @@ class _Builder:
                 self.actors[key] = Actor(key, actor.name, actor.kind, title=actor.title, slug=actor.slug, known=True)
             for form in forms:
                 form = _without_article(form)
-                if form.strip() and TOKEN.match(form) and TOKEN.match(form).group() in self.words and not self.g.knows(form):
+                if (
+                    form.strip()
+                    and TOKEN.match(form)
+                    and TOKEN.match(form).group() in self.words
+                    and not self.g.knows(form)
+                ):
                     self.known_index.add(form, Surface(key, "name"), case_sensitive=True)
         # A bare surname is a known person only when no other known person bears it.
         self.known_surnames = {surname: keys[0] for surname, keys in surnames.items() if len(keys) == 1}
@@ -244,18 +254,30 @@ class _Builder:
                 continue
             length, surface = hit
             a, b = i, i + length
-            if surface.role == "name" and self.g.entities.get(surface.entity) is not None and self.g.entities[surface.entity].kind == "organisation":
+            if (
+                surface.role == "name"
+                and self.g.entities.get(surface.entity) is not None
+                and self.g.entities[surface.entity].kind == "organisation"
+            ):
                 last_org = surface.entity
             role = surface.role
             if role == "capital" and (self._is_place(a, b) or self._listed_after_place(found, a)):
                 role = "place"
-            mention = Mention(a, b, tokens[a].start, tokens[b - 1].end, surface.entity, role, self.text[tokens[a].start : tokens[b - 1].end])
+            mention = Mention(
+                a,
+                b,
+                tokens[a].start,
+                tokens[b - 1].end,
+                surface.entity,
+                role,
+                self.text[tokens[a].start : tokens[b - 1].end],
+            )
             found.append(mention)
             i = b
         return found
 
     def _listed_after_place(self, found: list[Mention], a: int) -> bool:
-        """"to Brussels and Warsaw": a capital listed after a place is a place too."""
+        """ "to Brussels and Warsaw": a capital listed after a place is a place too."""
         if not found or found[-1].role not in ("place", "city"):
             return False
         return all(self.lowers[t] in (",", "and", "or", "then") for t in range(found[-1].b, a)) and a > found[-1].b
@@ -273,7 +295,11 @@ class _Builder:
         tokens, lowers = self.tokens, self.lowers
         counts: dict[str, int] = {}
         for m in names:
-            if m.role == "name" and self.g.entities.get(m.key) is not None and self.g.entities[m.key].kind == "organisation":
+            if (
+                m.role == "name"
+                and self.g.entities.get(m.key) is not None
+                and self.g.entities[m.key].kind == "organisation"
+            ):
                 counts[m.key] = counts.get(m.key, 0) + 1
         self.main_organisation = max(counts, key=lambda k: counts[k]) if counts else ""
         if self.main_organisation:
@@ -294,7 +320,12 @@ class _Builder:
             length, surface = hit
             a, b = i, i + length
             # A title word inside a longer capitalised name ("General Assembly") is no title.
-            if b < n and lowers[b] in NOT_NAME_WORDS and _is_capitalised(tokens[b].text) and lowers[b] not in ("of", "to"):
+            if (
+                b < n
+                and lowers[b] in NOT_NAME_WORDS
+                and _is_capitalised(tokens[b].text)
+                and lowers[b] not in ("of", "to")
+            ):
                 i = b
                 continue
             mention = self._person_at(a, b, surface, by_start, by_end, covered)
@@ -312,7 +343,11 @@ class _Builder:
         while start > 0 and lowers[start - 1] in TITLE_ADJECTIVES:
             start -= 1
         m = by_end.get(start)
-        if m is not None and m.role not in ("city", "place") and self.g.entities.get(m.key, Entity("", "", "")).kind == "organisation":
+        if (
+            m is not None
+            and m.role not in ("city", "place")
+            and self.g.entities.get(m.key, Entity("", "", "")).kind == "organisation"
+        ):
             # "Russia's EU ambassador": an organisation right before the title is what the post is accredited to.
             target, start = m.key, m.a
             m = None
@@ -340,7 +375,11 @@ class _Builder:
             if j < len(lowers) and lowers[j] == "the":
                 j += 1
             m = by_start.get(j)
-            if m is not None and m.role in ("name", "capital", "place", "seat", "demonym") or (m is not None and m.key.startswith("known:")):
+            if (
+                m is not None
+                and m.role in ("name", "capital", "place", "seat", "demonym")
+                or (m is not None and m.key.startswith("known:"))
+            ):
                 return m.b, lowers[b], m.key
         return b, "", ""
 
@@ -364,7 +403,10 @@ class _Builder:
         name_end = self._name_forward(end, covered)
         if name_end is None and end < len(tokens) and lowers[end] == "," and (affiliation or target or pre_start < a):
             name_end = self._name_forward(end + 1, covered)
-            if name_end is not None and not (name_end >= len(tokens) or lowers[name_end] in (",", ".", ";", "said", "told", "has", "was", "is", "will")):
+            if name_end is not None and not (
+                name_end >= len(tokens)
+                or lowers[name_end] in (",", ".", ";", "said", "told", "has", "was", "is", "will")
+            ):
                 name_end = None
             name_start = end + 1
         else:
@@ -395,7 +437,9 @@ class _Builder:
             actor.title = title
         if not actor.affiliation and affiliation:
             actor.affiliation = affiliation
-        return Mention(span_start, span_end, tokens[span_start].start, tokens[span_end - 1].end, person_key, "person", name)
+        return Mention(
+            span_start, span_end, tokens[span_start].start, tokens[span_end - 1].end, person_key, "person", name
+        )
 
     def _known_person(self, name: str) -> str | None:
         return self.known_person_names.get(name.casefold())
@@ -423,8 +467,18 @@ class _Builder:
                 if j < n and tokens[j].text == "." and len(tokens[j - 1].text) == 1:
                     j += 1
                     continue
-                while j + 1 < n and tokens[j].text in ("-", "'", "’") and tokens[j].start == tokens[j - 1].end and (
-                    tokens[j + 1].start == tokens[j].end and (_is_capitalised(tokens[j + 1].text) or tokens[j].text == "-" and tokens[j + 1].text.isalpha())
+                while (
+                    j + 1 < n
+                    and tokens[j].text in ("-", "'", "’")
+                    and tokens[j].start == tokens[j - 1].end
+                    and (
+                        tokens[j + 1].start == tokens[j].end
+                        and (
+                            _is_capitalised(tokens[j + 1].text)
+                            or tokens[j].text == "-"
+                            and tokens[j + 1].text.isalpha()
+                        )
+                    )
                 ):
                     j += 2
                 continue
@@ -443,7 +497,11 @@ class _Builder:
         while j >= 0 and words < 5:
             if self._name_word(j, covered):
                 words += 1
-                if j >= 2 and tokens[j - 1].text in ("-", "'", "’") and tokens[j - 1].start == tokens[j - 2].end == tokens[j - 1].end - 1:
+                if (
+                    j >= 2
+                    and tokens[j - 1].text in ("-", "'", "’")
+                    and tokens[j - 1].start == tokens[j - 2].end == tokens[j - 1].end - 1
+                ):
                     j -= 2
                     continue
                 j -= 1
@@ -463,10 +521,15 @@ class _Builder:
     # -- pass 3: later mentions of people ----------------------------------------------------------
 
     def _introduce(self, j: int, index: PhraseIndex) -> tuple[int, Surface] | None:
-        """"Mrs Merkel" with no title seen: look back for "Angela Merkel" and make her a person."""
+        """ "Mrs Merkel" with no title seen: look back for "Angela Merkel" and make her a person."""
         tokens, texts = self.tokens, self.texts
         surname = texts[j]
-        if not _is_capitalised(surname) or self.lowers[j] in NOT_NAME_WORDS or self.lowers[j] in CALENDAR_WORDS or self.lowers[j] in HONORIFICS:
+        if (
+            not _is_capitalised(surname)
+            or self.lowers[j] in NOT_NAME_WORDS
+            or self.lowers[j] in CALENDAR_WORDS
+            or self.lowers[j] in HONORIFICS
+        ):
             return None
         # Each unknown surname is looked for once, so a text full of "Mr X" stays linear.
         if surname in self.searched:
@@ -480,9 +543,18 @@ class _Builder:
         for t in reversed(self.name_ends.get(surname, [])):
             if t >= j - 1:
                 continue
-            if self.lowers[t - 1] not in NOT_NAME_WORDS and self.lowers[t - 1] not in HONORIFICS and self.lowers[t - 1] not in CALENDAR_WORDS:
+            if (
+                self.lowers[t - 1] not in NOT_NAME_WORDS
+                and self.lowers[t - 1] not in HONORIFICS
+                and self.lowers[t - 1] not in CALENDAR_WORDS
+            ):
                 start = t - 1
-                if start > 0 and _is_capitalised(texts[start - 1]) and self.lowers[start - 1] not in NOT_NAME_WORDS and tokens[start - 1].end + 1 == tokens[start].start:
+                if (
+                    start > 0
+                    and _is_capitalised(texts[start - 1])
+                    and self.lowers[start - 1] not in NOT_NAME_WORDS
+                    and tokens[start - 1].end + 1 == tokens[start].start
+                ):
                     start -= 1
                 name = self.text[tokens[start].start : tokens[t].end]
                 key = self._known_person(name) or self._person(name, "", "", tokens[start].start)
@@ -502,7 +574,15 @@ class _Builder:
             actor = self.actors[key]
             if actor.kind != "person":
                 continue
-            if actor.known and key not in named and not any(w in self.words for f in [actor.name, *self.known_person_forms.get(key, ())] for w in TOKEN.findall(f)):
+            if (
+                actor.known
+                and key not in named
+                and not any(
+                    w in self.words
+                    for f in [actor.name, *self.known_person_forms.get(key, ())]
+                    for w in TOKEN.findall(f)
+                )
+            ):
                 continue
             words = actor.name.split()
             index.add(actor.name, Surface(key, "person"), case_sensitive=True)
@@ -539,7 +619,17 @@ class _Builder:
             if hit and (honorific or j not in name_at or hit[0] > name_at[j].b - j):
                 length, surface = hit
                 b = j + length
-                later.append(Mention(start, b, tokens[start].start, tokens[b - 1].end, surface.entity, "person", self.text[tokens[start].start : tokens[b - 1].end]))
+                later.append(
+                    Mention(
+                        start,
+                        b,
+                        tokens[start].start,
+                        tokens[b - 1].end,
+                        surface.entity,
+                        "person",
+                        self.text[tokens[start].start : tokens[b - 1].end],
+                    )
+                )
                 if honorific:
                     alias = self.text[tokens[start].start : tokens[b - 1].end]
                     aliases = self.actors[surface.entity].aliases
@@ -558,8 +648,22 @@ class _Builder:
                     if not candidates and later and later[-1].a > i - 80 and texts[i] == "The":
                         # "Mrs Merkel flew on. The chancellor had ..." — an untitled person just named.
                         candidates = [later[-1].key]
-                    if len(candidates) == 1 and follows not in ("of", "to", "for") and not (b < n and _is_capitalised(texts[b])):
-                        later.append(Mention(i, b, tokens[i].start, tokens[b - 1].end, candidates[0], "person", self.text[tokens[i].start : tokens[b - 1].end]))
+                    if (
+                        len(candidates) == 1
+                        and follows not in ("of", "to", "for")
+                        and not (b < n and _is_capitalised(texts[b]))
+                    ):
+                        later.append(
+                            Mention(
+                                i,
+                                b,
+                                tokens[i].start,
+                                tokens[b - 1].end,
+                                candidates[0],
+                                "person",
+                                self.text[tokens[i].start : tokens[b - 1].end],
+                            )
+                        )
                         i = b
                         continue
             i += 1
@@ -596,7 +700,12 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
         if m.role in ("name", "demonym", "seat", "capital") and m.key in gazetteer.entities:
             actor = builder._entity_actor(m.key)
             actor.first = min(actor.first, m.start)
-            if m.role in ("name", "seat", "capital") and m.text != actor.name and m.text not in actor.aliases and _is_capitalised(m.text):
+            if (
+                m.role in ("name", "seat", "capital")
+                and m.text != actor.name
+                and m.text not in actor.aliases
+                and _is_capitalised(m.text)
+            ):
                 actor.aliases.append(m.text)
         elif m.key in actors:
             actors[m.key].first = min(actors[m.key].first, m.start)
@@ -626,14 +735,16 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
 
 
 # Titles that head a state: two people holding one for the same state are rare in one story.
-HEAD_TITLES = frozenset("President|Prime Minister|Chancellor|Premier|Leader|Supreme Leader|King|Queen|Emir|Sultan".split("|"))
+HEAD_TITLES = frozenset(
+    "President|Prime Minister|Chancellor|Premier|Leader|Supreme Leader|King|Queen|Emir|Sultan".split("|")
+)
 # A bare "President X" is given the story's state only for these titles.
 CONTEXT_TITLES = frozenset(["President", "Prime Minister"])
 DATELINE = re.compile(r"\s*([A-Z][A-Z.' -]{2,30}?)(,\s*[A-Z][\w.' ]{1,30})?\s*(\([^)\n]{1,40}\))?\s*[-–—]\s")
 
 
 def dateline_place(text: str, known_places: dict[str, str] | None = None) -> str:
-    """"MOSCOW (Reuters) - ...", "DAYTON, Ohio (Nov. 1) - ...": the place the story was filed from, as a name.
+    """ "MOSCOW (Reuters) - ...", "DAYTON, Ohio (Nov. 1) - ...": the place the story was filed from, as a name.
 
     A capitalised word before a dash is a dateline only when it is a known city or has a region or an
     agency or date in brackets beside it, so a "BREAKING - " banner is none.
@@ -648,16 +759,24 @@ def dateline_place(text: str, known_places: dict[str, str] | None = None) -> str
 
 
 def _affiliate_from_context(actors: dict[str, Actor], chosen: list[Mention], gazetteer: Gazetteer, text: str) -> None:
-    """"President X" with no state beside the title belongs to the story's state when one clearly dominates.
+    """ "President X" with no state beside the title belongs to the story's state when one clearly dominates.
 
     States whose head is already named elsewhere in the story are not candidates; the dateline counts double.
     """
-    bare = [a for a in actors.values() if a.kind == "person" and not a.affiliation and a.title in CONTEXT_TITLES and a.first < (1 << 62)]
+    bare = [
+        a
+        for a in actors.values()
+        if a.kind == "person" and not a.affiliation and a.title in CONTEXT_TITLES and a.first < (1 << 62)
+    ]
     if not bare:
         return
     counts: dict[str, int] = {}
     for m in chosen:
-        if m.role in ("name", "demonym", "seat", "capital") and m.key in gazetteer.entities and gazetteer.entities[m.key].kind == "state":
+        if (
+            m.role in ("name", "demonym", "seat", "capital")
+            and m.key in gazetteer.entities
+            and gazetteer.entities[m.key].kind == "state"
+        ):
             counts[m.key] = counts.get(m.key, 0) + 1
     for actor in actors.values():
         if actor.kind == "person" and actor.affiliation in counts and actor.first < (1 << 62):
@@ -666,7 +785,11 @@ def _affiliate_from_context(actors: dict[str, Actor], chosen: list[Mention], gaz
     if place in gazetteer.city_state:
         code = gazetteer.city_state[place]
         counts[code] = counts.get(code, 0) + 2
-    led = {a.affiliation for a in actors.values() if a.kind == "person" and a.title in HEAD_TITLES and a.affiliation and a.first < (1 << 62)}
+    led = {
+        a.affiliation
+        for a in actors.values()
+        if a.kind == "person" and a.title in HEAD_TITLES and a.affiliation and a.first < (1 << 62)
+    }
     for actor in sorted(bare, key=lambda a: a.first):
         ranked = sorted(((n, key) for key, n in counts.items() if key not in led), reverse=True)
         if not ranked:

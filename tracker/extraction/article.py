@@ -1,4 +1,5 @@
 """Split a pasted article into its optional `key: value` header block and its body."""
+
 from __future__ import annotations
 
 import re

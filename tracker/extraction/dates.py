@@ -73,16 +73,39 @@ class TimeExpression:
 # --- vocabulary -------------------------------------------------------------
 
 _MONTH_NUMBERS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _WEEKDAYS = {"monday": MO, "tuesday": TU, "wednesday": WE, "thursday": TH, "friday": FR, "saturday": SA, "sunday": SU}
 _SEASONS = {"spring": "SP", "summer": "SU", "autumn": "FA", "fall": "FA", "winter": "WI"}
 _SEASON_MONTH = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4, "last": 4}
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "final": 4,
+    "last": 4,
+}
 _SMALL = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_NUMBER_WORDS = {w: i for i, w in enumerate(_SMALL, 1)} | {w: 10 * i for i, w in enumerate(_TENS, 2)} | {"a": 1, "an": 1}
+_NUMBER_WORDS = (
+    {w: i for i, w in enumerate(_SMALL, 1)} | {w: 10 * i for i, w in enumerate(_TENS, 2)} | {"a": 1, "an": 1}
+)
 _UNIT_CODE = {"day": "D", "week": "W", "fortnight": "W", "month": "M", "year": "Y", "decade": "DE"}
 
 # Months are matched case-sensitively: "may" and "march" are verbs and nouns.
@@ -105,7 +128,9 @@ _EVENT_NOUN = (
     r"treat(?:y|ies)|budget|report|season|exercises?|drills|manoeuvres|maneuvers|cup|visit|meeting|attacks?|"
     r"offensive|pandemic|declaration|memorandum|protocol|sanctions|unrest|deadline|target|plan|strategy)"
 )
-_EVENT_ADJ = r"(?:presidential|parliamentary|general|local|midterm|federal|regional|snap|world|winter|summer|nuclear|peace)"
+_EVENT_ADJ = (
+    r"(?:presidential|parliamentary|general|local|midterm|federal|regional|snap|world|winter|summer|nuclear|peace)"
+)
 # A four-digit number followed by a lowercase word is a count ("of 2000 troops"), unless the word is one of these.
 _YEAR_FOLLOW = (
     rf"(?!\s+(?!(?:and|or|to|when|while|after|before|that|which|as|in|at|on|until|through|the|a|an|but|with|for|"
@@ -212,7 +237,12 @@ def _pick(spans: list[_Span], published: date, tense: str, slack: int = 7) -> _S
     if tense == "future":
         fitting = [s for s in spans if s[3] >= published - margin]
         return min(fitting, key=lambda s: s[2]) if fitting else spans[-1]
-    return min(spans, key=lambda s: 0 if s[2] <= published <= s[3] else min(abs((s[2] - published).days), abs((s[3] - published).days)))
+    return min(
+        spans,
+        key=lambda s: (
+            0 if s[2] <= published <= s[3] else min(abs((s[2] - published).days), abs((s[3] - published).days))
+        ),
+    )
 
 
 # --- sentences and tense -----------------------------------------------------
@@ -222,6 +252,7 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sen|Rep|Gov|Prof|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
     r"No|Jr|Sr|Capt|Maj|Adm|Sgt|Rev|Mt|Ft|vs|etc)|\b[A-Z])\.$"
 )
+
 
 def _words(*groups: str) -> frozenset[str]:
     return frozenset(w for group in groups for w in group.split())
@@ -280,7 +311,9 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
     found: list[tuple[int, int, str, int]] = []
 
     def plan_at(j: int) -> bool:
-        return j + 1 < n and ((words[j] in _PLAN_TO and words[j + 1] == "to") or (words[j] in _PLAN_FOR and words[j + 1] == "for"))
+        return j + 1 < n and (
+            (words[j] in _PLAN_TO and words[j + 1] == "to") or (words[j] in _PLAN_FOR and words[j + 1] == "for")
+        )
 
     def after_adverbs(j: int) -> int:
         while j < n and words[j] in _ADVERBS:
@@ -323,14 +356,17 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
         elif (
             _is_participle(original, word)
             and (word in _IRREGULAR_PAST or word.endswith("ed"))
-            and text[t_start - 1:t_start] != "-"
-            and text[t_end:t_end + 1] != "-"
+            and text[t_start - 1 : t_start] != "-"
+            and text[t_end : t_end + 1] != "-"
         ):
             # A bare participle is often an adjective or reduced clause ("talks aimed at"), so it counts for less.
             found.append((t_start, t_end, "past", 2))
         i += 1
     index_of = {t[0]: k for k, t in enumerate(tokens)}
-    return [(a, b, tense, weight, not _RELATIVE.isdisjoint(words[max(0, index_of[a] - 3) : index_of[a]])) for a, b, tense, weight in found]
+    return [
+        (a, b, tense, weight, not _RELATIVE.isdisjoint(words[max(0, index_of[a] - 3) : index_of[a]]))
+        for a, b, tense, weight in found
+    ]
 
 
 # A verb across one of these belongs to another clause: "in April, his office said", "which was due on Saturday, has been".
@@ -356,7 +392,9 @@ class _TenseIndex:
         self.columns = []
         for weight in (1, 2):
             chosen = [m for m in markers if m[3] == weight]
-            self.columns.append((weight, [m[0] for m in chosen], [m[1] for m in chosen], [m[2] for m in chosen], [m[4] for m in chosen]))
+            self.columns.append(
+                (weight, [m[0] for m in chosen], [m[1] for m in chosen], [m[2] for m in chosen], [m[4] for m in chosen])
+            )
 
     def _across(self, a: int, b: int) -> bool:
         return bisect_left(self.breaks, a) < bisect_left(self.breaks, b)
@@ -386,7 +424,7 @@ def _nearest(markers: list[_Marker], start: int, end: int, breaks: list[int] = (
 
 
 def tense_of(clause: str, *, near: int | None = None) -> str:
-    """"past", "present" or "future" for a clause.
+    """ "past", "present" or "future" for a clause.
 
     With `near` (a character offset into `clause`) the tense marker closest to
     that offset decides; without it, any marker of the future wins, then any
@@ -467,7 +505,9 @@ def _date_cand(start: int, end: int, span: _Span, *, yearless: bool = False) -> 
     return _Cand(start, end, precision, value, first, last, yearless=yearless)
 
 
-def _duration(scan: _Scan, start: int, end: int, n: int | None, unit: str, *, first: date | None = None, last: date | None = None) -> _Cand:
+def _duration(
+    scan: _Scan, start: int, end: int, n: int | None, unit: str, *, first: date | None = None, last: date | None = None
+) -> _Cand:
     code = _UNIT_CODE[unit]
     if n is None:
         return _Cand(start, end, "duration", f"PX{code}", first, last, "DURATION")
@@ -482,7 +522,9 @@ def _ref(start: int, end: int, kind: str, published: date) -> _Cand:
     return _Cand(start, end, "ref", f"{kind.upper()}_REF", None, None)
 
 
-def _year_of(scan: _Scan, m: re.Match[str], month: int, day: int | None, start: int, end: int, weekday: str | None = None) -> _Cand | None:
+def _year_of(
+    scan: _Scan, m: re.Match[str], month: int, day: int | None, start: int, end: int, weekday: str | None = None
+) -> _Cand | None:
     """A month-day or month, with the year given or inferred from tense."""
     if m.group("y"):
         try:
@@ -540,7 +582,9 @@ def _h_month(scan: _Scan, m: re.Match[str]) -> _Cand | None:
     month = _MONTH_NUMBERS[m["mon"][:3].lower()]
     ctx = (m["ctx"] or "").lower()
     if (
-        m["mon"] == "May" and ctx in ("to", "and", "or", "by", "of", "from", "for") and not m["y"]
+        m["mon"] == "May"
+        and ctx in ("to", "and", "or", "by", "of", "from", "for")
+        and not m["y"]
         and not _MONTH_BEFORE.search(scan.text, max(0, m.start() - 30), m.start())
     ):
         return None  # "Johnson and May" is the former prime minister; "from March to May" is the month
@@ -601,7 +645,7 @@ def _h_decade(scan: _Scan, m: re.Match[str]) -> _Cand:
 
 def _h_season(scan: _Scan, m: re.Match[str]) -> _Cand | None:
     word = m["s"].lower()
-    if word == "fall" and not m["y"] and re.match(r"\s+of\b", scan.text[m.end():m.end() + 4]):
+    if word == "fall" and not m["y"] and re.match(r"\s+of\b", scan.text[m.end() : m.end() + 4]):
         return None  # "the fall of Kabul"
     if not (m["y"] or m["rel"] or m["part"] or m["pre"]):
         return None
@@ -647,7 +691,9 @@ def _h_relative_unit(scan: _Scan, m: re.Match[str]) -> _Cand:
         saturday = published + relativedelta(weekday=SA(-1) if published.weekday() == 6 else SA(+1))
         saturday += timedelta(weeks=step)
         iso = saturday.isocalendar()
-        return _Cand(m.start(), m.end(), "week", f"{iso.year:04d}-W{iso.week:02d}-WE", saturday, saturday + timedelta(days=1))
+        return _Cand(
+            m.start(), m.end(), "week", f"{iso.year:04d}-W{iso.week:02d}-WE", saturday, saturday + timedelta(days=1)
+        )
     span = _unit_span(unit, published + _shift(unit, step))
     if m["part"]:
         span = _third(span, m["part"].lower())
@@ -719,7 +765,7 @@ def _h_ago(scan: _Scan, m: re.Match[str]) -> _Cand:
 
 
 def _h_in(scan: _Scan, m: re.Match[str]) -> _Cand:
-    """"in two weeks' time" is a date; "the first visit in four years" is a period up to now."""
+    """ "in two weeks' time" is a date; "the first visit in four years" is a period up to now."""
     n = _number(m["n"])
     unit = _unit(m["u"])
     start, end, published = m.start(), m.end(), scan.published
@@ -776,56 +822,114 @@ def _h_set(scan: _Scan, m: re.Match[str]) -> _Cand:
 
 _PATTERNS: list[tuple[re.Pattern[str], object]] = [
     (_rx(r"(?<![\d-])(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])"), _h_iso),
-    (_rx(rf"""(?:(?P<pre>from|between)\s+(?:the\s+)?)?(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+(?:the\s+)?)
-              (?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""), _h_day_range),
-    (_rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<mon>{_MONTH})\s+(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+)
-              (?P<d2>{_DAY})(?!\s+(?:of\s+)?{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""), _h_day_range),
+    (
+        _rx(rf"""(?:(?P<pre>from|between)\s+(?:the\s+)?)?(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+(?:the\s+)?)
+              (?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
+        _h_day_range,
+    ),
+    (
+        _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<mon>{_MONTH})\s+(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+)
+              (?P<d2>{_DAY})(?!\s+(?:of\s+)?{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
+        _h_day_range,
+    ),
     (_rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"), _h_month_day),
-    (_rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"), _h_month_day),
-    (_rx(rf"""(?:\b(?P<ctx>in|of|by|for|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
+    (
+        _rx(
+            rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"
+        ),
+        _h_month_day,
+    ),
+    (
+        _rx(rf"""(?:\b(?P<ctx>in|of|by|for|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
               (?:(?P<rel>this|last|next)\s+|(?P<part>{_PART})(?:-|\s+))?
-              (?P<mon>{_MONTH_FULL}|(?-i:Sept?\.|Feb\.|Jan\.|Aug\.|Oct\.|Nov\.|Dec\.))(?:,?\s+(?P<y>{_YEAR}))?(?!\s*\d)"""), _h_month),
-    (_rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<y1>{_YEAR})(?P<join>\s*[-–—/]\s*|\s+(?:to|and|until|through)\s+)
-              (?P<y2>{_YEAR}|\d\d(?![\d,.]))"""), _h_year_range),
-    (_rx(rf"\b(?:in|since|from|until|till|through|during|before|after|circa|between|within|throughout|year|ahead\s+of)\s+(?P<y>{_YEAR})"), _h_year),
+              (?P<mon>{_MONTH_FULL}|(?-i:Sept?\.|Feb\.|Jan\.|Aug\.|Oct\.|Nov\.|Dec\.))(?:,?\s+(?P<y>{_YEAR}))?(?!\s*\d)"""),
+        _h_month,
+    ),
+    (
+        _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<y1>{_YEAR})(?P<join>\s*[-–—/]\s*|\s+(?:to|and|until|through)\s+)
+              (?P<y2>{_YEAR}|\d\d(?![\d,.]))"""),
+        _h_year_range,
+    ),
+    (
+        _rx(
+            rf"\b(?:in|since|from|until|till|through|during|before|after|circa|between|within|throughout|year|ahead\s+of)\s+(?P<y>{_YEAR})"
+        ),
+        _h_year,
+    ),
     (_rx(rf"\b(?:by|around|of|to|and|or)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
     (_rx(rf"\b(?P<part>{_PART})[- ](?P<y>{_YEAR})"), _h_year),
     (_rx(rf"(?P<y>{_YEAR})(?=\s+(?:{_EVENT_ADJ}\s+)?{_EVENT_NOUN}\b)"), _h_year),
     (_rx(rf"(?:(?P<part>{_PART})[- ])?(?:(?<![\d,.])(?P<dec>(?:1[89]|20)\d0)|['’](?P<dd>\d0))['’]?s\b"), _h_decade),
-    (_rx(rf"""(?:(?P<pre>\b(?:in|during|over|through|by|until|since|before|after|throughout)\s+(?:the\s+)?))?
+    (
+        _rx(rf"""(?:(?P<pre>\b(?:in|during|over|through|by|until|since|before|after|throughout)\s+(?:the\s+)?))?
               (?:(?P<rel>this|last|next|the\s+coming|the\s+past|the\s+next|the\s+last)\s+|(?P<part>{_PART})[- ](?:in\s+the\s+)?)?
               (?:(?P<s>(?-i:spring|summer|autumn|fall|winter))|(?P<sc>(?-i:Spring|Summer|Autumn|Fall|Winter))(?=,?\s+(?:of\s+)?{_YEAR}))
-              (?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"""), lambda scan, m: _h_season(scan, _SeasonMatch(m))),
-    (_rx(rf"""\b(?:the\s+)?(?P<q>first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter
+              (?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"""),
+        lambda scan, m: _h_season(scan, _SeasonMatch(m)),
+    ),
+    (
+        _rx(rf"""\b(?:the\s+)?(?P<q>first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter
               (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+year)|,?\s+(?P<y2>{_YEAR}))?
-              (?P<qn>)"""), _h_quarter),
+              (?P<qn>)"""),
+        _h_quarter,
+    ),
     (_rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
     (_rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
-    (_rx(rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)"), _h_relative_unit),
-    (_rx(r"\b(?P<mod>earlier|later)\s+(?:(?:this|in\s+the)\s+(?P<u>week|month|year)|(?P<d>today))\b"), _h_earlier_later),
-    (_rx(rf"""\b(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+
+    (
+        _rx(rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)"),
+        _h_relative_unit,
+    ),
+    (
+        _rx(r"\b(?P<mod>earlier|later)\s+(?:(?:this|in\s+the)\s+(?P<u>week|month|year)|(?P<d>today))\b"),
+        _h_earlier_later,
+    ),
+    (
+        _rx(rf"""\b(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+
               (?:(?P<rel>the|this|next|last)\s+(?P<u>week|month|year)|(?P<mon>{_MONTH_FULL})(?:,?\s+(?P<y>{_YEAR}))?|(?P<y2>{_YEAR}))\b"""),
-     lambda scan, m: _h_edge_of(scan, _EdgeMatch(m))),
-    (_rx(r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?\b"), _h_day_word),
+        lambda scan, m: _h_edge_of(scan, _EdgeMatch(m)),
+    ),
+    (
+        _rx(
+            r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?\b"
+        ),
+        _h_day_word,
+    ),
     (_rx(r"\b(?P<w>this|last)\s+(?:morning|afternoon|evening|night)\b(?P<ba>)"), _h_day_word),
-    (_rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
-              (?:\s+(?:morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""), _h_weekday),
+    (
+        _rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
+              (?:\s+(?:morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""),
+        _h_weekday,
+    ),
     (_rx(rf"\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?\s+ago\b"), _h_ago),
-    (_rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
-              (?:(?P<n>{_NUM}|{_VAGUE})\s+)(?P<u>{_UNIT})s?(?P<time>['’]s?\s+time|\s+time)?\b"""), _h_in),
-    (_rx(rf"\bthe\s+(?P<rel>past|last|previous|next|coming)\s+(?:(?P<n>{_NUM_PLURAL}|{_VAGUE})\s+)?(?P<u>{_UNIT}s?)\b(?!\s+of\b)"), _h_period),
+    (
+        _rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
+              (?:(?P<n>{_NUM}|{_VAGUE})\s+)(?P<u>{_UNIT})s?(?P<time>['’]s?\s+time|\s+time)?\b"""),
+        _h_in,
+    ),
+    (
+        _rx(
+            rf"\bthe\s+(?P<rel>past|last|previous|next|coming)\s+(?:(?P<n>{_NUM_PLURAL}|{_VAGUE})\s+)?(?P<u>{_UNIT}s?)\b(?!\s+of\b)"
+        ),
+        _h_period,
+    ),
     (_rx(rf"\b(?:(?P<n>{_NUM_PLURAL})[- ])?(?P<u>day|week|fortnight|month|year)[- ]?long\b"), _h_duration),
     (_rx(rf"\b(?P<n>{_NUM_PLURAL}|one)-(?P<u>{_UNIT})\b(?!-old|\s+old\b|-long)"), _h_duration),
     (_rx(rf"\b(?P<n>{_NUM_PLURAL})\s+(?P<u>{_UNIT})s?\b(?!['’]?\s*old\b)"), _h_duration),
-    (_rx(rf"""\b(?:for|over|lasting|within|spanning|throughout)\s+(?:(?:about|nearly|almost|some|around|roughly|more\s+than|
-              less\s+than|at\s+least|up\s+to|just|only|another|an\s+additional|a\s+further)\s+)?(?P<n>an?|one)\s+(?P<u>{_UNIT})\b"""), _h_duration),
+    (
+        _rx(rf"""\b(?:for|over|lasting|within|spanning|throughout)\s+(?:(?:about|nearly|almost|some|around|roughly|more\s+than|
+              less\s+than|at\s+least|up\s+to|just|only|another|an\s+additional|a\s+further)\s+)?(?P<n>an?|one)\s+(?P<u>{_UNIT})\b"""),
+        _h_duration,
+    ),
     (_rx(rf"\b(?P<n>an?|one)\s+(?P<u>{_UNIT})(?=\s+of\s+(?!the\b|this\b|that\b|{_MONTH}|\d))"), _h_duration),
     (_rx(rf"\b(?:for|over|lasting|within)\s+(?:(?:{_VAGUE})\s+)?(?P<u>{_UNIT})s\b"), _h_vague_duration),
-    (_rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days)
+    (
+        _rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days)
               |(?P<past>in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
                  |in\s+recent\s+(?:days|weeks|months|years|times))
               |(?P<future>in\s+the\s+(?:near\s+|distant\s+)?future|(?<!as\s)soon(?!\s+as\b|\s+after\b)
-                 |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead))\b"""), _h_ref),
+                 |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead))\b"""),
+        _h_ref,
+    ),
     (_rx(rf"\b(?:every|each)\s+(?P<u>day|week|fortnight|month|year|decade|{_WEEKDAY})\b"), _h_set),
 ]
 
@@ -833,18 +937,48 @@ _PATTERNS: list[tuple[re.Pattern[str], object]] = [
 # What a sentence must contain, as lowercase words ("#" for any digit), for each pattern above to be tried there.
 # Trying only these keeps the cost near one tokenising pass over the text.
 _MONTH_WORDS = frozenset("M")  # stands for a capitalised month name, found case-sensitively
-_UNIT_WORDS = _words("day days week weeks fortnight fortnights month months year years decade decades",
-                     "daylong weeklong monthlong yearlong")
+_UNIT_WORDS = _words(
+    "day days week weeks fortnight fortnights month months year years decade decades",
+    "daylong weeklong monthlong yearlong",
+)
 _DIGIT = frozenset("#")
 _TRIGGERS: list[tuple[frozenset[str], ...]] = [
-    (_DIGIT,), (_DIGIT, _MONTH_WORDS), (_DIGIT, _MONTH_WORDS), (_DIGIT, _MONTH_WORDS), (_DIGIT, _MONTH_WORDS),
-    (_MONTH_WORDS,), (_DIGIT,), (_DIGIT,), (_DIGIT,), (_DIGIT,), (_DIGIT,), (_DIGIT,),
-    (frozenset(_SEASONS),), (_words("quarter"),), (_DIGIT, _words("q")), (_words("quarter"),),
-    (_words("week weekend month year"),), (_words("earlier later"),), (_words("end beginning start middle"),),
-    (_words("today tonight yesterday tomorrow"),), (_words("morning afternoon evening night"),),
-    (frozenset(_WEEKDAYS),), (_words("ago"),), (_words("in"), _UNIT_WORDS), (_UNIT_WORDS,), (_UNIT_WORDS,),
-    (_UNIT_WORDS,), (_UNIT_WORDS,), (_UNIT_WORDS,), (_UNIT_WORDS,), (_UNIT_WORDS,),
-    (_words("now currently nowadays present moment presently days past recently lately recent future soon coming ahead"),),
+    (_DIGIT,),
+    (_DIGIT, _MONTH_WORDS),
+    (_DIGIT, _MONTH_WORDS),
+    (_DIGIT, _MONTH_WORDS),
+    (_DIGIT, _MONTH_WORDS),
+    (_MONTH_WORDS,),
+    (_DIGIT,),
+    (_DIGIT,),
+    (_DIGIT,),
+    (_DIGIT,),
+    (_DIGIT,),
+    (_DIGIT,),
+    (frozenset(_SEASONS),),
+    (_words("quarter"),),
+    (_DIGIT, _words("q")),
+    (_words("quarter"),),
+    (_words("week weekend month year"),),
+    (_words("earlier later"),),
+    (_words("end beginning start middle"),),
+    (_words("today tonight yesterday tomorrow"),),
+    (_words("morning afternoon evening night"),),
+    (frozenset(_WEEKDAYS),),
+    (_words("ago"),),
+    (_words("in"), _UNIT_WORDS),
+    (_UNIT_WORDS,),
+    (_UNIT_WORDS,),
+    (_UNIT_WORDS,),
+    (_UNIT_WORDS,),
+    (_UNIT_WORDS,),
+    (_UNIT_WORDS,),
+    (_UNIT_WORDS,),
+    (
+        _words(
+            "now currently nowadays present moment presently days past recently lately recent future soon coming ahead"
+        ),
+    ),
     (_words("every each"),),
 ]
 assert len(_TRIGGERS) == len(_PATTERNS)
@@ -970,6 +1104,8 @@ def find_dates(text: str, published: date) -> list[TimeExpression]:
                     cands.append(cand)
     chosen = [_apply_signals(scan, c) for c in _merge_ranges(scan, _select(cands))]
     return [
-        TimeExpression(text[c.start:c.end], c.start, c.end, c.value, c.type, c.first, c.last, c.precision, c.duration_days)
+        TimeExpression(
+            text[c.start : c.end], c.start, c.end, c.value, c.type, c.first, c.last, c.precision, c.duration_days
+        )
         for c in chosen
     ]

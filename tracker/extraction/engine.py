@@ -1,10 +1,12 @@
 """`extract`: article text, publication date and known actors in; proposed actors, meetings and drills out."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Sequence
 
-from tracker.extraction.actors import Cast, cast as build_cast, dateline_place, slugify
+from tracker.extraction.actors import Cast, dateline_place, slugify
+from tracker.extraction.actors import cast as build_cast
 from tracker.extraction.dates import TimeExpression, find_dates
 from tracker.extraction.events import DrillDraft, MeetingDraft, Reader, Sentence, _precision, iso
 from tracker.extraction.gazetteer import Gazetteer, load

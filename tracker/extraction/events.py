@@ -1,4 +1,5 @@
 """Meetings and drills: find the words that report them, then read participants, place, date and status around them."""
+
 from __future__ import annotations
 
 import re
@@ -22,37 +23,161 @@ def _index(table: dict[str, str], role: str) -> PhraseIndex:
 MEETING_WORDS = {
     **dict.fromkeys("talks meet meets met meeting meetings negotiations negotiated consultations".split(), "talks"),
     **dict.fromkeys(["sit down with", "sat down with", "held discussions", "hold discussions"], "talks"),
-    **dict.fromkeys("visit visits visited visiting trip trips travel travels travelled traveled travelling traveling".split(), "visit"),
+    **dict.fromkeys(
+        "visit visits visited visiting trip trips travel travels travelled traveled travelling traveling".split(),
+        "visit",
+    ),
     **dict.fromkeys(
         """go to|goes to|went to|going to go to|fly to|flies to|flew to|flying to|flew on to|fly on to|travelled on to|traveled on to|head to|heads to|headed to|heading to
         |arrive in|arrives in|arrived in|arriving in|landed in|lands in""".replace("\n", "").split("|"),
         "visit",
     ),
     **dict.fromkeys("summit summits conference".split(), "summit"),
-    **dict.fromkeys(["press conference", "news conference", "press briefing", "joint press", "joint appearance", "joint press conference", "joint news conference", "joint press briefing"], "press_conference"),
+    **dict.fromkeys(
+        [
+            "press conference",
+            "news conference",
+            "press briefing",
+            "joint press",
+            "joint appearance",
+            "joint press conference",
+            "joint news conference",
+            "joint press briefing",
+        ],
+        "press_conference",
+    ),
     **dict.fromkeys(
         """phone call|telephone call|video call|phone calls|telephone calls|phone conversation|telephone conversation
         |spoke by phone|spoke by telephone|spoke on the phone|spoke by video|talked by phone|speak by phone|speaks by phone
-        |phoned|telephoned|call with|calls with|videoconference|video conference|video link""".replace("\n", "").split("|"),
+        |phoned|telephoned|call with|calls with|videoconference|video conference|video link""".replace("\n", "").split(
+            "|"
+        ),
         "call",
     ),
     **dict.fromkeys("signed sign signs signing approved initialled initialed inked".split(), "signing"),
 }
 DRILL_WORDS = {
-    **dict.fromkeys("exercise exercises drill drills manoeuvres maneuvers manoeuvre maneuver wargames".split(), "drill"),
+    **dict.fromkeys(
+        "exercise exercises drill drills manoeuvres maneuvers manoeuvre maneuver wargames".split(), "drill"
+    ),
     **dict.fromkeys(["war games", "war game", "military training", "joint training", "combat training"], "drill"),
 }
 TRIGGERS = _index({**MEETING_WORDS}, "meeting")
 DRILL_TRIGGERS = _index(DRILL_WORDS, "drill")
 KIND_RANK = {"talks": 0, "visit": 1, "signing": 2, "call": 3, "press_conference": 4, "summit": 5}
 
-AGREEMENT_WORDS = frozenset("agreement agreements accord accords deal treaty protocol memorandum pact declaration ceasefire truce charter communique".split())
+AGREEMENT_WORDS = frozenset(
+    "agreement agreements accord accords deal treaty protocol memorandum pact declaration ceasefire truce charter communique".split()
+)
 CUES = {
-    "cancelled": ["called off", "call off", "calls off", "calling off", "cancelled", "canceled", "cancel", "cancels", "scrapped", "axed", "abandoned", "shelved", "suspended", "suspend"],
+    "cancelled": [
+        "called off",
+        "call off",
+        "calls off",
+        "calling off",
+        "cancelled",
+        "canceled",
+        "cancel",
+        "cancels",
+        "scrapped",
+        "axed",
+        "abandoned",
+        "shelved",
+        "suspended",
+        "suspend",
+    ],
     "postponed": ["postponed", "postpone", "postpones", "delayed", "put off", "pushed back", "rescheduled", "deferred"],
-    "ongoing": ["begun", "began", "started", "kicked off", "under way", "underway", "launched", "continue", "continues", "continuing", "are being held", "is being held", "taking place", "are holding", "is holding", "are conducting", "is conducting", "got under way"],
-    "planned": ["will", "'ll", "’ll", "shall", "due", "set to", "scheduled", "expected", "plans", "plan", "planned", "planning", "intends", "going to", "to be held", "upcoming", "next", "would", "ahead of", "preparing", "prepares", "aims to", "hopes to", "is to", "are to", "to host", "will be held", "proposed"],
-    "held": ["met", "held", "had", "hosted", "took place", "spoke", "signed", "approved", "visited", "went", "travelled", "traveled", "flew", "arrived", "talked", "discussed", "agreed", "concluded", "ended", "was", "were", "attended", "welcomed", "received", "joined", "completed", "wrapped up", "finished", "conducted", "staged", "carried out", "initialled", "initialed", "inked", "have met", "has met", "opened", "broke down", "took part"],
+    "ongoing": [
+        "begun",
+        "began",
+        "started",
+        "kicked off",
+        "under way",
+        "underway",
+        "launched",
+        "continue",
+        "continues",
+        "continuing",
+        "are being held",
+        "is being held",
+        "taking place",
+        "are holding",
+        "is holding",
+        "are conducting",
+        "is conducting",
+        "got under way",
+    ],
+    "planned": [
+        "will",
+        "'ll",
+        "’ll",
+        "shall",
+        "due",
+        "set to",
+        "scheduled",
+        "expected",
+        "plans",
+        "plan",
+        "planned",
+        "planning",
+        "intends",
+        "going to",
+        "to be held",
+        "upcoming",
+        "next",
+        "would",
+        "ahead of",
+        "preparing",
+        "prepares",
+        "aims to",
+        "hopes to",
+        "is to",
+        "are to",
+        "to host",
+        "will be held",
+        "proposed",
+    ],
+    "held": [
+        "met",
+        "held",
+        "had",
+        "hosted",
+        "took place",
+        "spoke",
+        "signed",
+        "approved",
+        "visited",
+        "went",
+        "travelled",
+        "traveled",
+        "flew",
+        "arrived",
+        "talked",
+        "discussed",
+        "agreed",
+        "concluded",
+        "ended",
+        "was",
+        "were",
+        "attended",
+        "welcomed",
+        "received",
+        "joined",
+        "completed",
+        "wrapped up",
+        "finished",
+        "conducted",
+        "staged",
+        "carried out",
+        "initialled",
+        "initialed",
+        "inked",
+        "have met",
+        "has met",
+        "opened",
+        "broke down",
+        "took part",
+    ],
 }
 # "agreed to hold a summit" plans one; "agreed" alone reports something done.
 CUES["planned"] += [
@@ -65,8 +190,12 @@ for _status, _phrases in CUES.items():
     for _phrase in _phrases:
         CUE_INDEX.add(_phrase, Surface(_status, "cue"), case_sensitive=False)
 
-CLAUSE_OPENERS = frozenset("despite amid although though because whereas which who whom whose that after before since when while but according if unless".split())
-SUBJECT_STOP = CLAUSE_OPENERS | frozenset("said says told tells stated added warned claimed insisted believes believed ; : ( )".split())
+CLAUSE_OPENERS = frozenset(
+    "despite amid although though because whereas which who whom whose that after before since when while but according if unless".split()
+)
+SUBJECT_STOP = CLAUSE_OPENERS | frozenset(
+    "said says told tells stated added warned claimed insisted believes believed ; : ( )".split()
+)
 PRONOUNS = frozenset("he she his her him".split())
 GROUP_NOUNS = frozenset("men women leaders presidents ministers sides".split())
 COUNTRY_NOUNS = frozenset("countries nations states powers governments".split())
@@ -75,8 +204,13 @@ NUMBER_WORDS_SMALL = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 LIST_JOINS = frozenset([",", "and", "&", "the"])
 NEGATIONS = frozenset("without not never no".split())
 REPORTING = frozenset("said says told announced reported added confirmed stated".split())
-REPORTED = re.compile(r"\b(?:said|says|told|announced|reported|added|confirmed|stated)\s+(?:on\s+|late\s+on\s+|early\s+on\s+)?$", re.IGNORECASE)
-MEETING_NOUNS = frozenset("talks meeting meetings summit summits negotiations conference visit trip call consultations".split())
+REPORTED = re.compile(
+    r"\b(?:said|says|told|announced|reported|added|confirmed|stated)\s+(?:on\s+|late\s+on\s+|early\s+on\s+)?$",
+    re.IGNORECASE,
+)
+MEETING_NOUNS = frozenset(
+    "talks meeting meetings summit summits negotiations conference visit trip call consultations".split()
+)
 RECENT = 30
 HELD_IN = frozenset("held place hosted venue convened".split())
 PLURAL_PRONOUNS = frozenset("they their them".split())
@@ -91,7 +225,9 @@ OBJECT_LEAD = frozenset(
     senior foreign defence defense prime state government governments from ’ ' s new joint""".split()
 )
 COUNTERPART = frozenset(["counterpart", "counterparts"])
-DIRECTION_WORDS = frozenset("eastern western northern southern central north south east west southeastern southwestern northeastern northwestern".split())
+DIRECTION_WORDS = frozenset(
+    "eastern western northern southern central north south east west southeastern southwestern northeastern northwestern".split()
+)
 DRILL_ADJECTIVES = frozenset(
     """joint military naval air annual large-scale large scale combined strategic live-fire live fire command staff
     multinational amphibious tactical massive major new snap army ground land maritime bilateral trilateral
@@ -99,9 +235,14 @@ DRILL_ADJECTIVES = frozenset(
 )
 DEFINITE = frozenset("the these those this that such said".split())
 DRILL_CUT = frozenset("despite amid although though because whereas while but".split())
-TAKING_PART = re.compile(r"\b(?:involved|involve|involves|involving|taking part|take part|took part|participating|participate|participated|engaged|deployed for)\b", re.IGNORECASE)
+TAKING_PART = re.compile(
+    r"\b(?:involved|involve|involves|involving|taking part|take part|took part|participating|participate|participated|engaged|deployed for)\b",
+    re.IGNORECASE,
+)
 NOT_DRILL_BEFORE = frozenset("political diplomatic procedural legal parliamentary to fire".split())
-NOT_DRILL_AFTER = frozenset("restraint caution power influence control its their his her the patience leverage authority right rights".split())
+NOT_DRILL_AFTER = frozenset(
+    "restraint caution power influence control its their his her the patience leverage authority right rights".split()
+)
 TROOPS = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*(?P<mult>million|thousand))?"
     r"\s+(?P<mods>(?:[A-Za-z][\w-]*\s+){0,3}?)"
@@ -187,7 +328,7 @@ class Reader:
             members = self.cast.actors[key].members if key in self.cast.actors else ()
             if not members and key in self.g.entities:
                 members = self.g.entities[key].members
-            for k in (members or (key,)):
+            for k in members or (key,):
                 if k not in out:
                     out.append(k)
         return out
@@ -212,7 +353,11 @@ class Reader:
                 i += hit[0]
             else:
                 i += 1
-        order = ["cancelled", "postponed", "ongoing", "planned", "held"] if drill else ["cancelled", "postponed", "planned", "held", "ongoing"]
+        order = (
+            ["cancelled", "postponed", "ongoing", "planned", "held"]
+            if drill
+            else ["cancelled", "postponed", "planned", "held", "ongoing"]
+        )
         for status in order:
             if status in found:
                 if status == "ongoing" and not drill:
@@ -221,13 +366,25 @@ class Reader:
         return ""
 
     def reported(self, d: TimeExpression) -> bool:
-        """"said on Monday": the day of a statement, not of the event."""
+        """ "said on Monday": the day of a statement, not of the event."""
         return bool(REPORTED.search(self.text[max(0, d.start - 30) : d.start]))
 
-    def pick_date(self, s: Sentence, trigger_a: int, trigger_b: int, clause: tuple[int, int], *, prefer_for: bool = False, whole: bool = False) -> TimeExpression | None:
+    def pick_date(
+        self,
+        s: Sentence,
+        trigger_a: int,
+        trigger_b: int,
+        clause: tuple[int, int],
+        *,
+        prefer_for: bool = False,
+        whole: bool = False,
+    ) -> TimeExpression | None:
         usable = [
-            d for d in s.dates
-            if d.type == "DATE" and d.first is not None and d.precision not in ("ref", "duration")
+            d
+            for d in s.dates
+            if d.type == "DATE"
+            and d.first is not None
+            and d.precision not in ("ref", "duration")
             and not d.text.lower().startswith(("since", "until", "till", "through", "by "))
             and not self.reported(d)
         ]
@@ -237,7 +394,9 @@ class Reader:
         anchor = self.tokens[trigger_a].start
         inside = [d for d in usable if d.start >= lo and d.end <= hi]
         if prefer_for:
-            scheduled = [d for d in inside or usable if self.text[max(0, d.start - 5) : d.start].strip().lower().endswith("for")]
+            scheduled = [
+                d for d in inside or usable if self.text[max(0, d.start - 5) : d.start].strip().lower().endswith("for")
+            ]
             if scheduled:
                 inside = scheduled
         if not inside:
@@ -279,14 +438,34 @@ class Reader:
                     person = self.cast.person_before(i)
                     affiliation = self.cast.actors[person].affiliation if person else ""
                     if affiliation:
-                        return [Mention(i, i + 1, self.tokens[i].start, self.tokens[i].end, affiliation, "name", "government")], None, i - 1
+                        return (
+                            [
+                                Mention(
+                                    i,
+                                    i + 1,
+                                    self.tokens[i].start,
+                                    self.tokens[i].end,
+                                    affiliation,
+                                    "name",
+                                    "government",
+                                )
+                            ],
+                            None,
+                            i - 1,
+                        )
                 if low == ",":
                     if i - 1 >= s.a and self.cast.token_mention[i - 1] >= 0:
                         i -= 1
                         continue
                     # "Cyril Ramaphosa, who chairs the union this year, held ..." — step over the relative clause.
                     for k in range(i - 1, max(s.a, i - 14), -1):
-                        if self.lowers[k] in ("who", "which") and k - 1 >= s.a and self.lowers[k - 1] == "," and k - 2 >= s.a and self.cast.token_mention[k - 2] >= 0:
+                        if (
+                            self.lowers[k] in ("who", "which")
+                            and k - 1 >= s.a
+                            and self.lowers[k - 1] == ","
+                            and k - 2 >= s.a
+                            and self.cast.token_mention[k - 2] >= 0
+                        ):
                             i = k - 2
                             break
                     else:
@@ -307,7 +486,7 @@ class Reader:
         return items, None, start
 
     def _plural_reference(self, s: Sentence, i: int) -> list[Mention]:
-        """"the three leaders", "the four countries": the list of exactly that many named just before."""
+        """ "the three leaders", "the four countries": the list of exactly that many named just before."""
         n, noun = NUMBER_WORDS_SMALL[self.lowers[i]], self.lowers[i + 1] if i + 1 < s.b else ""
         if noun in GROUP_NOUNS:
             return self._enumeration(i, n, people=True) or (self._last_people(s, n) if n <= 4 else [])
@@ -323,7 +502,9 @@ class Reader:
         for _ in range(200):
             m = mentions[k] if k >= 0 else None
             fits = m is not None and (
-                m.role == "person" if people else m.role in ("name", "demonym", "seat", "capital") and self.kind_of(m.key) == "state"
+                m.role == "person"
+                if people
+                else m.role in ("name", "demonym", "seat", "capital") and self.kind_of(m.key) == "state"
             )
             if fits and run and all(self.lowers[t] in LIST_JOINS for t in range(m.b, run[-1].a)):
                 run.append(m)
@@ -377,7 +558,12 @@ class Reader:
             if low == "as" and self.lowers[i + 1 : i + 3] == ["well", "as"]:
                 i += 3
                 continue
-            if low in (",", "and", "&", "plus", "’", "'", "s", "the") or low in COUNTERPART or low in OBJECT_LEAD and low not in ("to", "with", "from", "of"):
+            if (
+                low in (",", "and", "&", "plus", "’", "'", "s", "the")
+                or low in COUNTERPART
+                or low in OBJECT_LEAD
+                and low not in ("to", "with", "from", "of")
+            ):
                 # a comma followed by something that is no actor ends the list (an apposition follows)
                 if low == "," and not self._actor_soon(i + 1, s.b):
                     break
@@ -424,7 +610,11 @@ class Reader:
             entity = self.g.entities.get(m.key)
             if following == "capital" and entity is not None and entity.capitals:
                 return entity.capitals[0], m.b + 1, None
-            if following in ("city", "port", "town", "resort", "capital") and m.b + 2 < end and self.lowers[m.b + 1] == "of":
+            if (
+                following in ("city", "port", "town", "resort", "capital")
+                and m.b + 2 < end
+                and self.lowers[m.b + 1] == "of"
+            ):
                 return self.place_at(m.b + 2, end)
         if m is not None:
             if m.role == "person":
@@ -432,15 +622,29 @@ class Reader:
             if self.kind_of(m.key) == "group":
                 return "", i, None
             if m.role in ("capital", "place", "city", "seat") or (m.role == "name" and self.kind_of(m.key) == "state"):
-                name = m.text if m.role != "name" else self.cast.actors[m.key].name if m.key in self.cast.actors else m.text
+                name = (
+                    m.text
+                    if m.role != "name"
+                    else self.cast.actors[m.key].name
+                    if m.key in self.cast.actors
+                    else m.text
+                )
                 if m.role == "seat":
                     name = m.text
                 return name, m.b, m
             return "", i, None
         j = i
-        while j < end and j - i < 5 and (
-            (_is_capitalised(self.texts[j]) and self.lowers[j] not in CALENDAR_WORDS and self.cast.token_mention[j] < 0)
-            or (j > i and self.lowers[j] in ("of", "-") and j + 1 < end and _is_capitalised(self.texts[j + 1]))
+        while (
+            j < end
+            and j - i < 5
+            and (
+                (
+                    _is_capitalised(self.texts[j])
+                    and self.lowers[j] not in CALENDAR_WORDS
+                    and self.cast.token_mention[j] < 0
+                )
+                or (j > i and self.lowers[j] in ("of", "-") and j + 1 < end and _is_capitalised(self.texts[j + 1]))
+            )
         ):
             j += 1
         if j > i and self.lowers[j - 1] not in ("of", "-"):
@@ -449,7 +653,9 @@ class Reader:
                 return words, j, None
         return "", i, None
 
-    def location_in(self, s: Sentence, a: int, b: int, *, extra: tuple[str, ...] = (), skip: tuple[int, int] = (0, 0)) -> str:
+    def location_in(
+        self, s: Sentence, a: int, b: int, *, extra: tuple[str, ...] = (), skip: tuple[int, int] = (0, 0)
+    ) -> str:
         for i in range(max(a, s.a + 1), min(b, s.b)):
             if self.lowers[i] == "in" and self.lowers[i - 1] in HELD_IN:
                 name, _, _ = self.place_at(i + 1, s.b)
@@ -460,7 +666,12 @@ class Reader:
                 continue
             low = self.lowers[i]
             if low in ("in", "at", *extra):
-                if low == "in" and i + 1 < s.b and self.lowers[i + 1] in ("support", "order", "response", "addition", "favour", "favor", "talks", "line", "charge"):
+                if (
+                    low == "in"
+                    and i + 1 < s.b
+                    and self.lowers[i + 1]
+                    in ("support", "order", "response", "addition", "favour", "favor", "talks", "line", "charge")
+                ):
                     continue
                 if skip[0] <= i + 1 < skip[1] or skip[0] <= i + 2 < skip[1] and self.lowers[i + 1] == "the":
                     continue
@@ -495,7 +706,7 @@ class Reader:
         return self._merge_across(drafts)
 
     def _fold_visits(self, found: list[MeetingDraft]) -> list[MeetingDraft]:
-        """"X flew to Moscow for talks with Y": the talks are part of the visit."""
+        """ "X flew to Moscow for talks with Y": the talks are part of the visit."""
         visits = [d for d in found if d.kind == "visit"]
         if not visits:
             return found
@@ -523,12 +734,18 @@ class Reader:
             out.append(draft)
         return out
 
-    def _meeting(self, s: Sentence, a: int, b: int, kind: str, *, single: bool, inherited: list[str]) -> list[MeetingDraft]:
+    def _meeting(
+        self, s: Sentence, a: int, b: int, kind: str, *, single: bool, inherited: list[str]
+    ) -> list[MeetingDraft]:
         lowers = self.lowers
         before = lowers[a - 1] if a > s.a else ""
         if kind == "summit" and lowers[a] == "conference" and before in ("press", "news"):
             return []
-        if kind == "call" and lowers[a] in ("call", "calls") and before not in ("phone", "telephone", "video", "a", "the", "in", "held", "during"):
+        if (
+            kind == "call"
+            and lowers[a] in ("call", "calls")
+            and before not in ("phone", "telephone", "video", "a", "the", "in", "held", "during")
+        ):
             return []
         if kind == "signing":
             if NEGATIONS & set(lowers[max(s.a, a - 2) : a]):
@@ -538,7 +755,11 @@ class Reader:
                 return []
             if not (set(lowers[s.a : s.b]) & AGREEMENT_WORDS):
                 return []
-        if kind == "visit" and lowers[a] in ("trip", "trips", "travel", "travels", "travelled", "traveled", "travelling", "traveling") and "to" not in lowers[b : min(s.b, b + 3)]:
+        if (
+            kind == "visit"
+            and lowers[a] in ("trip", "trips", "travel", "travels", "travelled", "traveled", "travelling", "traveling")
+            and "to" not in lowers[b : min(s.b, b + 3)]
+        ):
             return []
         clause = self.clause(s, a)
         subject, pronoun, subject_start = self.subject_before(s, a)
@@ -570,8 +791,10 @@ class Reader:
         if single and status not in ("cancelled", "postponed"):
             status = self.status(s, s.a, s.b) if self.status(s, s.a, s.b) in ("cancelled", "postponed") else status
         when = self.pick_date(s, a, b, clause, prefer_for=status in ("cancelled", "postponed"), whole=single)
-        definite = lowers[a] in MEETING_NOUNS and any(lowers[k] in DEFINITE for k in range(max(s.a, a - 3), a)) and not any(
-            lowers[k] in ("a", "an") for k in range(max(s.a, a - 3), a)
+        definite = (
+            lowers[a] in MEETING_NOUNS
+            and any(lowers[k] in DEFINITE for k in range(max(s.a, a - 3), a))
+            and not any(lowers[k] in ("a", "an") for k in range(max(s.a, a - 3), a))
         )
         anaphoric = definite and (when is None or when.start < self.tokens[clause[0]].start)
         if not status and when is None:
@@ -580,7 +803,12 @@ class Reader:
             status = "held" if tense_of(clause_text) == "past" else "planned"
         if not status:
             status = "planned" if when is None or when.first is None or when.first >= self.published else "held"
-            if when is not None and when.first is not None and when.first == self.published and lowers[a] in ("met", "held", "signed"):
+            if (
+                when is not None
+                and when.first is not None
+                and when.first == self.published
+                and lowers[a] in ("met", "held", "signed")
+            ):
                 status = "held"
         location = self.location_in(s, subject_start, clause[1])
         if not location and single:
@@ -608,7 +836,7 @@ class Reader:
         return [MeetingDraft(kind, status, participants, subject_keys, location, when, s, a, end_day, anaphoric)]
 
     def _meeting_end(self, s: Sentence, a: int, when: TimeExpression | None) -> date | None:
-        """"a two-day summit that opened on Tuesday" ends on Wednesday."""
+        """ "a two-day summit that opened on Tuesday" ends on Wednesday."""
         if when is None or when.first is None or when.precision != "day":
             return None
         lo = self.tokens[max(s.a, a - 4)].start
@@ -617,13 +845,37 @@ class Reader:
                 return when.first + timedelta(days=d.duration_days - 1)
         return None
 
-    def _visits(self, s: Sentence, a: int, b: int, visitors: list[str], status: str, when, clause) -> list[MeetingDraft]:
+    def _visits(
+        self, s: Sentence, a: int, b: int, visitors: list[str], status: str, when, clause
+    ) -> list[MeetingDraft]:
         i = b
-        while i < s.b and self.lowers[i] in ("to", "in", "the", "a", "an", "first", "second", "official", "state", "two-day", "three-day", "surprise"):
+        while i < s.b and self.lowers[i] in (
+            "to",
+            "in",
+            "the",
+            "a",
+            "an",
+            "first",
+            "second",
+            "official",
+            "state",
+            "two-day",
+            "three-day",
+            "surprise",
+        ):
             i += 1
         drafts = []
-        in_dates = {t for d in s.dates for t in range(s.a, s.b) if d.start <= self.tokens[t].start and self.tokens[t].end <= d.end}
-        named_orgs = {m.key for m in self.cast.mentions[self._first_mention(s) : self._end_mention(s)] if self.kind_of(m.key) == "organisation"}
+        in_dates = {
+            t
+            for d in s.dates
+            for t in range(s.a, s.b)
+            if d.start <= self.tokens[t].start and self.tokens[t].end <= d.end
+        }
+        named_orgs = {
+            m.key
+            for m in self.cast.mentions[self._first_mention(s) : self._end_mention(s)]
+            if self.kind_of(m.key) == "organisation"
+        }
         while i < s.b:
             name, j, m = self.place_at(i, s.b)
             host: list[str] = []
@@ -646,7 +898,18 @@ class Reader:
                     break
             if self.kind_of(host[0]) == "person" if host else False:
                 name = ""
-            drafts.append(MeetingDraft("visit", status, self.expand(visitors + [h for h in host if h not in visitors]), visitors, name, when, s, a))
+            drafts.append(
+                MeetingDraft(
+                    "visit",
+                    status,
+                    self.expand(visitors + [h for h in host if h not in visitors]),
+                    visitors,
+                    name,
+                    when,
+                    s,
+                    a,
+                )
+            )
             i = j
             while i < s.b and (self.lowers[i] in (",", "and", "then", "the", "to", "on", "later") or i in in_dates):
                 i += 1
@@ -681,7 +944,12 @@ class Reader:
                 if m is not None and m.role in ("place", "capital", "city"):
                     return m.text
                 prev = self.texts[i - 1]
-                if _is_capitalised(prev) and self.lowers[i - 1] not in CALENDAR_WORDS and self.cast.token_mention[i - 1] < 0 and self.lowers[i - 1] not in ("the", "a", "an"):
+                if (
+                    _is_capitalised(prev)
+                    and self.lowers[i - 1] not in CALENDAR_WORDS
+                    and self.cast.token_mention[i - 1] < 0
+                    and self.lowers[i - 1] not in ("the", "a", "an")
+                ):
                     if i - 2 >= 0 and self.lowers[i - 2] in ("the", "so-called", "called", "-"):
                         return prev
         return ""
@@ -695,8 +963,16 @@ class Reader:
             for kept in out:
                 if kept.anaphoric:
                     continue
-                same_date = (kept.when is None or draft.when is None or kept.when.value == draft.when.value)
-                if same_date and draft.kind != "visit" and kept.kind != "visit" and (set(draft.participants) <= set(kept.participants) or set(kept.participants) <= set(draft.participants)):
+                same_date = kept.when is None or draft.when is None or kept.when.value == draft.when.value
+                if (
+                    same_date
+                    and draft.kind != "visit"
+                    and kept.kind != "visit"
+                    and (
+                        set(draft.participants) <= set(kept.participants)
+                        or set(kept.participants) <= set(draft.participants)
+                    )
+                ):
                     if set(draft.participants) > set(kept.participants):
                         kept.participants = draft.participants
                     if KIND_RANK[draft.kind] > KIND_RANK[kept.kind]:
@@ -727,8 +1003,14 @@ class Reader:
                 for kept in out[-RECENT:]:
                     if draft.when is not None and kept.when is not None and draft.when.value != kept.when.value:
                         continue
-                    if set(draft.participants) <= set(kept.participants) and (draft.status == kept.status or draft.when is None):
-                        if draft.kind == kept.kind or draft.kind in ("visit", "talks") and kept.kind in ("visit", "talks"):
+                    if set(draft.participants) <= set(kept.participants) and (
+                        draft.status == kept.status or draft.when is None
+                    ):
+                        if (
+                            draft.kind == kept.kind
+                            or draft.kind in ("visit", "talks")
+                            and kept.kind in ("visit", "talks")
+                        ):
                             duplicate = True
                             kept.when = kept.when or draft.when
                             break
@@ -761,7 +1043,12 @@ class Reader:
                     seen_here = draft
             if seen_here is not None:
                 last_mention = number
-            elif drafts and number - last_mention <= 2 and drafts[-1].troops is None and TAKING_PART.search(self.text[s.start : s.end]):
+            elif (
+                drafts
+                and number - last_mention <= 2
+                and drafts[-1].troops is None
+                and TAKING_PART.search(self.text[s.start : s.end])
+            ):
                 # "Some 200,000 personnel are involved": the drill just reported, even without the word.
                 troops, _ = self._troops(s)
                 if troops:
@@ -824,7 +1111,26 @@ class Reader:
         subject, pronoun, subject_start = self.subject_before(s, j + 1 if j >= s.a else s.a)
         objects: list[Mention] = []
         k = b
-        while k < s.b and k < b + 4 and lowers[k] in (",", "of", "the", "co", "-", "hosted", "led", "organised", "organized", "conducted", "staged", "held", "jointly"):
+        while (
+            k < s.b
+            and k < b + 4
+            and lowers[k]
+            in (
+                ",",
+                "of",
+                "the",
+                "co",
+                "-",
+                "hosted",
+                "led",
+                "organised",
+                "organized",
+                "conducted",
+                "staged",
+                "held",
+                "jointly",
+            )
+        ):
             k += 1
         if k < s.b and lowers[k] in ("between", "with", "involving", "alongside", "including", "by"):
             objects, _, _ = self.objects_after(s, k + 1 if lowers[k] == "by" else k)
@@ -844,12 +1150,16 @@ class Reader:
 
         current = drafts[-1] if drafts else None
         named_match = next((d for d in reversed(drafts) if name and d.name == name), None)
-        anaphoric = determiner in DEFINITE and not name and (
-            current is not None and (not own or not current.participants or set(own) <= set(current.participants))
+        anaphoric = (
+            determiner in DEFINITE
+            and not name
+            and (current is not None and (not own or not current.participants or set(own) <= set(current.participants)))
         )
         target = named_match
         if target is None and current is not None:
-            if anaphoric or (not name and participants and set(participants) == set(current.participants) and start is None):
+            if anaphoric or (
+                not name and participants and set(participants) == set(current.participants) and start is None
+            ):
                 target = current
             elif name and not current.name and (not participants or set(participants) <= set(current.participants)):
                 target = current
@@ -886,28 +1196,59 @@ class Reader:
         return draft
 
     def _name_after(self, s: Sentence, b: int) -> str:
-        """"exercises, code-named Union Resolve" / "drill dubbed “Zapad-2021”" / "Exercise Cobra Gold"."""
+        """ "exercises, code-named Union Resolve" / "drill dubbed “Zapad-2021”" / "Exercise Cobra Gold"."""
         i = b
-        while i < s.b and self.lowers[i] in (",", "code", "-", "codenamed", "code-named", "named", "dubbed", "called", "known", "as", "“", '"', "‘", "'"):
+        while i < s.b and self.lowers[i] in (
+            ",",
+            "code",
+            "-",
+            "codenamed",
+            "code-named",
+            "named",
+            "dubbed",
+            "called",
+            "known",
+            "as",
+            "“",
+            '"',
+            "‘",
+            "'",
+        ):
             i += 1
         if i == b and not (b < s.b and _is_capitalised(self.texts[b]) and _is_capitalised(self.texts[b - 1])):
             return "", (0, 0)
         j = i
-        while j < s.b and j - i < 5 and (_is_capitalised(self.texts[j]) or self.texts[j][:1].isdigit() or (self.texts[j] == "-" and j > i)) and self.cast.token_mention[j] < 0 and self.lowers[j] not in CALENDAR_WORDS:
+        while (
+            j < s.b
+            and j - i < 5
+            and (_is_capitalised(self.texts[j]) or self.texts[j][:1].isdigit() or (self.texts[j] == "-" and j > i))
+            and self.cast.token_mention[j] < 0
+            and self.lowers[j] not in CALENDAR_WORDS
+        ):
             j += 1
         if j > i and self.texts[j - 1] != "-":
             return self.text[self.tokens[i].start : self.tokens[j - 1].end], (i, j)
         return "", (0, 0)
 
     def _name_in_apposition(self, s: Sentence, j: int) -> tuple[str, tuple[int, int]]:
-        """"Cold Response 2022, a Norwegian-led exercise": the name stands before the comma."""
+        """ "Cold Response 2022, a Norwegian-led exercise": the name stands before the comma."""
         if j < s.a + 2 or self.lowers[j] not in ("a", "an", "the") or self.lowers[j - 1] != ",":
             return "", (0, 0)
         end = j - 1
         k = end
-        while k > s.a and end - k < 5 and (_is_capitalised(self.texts[k - 1]) or self.texts[k - 1].isdigit() or self.texts[k - 1] == "-") and self.cast.token_mention[k - 1] < 0:
+        while (
+            k > s.a
+            and end - k < 5
+            and (_is_capitalised(self.texts[k - 1]) or self.texts[k - 1].isdigit() or self.texts[k - 1] == "-")
+            and self.cast.token_mention[k - 1] < 0
+        ):
             k -= 1
-        if k < end and k > s.a and self.lowers[k - 1] in ("in", "of", "during", "as") and any(_is_capitalised(t) for t in self.texts[k:end]):
+        if (
+            k < end
+            and k > s.a
+            and self.lowers[k - 1] in ("in", "of", "during", "as")
+            and any(_is_capitalised(t) for t in self.texts[k:end])
+        ):
             return self.text[self.tokens[k].start : self.tokens[end - 1].end], (k, end)
         return "", (0, 0)
 
@@ -925,7 +1266,10 @@ class Reader:
         all_keys: list[str] = []
         last_end = -1
         for match in TROOPS.finditer(sentence):
-            if total is not None and not re.fullmatch(r"\s+and\s+(?:some|about|around|nearly|almost|more than|over|roughly)?\s*", sentence[last_end : match.start()]):
+            if total is not None and not re.fullmatch(
+                r"\s+and\s+(?:some|about|around|nearly|almost|more than|over|roughly)?\s*",
+                sentence[last_end : match.start()],
+            ):
                 break
             number, keys = self._troop_count(s, match)
             total = (total or 0) + number
@@ -962,7 +1306,9 @@ class Reader:
 
     def _deployment_place(self, s: Sentence) -> str:
         for i in range(s.a, s.b - 1):
-            if self.lowers[i] in ("deployment", "deployed", "deploying", "deploy", "sent", "stationed") and self.lowers[i + 1] in ("to", "in"):
+            if self.lowers[i] in ("deployment", "deployed", "deploying", "deploy", "sent", "stationed") and self.lowers[
+                i + 1
+            ] in ("to", "in"):
                 name, _, _ = self.place_at(i + 2, s.b)
                 if name:
                     return name
@@ -986,7 +1332,9 @@ class Reader:
                 continue
             if d.type != "DATE" or d.precision in ("ref", "duration"):
                 continue
-            if low.startswith(("until", "till", "through", "to ")) or self.text[max(0, d.start - 9) : d.start].strip().lower().endswith(("until", "till", "through", "to", "ending", "end")):
+            if low.startswith(("until", "till", "through", "to ")) or self.text[
+                max(0, d.start - 9) : d.start
+            ].strip().lower().endswith(("until", "till", "through", "to", "ending", "end")):
                 if d.last is not None and end is None:
                     end, end_p = d.last, _precision(d)
                     date_text = (date_text + " " + d.text).strip()

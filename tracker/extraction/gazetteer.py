@@ -1,4 +1,5 @@
 """The facts the engine knows (states, organisations, groups, titles, venues), loaded once from data/."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,7 +48,9 @@ class PhraseIndex:
 
     def __init__(self) -> None:
         # first token -> (lengths, longest first; {length: {lowered phrase: [(words, case_sensitive, surface)]}})
-        self.by_first: dict[str, tuple[list[int], dict[int, dict[tuple[str, ...], list[tuple[tuple[str, ...], bool, Surface]]]]]] = {}
+        self.by_first: dict[
+            str, tuple[list[int], dict[int, dict[tuple[str, ...], list[tuple[tuple[str, ...], bool, Surface]]]]]
+        ] = {}
 
     def add(self, phrase: str, surface: Surface, *, case_sensitive: bool) -> None:
         words = tuple(TOKEN.findall(phrase))
@@ -80,7 +83,12 @@ class PhraseIndex:
         return None
 
     def __len__(self) -> int:
-        return sum(len(entries) for _, by_length in self.by_first.values() for group in by_length.values() for entries in group.values())
+        return sum(
+            len(entries)
+            for _, by_length in self.by_first.values()
+            for group in by_length.values()
+            for entries in group.values()
+        )
 
 
 @dataclass(slots=True)
@@ -139,7 +147,13 @@ def load() -> Gazetteer:
     for row in _rows("states.tsv"):
         code, name, the, official, others, demonyms, capitals, seats = _cells(row, 8)
         entity = Entity(
-            code, name, "state", the=the == "1", capitals=tuple(_split(capitals)), demonyms=tuple(_split(demonyms)), seats=tuple(_split(seats))
+            code,
+            name,
+            "state",
+            the=the == "1",
+            capitals=tuple(_split(capitals)),
+            demonyms=tuple(_split(demonyms)),
+            seats=tuple(_split(seats)),
         )
         entities[code] = entity
         for form in [name, official, *_split(others)]:
@@ -166,7 +180,9 @@ def load() -> Gazetteer:
         if hq:
             hq_of.setdefault(hq, []).append(short)
             city_state.setdefault(hq, hq_state)
-            names.add(hq, Surface(hq_state, "capital" if hq in entities[hq_state].capitals else "city"), case_sensitive=True)
+            names.add(
+                hq, Surface(hq_state, "capital" if hq in entities[hq_state].capitals else "city"), case_sensitive=True
+            )
 
     for row in _rows("groups.tsv"):
         name, others, members = _cells(row, 3)

@@ -1,4 +1,5 @@
 """Sentence boundaries and word tokens, both with character offsets, in one linear pass each."""
+
 from __future__ import annotations
 
 import re
@@ -6,9 +7,7 @@ from dataclasses import dataclass
 
 # A full stop, question or exclamation mark, optional closing quotes or brackets, then space and
 # something that can open a sentence; or a blank line.
-BOUNDARY = re.compile(
-    r"[.!?][\"'”’»)\]]*[ \t\r\n]+(?=[\"'“‘«(\[]?[A-Z0-9\u00c0-\u00de])|\n[ \t\r]*\n"
-)
+BOUNDARY = re.compile(r"[.!?][\"'”’»)\]]*[ \t\r\n]+(?=[\"'“‘«(\[]?[A-Z0-9\u00c0-\u00de])|\n[ \t\r]*\n")
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr st gen lt col maj capt sgt adm gov sen rep pres prof rev jr sr
     jan feb mar apr jun jul aug sep sept oct nov dec no nos vs approx est fig cf

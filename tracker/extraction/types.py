@@ -1,4 +1,5 @@
 """Plain data that goes into and comes out of the extraction engine."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -98,8 +99,5 @@ class Extraction:
             "actors": [actor.to_json() for actor in self.actors],
             "meetings": [meeting.to_json() for meeting in self.meetings],
             "drills": [drill.to_json() for drill in self.drills],
-            "dates": [
-                {"text": d.text, "start": d.start, "end": d.end, "value": d.value}
-                for d in self.dates
-            ],
+            "dates": [{"text": d.text, "start": d.start, "end": d.end, "value": d.value} for d in self.dates],
         }

@@ -61,9 +61,13 @@ def _source(evidence) -> str:
 def _event_row(card, autofocus: bool) -> str:
     event = card.event
     status = _e(event.status)
-    people = ", ".join(
-        f'<a href="{_e(url)}">{_e(name)}</a>' + (f" ({_e(role)})" if role else "") for name, url, role in card.people
-    ) or "not reported"
+    people = (
+        ", ".join(
+            f'<a href="{_e(url)}">{_e(name)}</a>' + (f" ({_e(role)})" if role else "")
+            for name, url, role in card.people
+        )
+        or "not reported"
+    )
     where = f"<div><dt>Where</dt><dd>{_e(event.location)}</dd></div>" if event.location else ""
     when = f"<div><dt>When</dt><dd>{_e(card.when)}</dd></div>" if event.end or event.precision != "day" else ""
     sources = "; ".join(_source(evidence) for evidence in card.evidence) or "none recorded"
@@ -127,14 +131,18 @@ def _meeting(mark) -> str:
             f'<rect class="band" x="{_n(mark.band_x)}" y="{_n(mark.band_y)}" width="{_n(mark.band_width)}"'
             f' height="{_n(mark.band_height)}" rx="4"/>'
         )
-    parts.append(f'<line class="connector" x1="{x}" y1="{y1}" x2="{x}" y2="{y2}"/><line class="hit" x1="{x}" y1="{y1}" x2="{x}" y2="{y2}"/>')
+    parts.append(
+        f'<line class="connector" x1="{x}" y1="{y1}" x2="{x}" y2="{y2}"/><line class="hit" x1="{x}" y1="{y1}" x2="{x}" y2="{y2}"/>'
+    )
     if mark.item.status == "postponed":
         parts += [f'<polygon class="node" points="{points}"/>' for points in mark.diamond]
     else:
         for y in mark.ys:
             parts.append(f'<circle class="node" cx="{x}" cy="{_n(y)}" r="6"/>')
             if mark.item.status == "cancelled":
-                parts.append(f'<line class="strike" x1="{_n(mark.x - 8)}" y1="{_n(y + 8)}" x2="{_n(mark.x + 8)}" y2="{_n(y - 8)}"/>')
+                parts.append(
+                    f'<line class="strike" x1="{_n(mark.x - 8)}" y1="{_n(y + 8)}" x2="{_n(mark.x + 8)}" y2="{_n(y - 8)}"/>'
+                )
     parts.append("</a>\n")
     return "".join(parts)
 
@@ -162,16 +170,24 @@ def density_rows(density, chart, link) -> str:
         parts.append(f'<g class="density-row{" density-total" if row.total else ""}">')
         parts.append(f'<line class="lane" x1="{left}" y1="{_n(y)}" x2="{right}" y2="{_n(y)}" aria-hidden="true"/>')
         text = f'<text x="{_n(chart.plot_left - 10)}" y="{_n(y + 4)}" text-anchor="end">{_e(row.short_name)}</text>'
-        parts.append(f'<a class="lane-label" href="{_e(row.href)}" aria-label="{name}">{text}</a>' if row.href else text)
+        parts.append(
+            f'<a class="lane-label" href="{_e(row.href)}" aria-label="{name}">{text}</a>' if row.href else text
+        )
         tab = "" if row.total else ' tabindex="-1"'
         for cell in row.cells:
             span = dashboard.format_span(cell.first, "day", cell.last, "day")
             href = _e(link(cell.first, cell.last))
             box = f'x="{_n(cell.x + 0.5)}" y="{_n(y - 11)}" width="{_n(max(cell.width - 1, 1))}" height="22" rx="2"'
             if not cell.counted:
-                parts.append(f'<a class="density-cell uncounted" href="{href}"{tab} aria-label="{name}, {span}: not counted; zoom in"><rect {box}/></a>')
+                parts.append(
+                    f'<a class="density-cell uncounted" href="{href}"{tab} aria-label="{name}, {span}: not counted; zoom in"><rect {box}/></a>'
+                )
                 continue
-            count = f'<text class="density-count" x="{_n(cell.x + cell.width / 2)}" y="{_n(y + 4)}" text-anchor="middle">{cell.count}</text>' if cell.width >= 14 else ""
+            count = (
+                f'<text class="density-count" x="{_n(cell.x + cell.width / 2)}" y="{_n(y + 4)}" text-anchor="middle">{cell.count}</text>'
+                if cell.width >= 14
+                else ""
+            )
             noun = "event" if cell.count == 1 else "events"
             parts.append(
                 f'<a class="density-cell density-{cell.level}" href="{href}"{tab} aria-label="{name}, {span}: {cell.count} {noun}; zoom in">'

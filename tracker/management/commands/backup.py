@@ -81,7 +81,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "path", nargs="?", type=Path,
+            "path",
+            nargs="?",
+            type=Path,
             help=f"File to write, or a directory for a timestamped file (default: {DEFAULT_DIRECTORY}).",
         )
 

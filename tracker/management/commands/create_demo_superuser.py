@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
-            self.stdout.write("No demo superuser created: DEBUG is off, and production accounts are made with createsuperuser.")
+            self.stdout.write(
+                "No demo superuser created: DEBUG is off, and production accounts are made with createsuperuser."
+            )
             return
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():

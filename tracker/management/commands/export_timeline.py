@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="Write to this file instead of standard output.")
 
     def handle(self, *args, **options) -> None:
-        text = dumps(timeline_json(actors=Actor.objects.all(), meetings=Meeting.objects.all(), drills=Drill.objects.all()))
+        text = dumps(
+            timeline_json(actors=Actor.objects.all(), meetings=Meeting.objects.all(), drills=Drill.objects.all())
+        )
         if options["output"]:
             options["output"].write_text(text, encoding="utf-8")
         else:

@@ -28,33 +28,92 @@ CODAS = ["", "", "n", "r", "s", "l", "m", "k", "sk", "nd", "rt"]
 STATE_SUFFIXES = ["ia", "land", "stan", "ova", "ria", "enia", "ay", "istan", "ora", "esh"]
 STATE_FORMS = ["{}", "{}", "{}", "Republic of {}", "Kingdom of {}", "Federation of {}"]
 ORGANISATION_FORMS = [
-    "{} Defence Council", "{} Economic Union", "{} Security Organisation", "Council of {} States",
-    "{} Treaty Organisation", "{} Development Bank", "{} Energy Community", "{} Maritime Commission",
+    "{} Defence Council",
+    "{} Economic Union",
+    "{} Security Organisation",
+    "Council of {} States",
+    "{} Treaty Organisation",
+    "{} Development Bank",
+    "{} Energy Community",
+    "{} Maritime Commission",
 ]
 GROUP_FORMS = ["the {} Quartet", "the {} Format", "the {} Group", "the {} Contact Group", "the {} Five"]
 TITLES = [
-    "President", "Prime Minister", "Foreign Minister", "Defence Minister", "Ambassador", "Special Envoy",
-    "Chancellor", "Secretary-General", "Chief of the General Staff", "National Security Adviser",
-    "Deputy Foreign Minister", "Trade Minister",
+    "President",
+    "Prime Minister",
+    "Foreign Minister",
+    "Defence Minister",
+    "Ambassador",
+    "Special Envoy",
+    "Chancellor",
+    "Secretary-General",
+    "Chief of the General Staff",
+    "National Security Adviser",
+    "Deputy Foreign Minister",
+    "Trade Minister",
 ]
 PUBLISHERS = [
-    "The Northern Courier", "Daily Ledger", "Evening Dispatch", "Harbour Times", "Continental Post",
-    "Morning Observer", "The Meridian", "Capital Wire", "Frontier Herald", "The Atlas Review",
-    "Union Gazette", "World Desk", "The Relay", "Coastal Tribune", "Steppe News Agency",
-    "Pacific Bulletin", "The Lantern", "Summit Press", "Crossroads Daily", "The Bulletin of Record",
+    "The Northern Courier",
+    "Daily Ledger",
+    "Evening Dispatch",
+    "Harbour Times",
+    "Continental Post",
+    "Morning Observer",
+    "The Meridian",
+    "Capital Wire",
+    "Frontier Herald",
+    "The Atlas Review",
+    "Union Gazette",
+    "World Desk",
+    "The Relay",
+    "Coastal Tribune",
+    "Steppe News Agency",
+    "Pacific Bulletin",
+    "The Lantern",
+    "Summit Press",
+    "Crossroads Daily",
+    "The Bulletin of Record",
 ]
-DRILL_WORDS = ["Resolve", "Shield", "Thunder", "Vigilance", "Steppe", "Northern", "Iron", "Union", "Falcon", "Bastion", "Horizon", "Anvil"]
+DRILL_WORDS = [
+    "Resolve",
+    "Shield",
+    "Thunder",
+    "Vigilance",
+    "Steppe",
+    "Northern",
+    "Iron",
+    "Union",
+    "Falcon",
+    "Bastion",
+    "Horizon",
+    "Anvil",
+]
 MEETING_KINDS = [
-    (Meeting.Kind.TALKS, 35), (Meeting.Kind.VISIT, 20), (Meeting.Kind.CALL, 20),
-    (Meeting.Kind.SUMMIT, 10), (Meeting.Kind.PRESS_CONFERENCE, 10), (Meeting.Kind.SIGNING, 5),
+    (Meeting.Kind.TALKS, 35),
+    (Meeting.Kind.VISIT, 20),
+    (Meeting.Kind.CALL, 20),
+    (Meeting.Kind.SUMMIT, 10),
+    (Meeting.Kind.PRESS_CONFERENCE, 10),
+    (Meeting.Kind.SIGNING, 5),
 ]
 MEETING_STATUSES = [
-    (Meeting.Status.HELD, 85), (Meeting.Status.PLANNED, 8), (Meeting.Status.CANCELLED, 4), (Meeting.Status.POSTPONED, 3),
+    (Meeting.Status.HELD, 85),
+    (Meeting.Status.PLANNED, 8),
+    (Meeting.Status.CANCELLED, 4),
+    (Meeting.Status.POSTPONED, 3),
 ]
-DRILL_STATUSES = [(Drill.Status.HELD, 80), (Drill.Status.PLANNED, 10), (Drill.Status.ONGOING, 5), (Drill.Status.CANCELLED, 5)]
+DRILL_STATUSES = [
+    (Drill.Status.HELD, 80),
+    (Drill.Status.PLANNED, 10),
+    (Drill.Status.ONGOING, 5),
+    (Drill.Status.CANCELLED, 5),
+]
 VERBS = {
-    Meeting.Kind.TALKS: "held talks", Meeting.Kind.VISIT: "met on a visit", Meeting.Kind.CALL: "spoke by phone",
-    Meeting.Kind.SUMMIT: "met at a summit", Meeting.Kind.PRESS_CONFERENCE: "gave a joint press conference",
+    Meeting.Kind.TALKS: "held talks",
+    Meeting.Kind.VISIT: "met on a visit",
+    Meeting.Kind.CALL: "spoke by phone",
+    Meeting.Kind.SUMMIT: "met at a summit",
+    Meeting.Kind.PRESS_CONFERENCE: "gave a joint press conference",
     Meeting.Kind.SIGNING: "signed an agreement",
 }
 
@@ -154,7 +213,11 @@ class Generator:
         states = []
         for _ in range(state_count):
             stem = word(rng, rng.randint(1, 2)).rstrip("aeiou") + rng.choice(STATE_SUFFIXES)
-            state = add(rng.choice(STATE_FORMS).format(stem), Actor.Kind.STATE, description=f"A state in the synthetic world; capital {word(rng, 2)}.")
+            state = add(
+                rng.choice(STATE_FORMS).format(stem),
+                Actor.Kind.STATE,
+                description=f"A state in the synthetic world; capital {word(rng, 2)}.",
+            )
             capital = state.description.rsplit(" ", 1)[-1].rstrip(".")
             self.places.append(capital)
             if rng.random() < 0.3 and capital.lower() not in names.names:
@@ -172,8 +235,12 @@ class Generator:
         by_id = {actor.id: actor for actor in actors}
         for _ in range(person_count):
             employer = (organisation_rank if rng.random() < 0.15 else state_rank).pick(rng, 1)[0]
-            add(f"{word(rng, 2)} {word(rng, rng.randint(2, 3))}", Actor.Kind.PERSON,
-                title=rng.choice(TITLES), affiliation=by_id[employer[0]])
+            add(
+                f"{word(rng, 2)} {word(rng, rng.randint(2, 3))}",
+                Actor.Kind.PERSON,
+                title=rng.choice(TITLES),
+                affiliation=by_id[employer[0]],
+            )
         groups = [add(rng.choice(GROUP_FORMS).format(word(rng, 2)), Actor.Kind.GROUP) for _ in range(group_count)]
 
         with transaction.atomic():
@@ -237,11 +304,15 @@ class Generator:
                     role = ""
                     if isinstance(event, Meeting) and event.kind == Meeting.Kind.VISIT:
                         role = Participant.Role.HOST if position == 0 else Participant.Role.GUEST
-                    participants.append(Participant(
-                        id=ids[Participant], actor_id=actor_id, role=role,
-                        meeting=event if isinstance(event, Meeting) else None,
-                        drill=event if isinstance(event, Drill) else None,
-                    ))
+                    participants.append(
+                        Participant(
+                            id=ids[Participant],
+                            actor_id=actor_id,
+                            role=role,
+                            meeting=event if isinstance(event, Meeting) else None,
+                            drill=event if isinstance(event, Drill) else None,
+                        )
+                    )
                     ids[Participant] += 1
             sources, evidence = self.reports(ids, reported, source_keys)
             with transaction.atomic():
@@ -263,15 +334,30 @@ class Generator:
         size = 2 + min(18, int(rng.expovariate(0.7)))
         people = self.meeting_actors.pick(rng, size)
         end = None
-        if start and precision == Precision.DAY and kind in (Meeting.Kind.SUMMIT, Meeting.Kind.VISIT) and rng.random() < 0.4:
+        if (
+            start
+            and precision == Precision.DAY
+            and kind in (Meeting.Kind.SUMMIT, Meeting.Kind.VISIT)
+            and rng.random() < 0.4
+        ):
             end = start + timedelta(days=rng.randint(1, 3))
         place = rng.choice(self.places)
-        names = " and ".join(name for _, name, _ in people[:3]) + (f" and {len(people) - 3} others" if len(people) > 3 else "")
+        names = " and ".join(name for _, name, _ in people[:3]) + (
+            f" and {len(people) - 3} others" if len(people) > 3 else ""
+        )
         summary = f"{names} {VERBS[kind]} in {place}"[:300]
         meeting = Meeting(
-            id=ids[Meeting], kind=kind, status=weighted(rng, MEETING_STATUSES),
-            start=start, precision=precision, end=end, date_text=date_text(start, precision) if start else "",
-            location=place, summary=summary, created_at=self.now, updated_at=self.now,
+            id=ids[Meeting],
+            kind=kind,
+            status=weighted(rng, MEETING_STATUSES),
+            start=start,
+            precision=precision,
+            end=end,
+            date_text=date_text(start, precision) if start else "",
+            location=place,
+            summary=summary,
+            created_at=self.now,
+            updated_at=self.now,
             slug=self.slug(start, kind, people, "m", ids[Meeting]),
         )
         ids[Meeting] += 1
@@ -281,15 +367,28 @@ class Generator:
         rng = self.rng
         people = self.drill_actors.pick(rng, 1 + min(5, int(rng.expovariate(1.2))))
         end = start + timedelta(days=rng.randint(2, 30)) if start and precision == Precision.DAY else None
-        name = f"{rng.choice(DRILL_WORDS)} {rng.choice(DRILL_WORDS)}-{start.year if start else 'X'}" if rng.random() < 0.6 else ""
+        name = (
+            f"{rng.choice(DRILL_WORDS)} {rng.choice(DRILL_WORDS)}-{start.year if start else 'X'}"
+            if rng.random() < 0.6
+            else ""
+        )
         troops = int(rng.lognormvariate(8.5, 1.3)) if rng.random() < 0.7 else None
         place = rng.choice(self.places)
         names = " and ".join(name for _, name, _ in people[:3])
         summary = f"{names} hold{'s' if len(people) == 1 else ''} military drills near {place}"[:300]
         drill = Drill(
-            id=ids[Drill], name=name, status=weighted(rng, DRILL_STATUSES), troops=troops,
-            start=start, precision=precision, end=end, date_text=date_text(start, precision) if start else "",
-            location=place, summary=summary, created_at=self.now, updated_at=self.now,
+            id=ids[Drill],
+            name=name,
+            status=weighted(rng, DRILL_STATUSES),
+            troops=troops,
+            start=start,
+            precision=precision,
+            end=end,
+            date_text=date_text(start, precision) if start else "",
+            location=place,
+            summary=summary,
+            created_at=self.now,
+            updated_at=self.now,
             slug=self.slug(start, "drill", people, "d", ids[Drill]),
         )
         ids[Drill] += 1
@@ -331,18 +430,28 @@ class Generator:
                     spans.append((event, len(text), len(text) + len(sentence), sentence))
                     text += sentence
                 source = Source(
-                    id=ids[Source], title=key[1], publisher=publisher, published=published, text=text,
+                    id=ids[Source],
+                    title=key[1],
+                    publisher=publisher,
+                    published=published,
+                    text=text,
                     url=f"https://news.example/{slugify(publisher)}/{published:%Y/%m/%d}/{ids[Source]}",
                     created_at=self.now,
                 )
                 ids[Source] += 1
                 sources.append(source)
                 for event, begin, end, sentence in spans:
-                    evidence.append(Evidence(
-                        id=ids[Evidence], source=source, sentence=sentence, start_offset=begin, end_offset=end,
-                        meeting=event if isinstance(event, Meeting) else None,
-                        drill=event if isinstance(event, Drill) else None,
-                    ))
+                    evidence.append(
+                        Evidence(
+                            id=ids[Evidence],
+                            source=source,
+                            sentence=sentence,
+                            start_offset=begin,
+                            end_offset=end,
+                            meeting=event if isinstance(event, Meeting) else None,
+                            drill=event if isinstance(event, Drill) else None,
+                        )
+                    )
                     ids[Evidence] += 1
         return sources, evidence
 
@@ -394,9 +503,10 @@ class Command(BaseCommand):
         reset_sequences()
         rebuild_pair_tallies()
         elapsed = time.perf_counter() - began
-        self.stdout.write(self.style.SUCCESS(
-            f"Generated {generator.created_actors:,} actors, {totals['meetings']:,} meetings, {totals['drills']:,} drills, "
-            f"{totals['participants']:,} participants, {totals['sources']:,} sources and {totals['evidence']:,} evidence "
-            f"in {elapsed:.1f} s."
-        ))
-
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated {generator.created_actors:,} actors, {totals['meetings']:,} meetings, {totals['drills']:,} drills, "
+                f"{totals['participants']:,} participants, {totals['sources']:,} sources and {totals['evidence']:,} evidence "
+                f"in {elapsed:.1f} s."
+            )
+        )

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         except UnicodeDecodeError as error:
             raise CommandError(f"{path} is not UTF-8 text.") from error
         except json.JSONDecodeError as error:
-            raise CommandError(f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}.") from error
+            raise CommandError(
+                f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+            ) from error
         try:
             report = import_timeline(data=data)
         except TimelineError as error:

@@ -89,7 +89,9 @@ class Command(loaddata.Command):
     def describe(self, fixture_label: str, index: int, error: DeserializationError) -> str:
         """What is wrong with record `index`, read again from the file, since the deserializer hides it."""
         message = str(error).removeprefix("Error deserializing object: ")
-        paths = [path for path, _, _ in self.find_fixtures(fixture_label) if os.path.basename(path) == self.current_file]
+        paths = [
+            path for path, _, _ in self.find_fixtures(fixture_label) if os.path.basename(path) == self.current_file
+        ]
         try:
             with open(paths[0], encoding="utf-8") as file:
                 record = json.load(file)[index - 1]

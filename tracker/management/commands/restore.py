@@ -31,7 +31,15 @@ def restore_postgresql(path: Path) -> None:
     arguments, environment = postgres_arguments()
     connection.close()
     run(
-        [postgres_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", *arguments, str(path)],
+        [
+            postgres_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            *arguments,
+            str(path),
+        ],
         environment,
     )
 
@@ -41,7 +49,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="A backup file written by `manage.py backup`.")
-        parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive", help="Do not ask for confirmation.")
+        parser.add_argument(
+            "--noinput", "--no-input", action="store_false", dest="interactive", help="Do not ask for confirmation."
+        )
 
     def handle(self, *args, path: Path, interactive: bool, **options) -> None:
         if not path.is_file():
