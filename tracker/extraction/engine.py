@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from tracker.extraction.actors import Cast, dateline_place, slugify
 from tracker.extraction.actors import cast as build_cast
 from tracker.extraction.dates import TimeExpression, find_dates
-from tracker.extraction.events import DrillDraft, MeetingDraft, Reader, Sentence, _precision, iso
+from tracker.extraction.drills import DrillDraft, DrillReader
+from tracker.extraction.events import MeetingDraft, Reader, Sentence, _precision, iso
 from tracker.extraction.gazetteer import Gazetteer, load
 from tracker.extraction.sentences import split_sentences, tokenize
 from tracker.extraction.types import Extraction, KnownActor, ProposedActor, ProposedDrill, ProposedMeeting
@@ -49,7 +50,7 @@ def extract(text: str, published: date, known_actors: Sequence[KnownActor] = ())
 
     reader = Reader(text, tokens, cast, gazetteer, published)
     meeting_drafts = reader.meetings(sentences)
-    drill_drafts = reader.drills(sentences)
+    drill_drafts = DrillReader(reader).drills(sentences)
 
     involved = {key for draft in meeting_drafts for key in draft.participants}
     involved |= {key for draft in drill_drafts for key in draft.participants}
