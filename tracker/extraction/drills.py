@@ -194,6 +194,11 @@ class DrillReader:
         for draft in drafts:
             if not draft.participants:
                 draft.participants = self._sides_nearby(sentences, draft)
+        # Another edition of the same exercise ("X was cancelled ... X scheduled for next year"): the same sides.
+        sides = {d.key: d.participants for d in drafts if d.key and d.participants}
+        for draft in drafts:
+            if not draft.participants and draft.key in sides:
+                draft.participants = list(sides[draft.key])
         return drafts
 
     def _gather(self, mentions: list[DrillMention]) -> list[DrillDraft]:
@@ -215,8 +220,6 @@ class DrillReader:
                     and self._compatible(current, m)
                 ):
                     target = current
-                elif known is not None and not m.participants:
-                    m.participants = list(known.participants)
             elif current is not None and not m.distinct:
                 if m.definite or m.quoted or m.generic:
                     target = current
@@ -495,6 +498,14 @@ class DrillReader:
         location = self._location(s, a, b, j, name_span, clause, whole=bool(name) or not definite)
         status = self._status(s, clause[0], clause[1])
         start, end, start_p, end_p, date_text, ranged = self._drill_dates(s, a, clause, name_span)
+        if start is None and end is None:
+            start = self._bare_year(s, clause, name_span)
+            start_p, date_text = ("year", str(start.year)) if start is not None else ("", "")
+        if self._for_the_drill(s, a, name_span):
+            # "a planning conference for X on Jan. 23-27": the dates and status of something done for the drill.
+            start = end = None
+            start_p = end_p = date_text = status = ""
+            ranged = False
         if not name and plural and not definite and not modifiers and start is None and not status:
             generic = True
         signal = (
@@ -527,6 +538,29 @@ class DrillReader:
             quoted=self.quoted[a],
             aliases=aliases,
         )
+
+    def _for_the_drill(self, s: Sentence, a: int, name_span: tuple[int, int]) -> bool:
+        """A name that only says what something else is for ("preparations for X", "a conference for X")."""
+        t = (name_span[0] if name_span[1] else a) - 1
+        if t >= s.a and self.lowers[t] == "the":
+            t -= 1
+        if t < s.a or self.lowers[t] != "for":
+            return False
+        return any(
+            self.lowers[k] in ("conference", "conferences", "preparations", "planning", "meeting", "talks")
+            for k in range(max(s.a, t - 4), t)
+        )
+
+    def _bare_year(self, s: Sentence, clause: tuple[int, int], name_span: tuple[int, int]) -> date | None:
+        """ "the exercise scheduled for 2021": a year the date reader leaves alone, when it lies ahead."""
+        for t in range(clause[0] + 1, clause[1]):
+            text = self.texts[t]
+            if name_span[0] <= t < name_span[1] or not (len(text) == 4 and text.isdigit()):
+                continue
+            if self.lowers[t - 1] in ("for", "in") and self.published.year <= int(text) <= self.published.year + 5:
+                if not any(d.start <= self.tokens[t].start < d.end for d in s.dates):
+                    return date(int(text), 1, 1)
+        return None
 
     def _last_years(self, j: int) -> bool:
         """ "last year's exercise": an earlier edition."""
@@ -656,20 +690,13 @@ class DrillReader:
         lowers = self.lowers
         found: list[Mention] = list(reversed(modifiers))
         after = max(b, name_span[1])
-        k = after
-        while (
-            k < s.b
-            and k < after + 4
-            and (
-                lowers[k] in BY_VERBS
-                or lowers[k] in (",", "of", "the", "co", "-", "jointly", "annually", "is", "and", "conducted")
-            )
-        ):
-            if lowers[k] in ("between", "with", "involving", "alongside", "including", "among", "by"):
-                objects, _, _ = self.reader.objects_after(s, k + 1 if lowers[k] == "by" else k)
-                found += objects
+        # "exercises with A", "an exercise conducted annually between A and B", "drills involving A and B"
+        for k in range(after, min(s.b, clause[1], after + 12)):
+            if lowers[k] in ("between", "involving", "alongside", "including", "among") or (
+                lowers[k] == "with" and k < after + 4
+            ):
+                found += self._list_at(s, k + 1)
                 break
-            k += 1
         # "hosted by Thailand", "led by X": anywhere in the drill's clause.
         for t in range(clause[0], clause[1] - 1):
             if lowers[t + 1] == "by" and lowers[t] in BY_VERBS:

@@ -187,6 +187,10 @@ def _drill(text: str, cast: Cast, draft: DrillDraft, published: date) -> Propose
             status = "planned"
         elif draft.end is not None and draft.end < published:
             status = "held"
+        elif status == "planned" and draft.start is not None and draft.start <= published:
+            # "will run through June" said of a drill that began yesterday: under way, not planned.
+            if draft.start_precision == "day" and (draft.end is None or draft.end >= published):
+                status = "ongoing"
         elif status == "" and draft.start is not None and draft.start <= published:
             status = "ongoing" if draft.end is not None and draft.end >= published else "held"
         elif status == "":
