@@ -1,8 +1,12 @@
-"""Time the extraction engine: python bench/extraction.py
+"""Time the extraction engine: python bench/extraction.py [--hostile]
 
 Prints median and p95 of `extract` on the seed article (when ../shared is there), on each article of
 the test corpus, and on synthetic 128 KB to 1 MB articles made by repeating the corpus, with the
 time per kilobyte to show that cost grows linearly with length.
+
+--hostile times instead articles of one drill sentence repeated to 100 KB, 400 KB and 1 MB (issue 14:
+drill reading was quadratic, 34 s at 1 MB), with the share of the drill reader, and checks that the
+repeats make one drill.
 """
 
 import statistics
@@ -31,7 +35,39 @@ def timings(text: str, published: date, runs: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
+HOSTILE_SENTENCE = "Russia and Belarus began joint military exercises near Brest on Monday, involving 30,000 troops. "
+
+
+def hostile() -> None:
+    from tracker.extraction import drills
+
+    spent = [0.0]
+    read = drills.DrillReader.drills
+
+    def timed(self, sentences):
+        started = time.perf_counter()
+        try:
+            return read(self, sentences)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    drills.DrillReader.drills = timed
+    print(f"{'repeated drill sentence':<28} {'size':>9} {'extract s':>10} {'drill reader s':>15} {'drills':>7}")
+    for kilobytes in (100, 400, 1024):
+        size = kilobytes * 1024
+        text = (HOSTILE_SENTENCE * (size // len(HOSTILE_SENTENCE) + 1))[:size]
+        spent[0] = 0.0
+        started = time.perf_counter()
+        extraction = extract(text, date(2022, 2, 10))
+        seconds = time.perf_counter() - started
+        print(f"{'':<28} {size:>9,} {seconds:>10.2f} {spent[0]:>15.2f} {len(extraction.drills):>7}")
+    drills.DrillReader.drills = read
+
+
 def main() -> None:
+    if "--hostile" in sys.argv[1:]:
+        hostile()
+        return
     print(f"{'input':<40} {'size':>9} {'median ms':>10} {'p95 ms':>9} {'ms/KB':>7}")
     rows = []
     if SEED.exists():

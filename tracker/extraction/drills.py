@@ -632,7 +632,8 @@ class DrillReader:
         before = self.lowers[k - 1] if k > s.a else ""
         if mark == "is" and k > s.a:
             return "", (0, 0)
-        if mark != "is" and not (before in ("in", "of", "during", "as", "is", "was", "for") or k == s.a):
+        dash = mark in ("—", "–", "-")
+        if mark != "is" and not (dash or before in ("in", "of", "during", "as", "is", "was", "for") or k == s.a):
             return "", (0, 0)
         return self._name_words(s, k, end) if end - k > 1 or k > s.a else self._single_name(s, k, end)
 
