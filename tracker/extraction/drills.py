@@ -802,6 +802,13 @@ class DrillReader:
         """
         items: list[Mention] = []
         t = s.a
+        # "TAMPA, Fla. – The United States ...": the dateline is not the subject.
+        for k in range(s.a, min(a, s.a + 8)):
+            if self.lowers[k] in ("–", "—") or (self.lowers[k] == "-" and k + 1 < a and self.lowers[k + 1] == "-"):
+                t = k + 1
+                while t < a and self.lowers[t] in ("-", "–", "—"):
+                    t += 1
+                break
         skipped = 0
         while t < a:
             m = self.reader.mention_at(t)
@@ -812,6 +819,8 @@ class DrillReader:
                 t = m.b
                 continue
             low = self.lowers[t]
+            if items and low in DRILL_VERBS:
+                break
             if (
                 low in LIST_JOINS
                 or low in FORCES
