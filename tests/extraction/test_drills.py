@@ -90,3 +90,29 @@ def test_repeated_identical_drill_sentences_make_one_drill():
     found = drills(sentence * 300, date(2022, 2, 10))
     assert len(found) == 1
     assert found[0].troops == 30000
+
+
+def test_a_sea_named_after_a_state_is_the_drills_place():
+    (drill,) = drills("India and France will hold joint naval exercises in the Bay of Bengal next week.")
+    assert drill.location == "Bay of Bengal"
+    assert set(drill.participants) == {"India", "France"}
+    assert drill.status == "planned"
+
+
+def test_a_later_duration_gives_the_end_of_a_drill_already_dated():
+    (drill,) = drills("Greece staged its annual Storm Gate drills on Tuesday. The five-day exercise ended on schedule.")
+    assert (drill.name, drill.start, drill.end) == ("Storm Gate", "2026-05-26", "2026-05-30")
+
+
+def test_an_edition_name_just_before_the_drill_word_names_the_drill():
+    (drill,) = drills(
+        "NORDSTAR 26 kicked off in Oslo on May 28. Forces from 9 nations, including Norway, Denmark and Iceland, "
+        "take part in the two-week exercise."
+    )
+    assert drill.name == "NORDSTAR 26"
+    assert set(drill.participants) == {"Norway", "Denmark", "Iceland"}
+    assert (drill.start, drill.end) == ("2026-05-28", "2026-06-10")
+
+
+def test_an_edition_name_with_no_sides_and_a_stray_drill_word_is_no_drill():
+    assert drills("Expo 2026 opened in Lyon on Friday. Visitors said the drills at the gates were slow.") == []

@@ -119,6 +119,7 @@ class DrillMention:
     signal: bool
     quoted: bool
     aliases: list[str] = field(default_factory=list)
+    days: int | None = None  # "the five-day exercise"
 
 
 def name_key(name: str) -> tuple[str, int | None, str]:
@@ -167,6 +168,7 @@ class DrillReader:
         self.cast = reader.cast
         self.published = reader.published
         self.quoted = self._quoted_tokens()
+        self._days: int | None = None
 
     # -- the article ----------------------------------------------------------------------------------
 
@@ -185,8 +187,16 @@ class DrillReader:
                 if self.cast.token_mention[a] >= 0 or not self._is_drill(s, a, b):
                     continue
                 mention = self._read(s, number, a, b, spans[number])
-                if mention is not None:
-                    mentions.append(mention)
+                if mention is None:
+                    continue
+                if not mentions and not mention.key and mention.definite and number > 0:
+                    # "X 24 kicked off in Helsinki. ... the two-week exercise": the name came just before.
+                    before = sentences[number - 1]
+                    name, span = self._edition_name(before)
+                    named = self._read(before, number - 1, *span, spans[number - 1], name_span=span) if name else None
+                    if named is not None and (named.participants or mention.participants):
+                        mentions.append(named)
+                mentions.append(mention)
         mentions += self._name_only(sentences, mentions, spans)
         mentions.sort(key=lambda m: m.number)
         drafts = self._gather(mentions)
@@ -288,6 +298,8 @@ class DrillReader:
             target.name = m.name
         target.year = target.year or m.year
         target.troops = target.troops or m.troops
+        if target.end is None and m.days and target.start is not None and target.start_precision == "day":
+            target.end, target.end_precision = target.start + timedelta(days=m.days - 1), "day"
         target.location = target.location or m.location
         target.participants += [k for k in m.participants if k not in target.participants]
         target.own_sides = target.own_sides or bool(m.participants)
@@ -537,6 +549,7 @@ class DrillReader:
             signal=signal,
             quoted=self.quoted[a],
             aliases=aliases,
+            days=self._days,
         )
 
     def _for_the_drill(self, s: Sentence, a: int, name_span: tuple[int, int]) -> bool:
@@ -749,7 +762,7 @@ class DrillReader:
             m = self.reader.mention_at(t)
             low = self.lowers[t]
             if m is not None:
-                if m.role in STATE_ROLES or m.role == "person":
+                if m.role in STATE_ROLES or m.role in ("person", "capital"):
                     out.append(m)
                 unknown = 0
                 t = m.b
@@ -878,6 +891,9 @@ class DrillReader:
         """
         places = ("off", "near", "across", "over")
         after = max(b, name_span[1])
+        water = self._water(s, after, max(clause[1], after + 1))
+        if water:
+            return water
         if not whole:
             # "the drills are taking place at training grounds in X" still says where the drill is.
             staged = set(self.lowers[after : min(s.b, after + 4)]) & {"place", "held", "hosted", "staged", "conducted"}
@@ -889,6 +905,20 @@ class DrillReader:
             or self._deployment_place(s)
             or self._host(s)
         )
+
+    def _water(self, s: Sentence, a: int, b: int) -> str:
+        """ "in the Sea of Japan", "off the Gulf of Guinea": a sea named after a state is a place, not the state."""
+        for t in range(a, min(b, s.b) - 3):
+            if self.lowers[t] not in ("in", "off", "near", "across", "over") or self.lowers[t + 1] != "the":
+                continue
+            k = t + 2
+            while k < s.b and _is_capitalised(self.texts[k]) and self.cast.token_mention[k] < 0 and k - t < 5:
+                k += 1
+            if k > t + 2 and k + 1 < s.b and self.lowers[k] == "of" and _is_capitalised(self.texts[k + 1]):
+                m = self.reader.mention_at(k + 1)
+                end = m.b if m is not None else k + 2
+                return self.text[self.tokens[t + 2].start : self.tokens[end - 1].end]
+        return ""
 
     def _host(self, s: Sentence) -> str:
         """ "a Norwegian-led exercise", "hosted by Thailand": the host's territory, when nothing else says where."""
@@ -1071,6 +1101,7 @@ class DrillReader:
         if duration is not None and start is not None and end is None and start_p == "day":
             end, end_p = start + timedelta(days=duration.duration_days - 1), "day"
             date_text = (date_text + " " + duration.text).strip() if date_text else duration.text
+        self._days = duration.duration_days if duration is not None else None
         return start, end, start_p, end_p, date_text, ranged
 
     def _background_date(self, d) -> bool:
