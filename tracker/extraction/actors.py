@@ -448,11 +448,11 @@ class _Builder:
         token = self.tokens[t]
         if covered[t] >= 0 or not _is_capitalised(token.text) or token.lower in NOT_NAME_WORDS:
             return False
+        if len(token.text) == 1:
+            # An initial ("George W. Bush", "Robert M. Gates") must be followed by a full stop.
+            return t + 1 < len(self.tokens) and self.tokens[t + 1].text == "."
         if token.lower in CALENDAR_WORDS or token.lower in HONORIFICS:
             return False
-        if len(token.text) == 1:
-            # An initial ("George W. Bush") must be followed by a full stop.
-            return t + 1 < len(self.tokens) and self.tokens[t + 1].text == "."
         # All-capital words are acronyms or datelines ("DAYTON, Ohio"), not names.
         return not token.text.isupper()
 

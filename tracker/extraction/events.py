@@ -49,11 +49,13 @@ MEETING_WORDS = {
     **dict.fromkeys(
         """phone call|telephone call|video call|phone calls|telephone calls|phone conversation|telephone conversation
         |spoke by phone|spoke by telephone|spoke on the phone|spoke by video|talked by phone|speak by phone|speaks by phone
-        |phoned|telephoned|call with|calls with|videoconference|video conference|video link""".replace("\n", "").split(
-            "|"
-        ),
+        |phoned|telephoned|call with|calls with|videoconference|video conference|video link|teleconference
+        |teleconferences|spoke with|spoke today with|spoke yesterday with|speaks with|spoken with|talked with
+        |spoke separately with|spoke again with""".replace("\n", "").split("|"),
         "call",
     ),
+    # "A and B discussed ...": a readout's talks, kept only when two sides stand before the verb.
+    **dict.fromkeys("discussed discuss discusses".split(), "talks"),
     **dict.fromkeys("signed sign signs signing approved initialled initialed inked".split(), "signing"),
 }
 DRILL_WORDS = {
@@ -225,6 +227,12 @@ OBJECT_LEAD = frozenset(
     senior foreign defence defense prime state government governments from ’ ' s new joint""".split()
 )
 COUNTERPART = frozenset(["counterpart", "counterparts"])
+BEGAN = frozenset("began begun opened started".split())
+DISCUSS = frozenset("discussed discuss discusses".split())
+SPOKE = frozenset("spoke speaks spoken talked".split())
+UNNAMED_PARTIES = frozenset(
+    "diplomats officials envoys negotiators delegations delegates leaders ministers representatives".split()
+)
 DIRECTION_WORDS = frozenset(
     "eastern western northern southern central north south east west southeastern southwestern northeastern northwestern".split()
 )
@@ -277,6 +285,7 @@ class MeetingDraft:
     trigger: int
     end: date | None = None
     anaphoric: bool = False
+    unnamed: bool = False  # no one named, but the text says who in general ("diplomats", "the three countries")
 
 
 @dataclass(slots=True)
@@ -702,7 +711,12 @@ class Reader:
                 for draft in self._meeting(s, a, b, kind, single=len(triggers) == 1, inherited=subject):
                     found.append(draft)
                     subject = subject or draft.subject
-            drafts.extend(self._merge_in_sentence(self._fold_visits(found)))
+            # Nobody named and no "diplomats" or "envoys" either: no event an editor could record.
+            drafts.extend(
+                d
+                for d in self._merge_in_sentence(self._fold_visits(found))
+                if d.participants or d.anaphoric or d.unnamed
+            )
         return self._merge_across(drafts)
 
     def _fold_visits(self, found: list[MeetingDraft]) -> list[MeetingDraft]:
@@ -763,6 +777,13 @@ class Reader:
             return []
         clause = self.clause(s, a)
         subject, pronoun, subject_start = self.subject_before(s, a)
+        if lowers[a] in DISCUSS:
+            # "A and B discussed the plans": two sides before the verb, or "discussed ... with B".
+            with_at = next((k for k in range(b, min(clause[1], b + 12)) if lowers[k] == "with"), None)
+            if len({m.key for m in subject}) < 2 and with_at is None:
+                return []
+            if with_at is not None:
+                b = with_at + 1
         object_from = b
         if kind == "signing":
             # "signed a security agreement with Beijing": step over the agreement itself.
@@ -831,9 +852,26 @@ class Reader:
             return [MeetingDraft(kind, status, [p, *others], [p], location, when, s, a, end_day) for p in people]
         if kind == "press_conference" and len(participants) < 2 and lowers[a] != "joint" and before != "joint":
             return []
+        if kind == "call" and lowers[a] in SPOKE and not object_keys:
+            return []
         if kind == "call" and not participants:
             return []
-        return [MeetingDraft(kind, status, participants, subject_keys, location, when, s, a, end_day, anaphoric)]
+        draft = MeetingDraft(kind, status, participants, subject_keys, location, when, s, a, end_day, anaphoric)
+        draft.unnamed = not participants and self._unnamed_parties(s, a, b, clause)
+        return [draft]
+
+    def _unnamed_parties(self, s: Sentence, a: int, b: int, clause: tuple[int, int]) -> bool:
+        """An event with nobody named is still news when the text says who in general ("diplomats from around
+        Europe are due to meet"), opens with it ("A meeting of all the ministers ..."), or says it began."""
+        lowers = self.lowers
+        for k in range(clause[0], a):
+            if lowers[k] in UNNAMED_PARTIES and (k == s.a or lowers[k - 1] not in DEFINITE):
+                return True
+        if any(lowers[k] in NUMBER_WORDS_SMALL and lowers[k + 1] in COUNTRY_NOUNS for k in range(clause[0], a - 1)):
+            return True
+        if lowers[s.a] in ("a", "an") and a - s.a <= 3:
+            return True
+        return bool(BEGAN & set(lowers[b : clause[1]]))
 
     def _meeting_end(self, s: Sentence, a: int, when: TimeExpression | None) -> date | None:
         """ "a two-day summit that opened on Tuesday" ends on Wednesday."""
