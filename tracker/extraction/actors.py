@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tracker.extraction.gazetteer import Entity, Gazetteer, PhraseIndex, Surface
+from tracker.extraction.people import ranks, suffixes
 from tracker.extraction.sentences import TOKEN, Token
 from tracker.extraction.types import KnownActor
 
@@ -130,6 +131,7 @@ class _Builder:
         self.by_surname: dict[str, list[str]] = {}
         self.name_ends: dict[str, list[int]] | None = None
         self.main_organisation = ""
+        self.ranks = ranks()
         # Known names whose words the text lacks are skipped, so a database of thousands of actors costs little.
         self.words = set(self.texts)
         self._prepare_known(known)
@@ -314,6 +316,12 @@ class _Builder:
         i, n = 0, len(tokens)
         while i < n:
             hit = self.g.titles.match(lowers, self.texts, i)
+            if not hit and covered[i] < 0 and lowers[i] in self.ranks and _is_capitalised(self.texts[i]):
+                mention = self._ranked_person(i, by_start, by_end, covered)
+                if mention is not None:
+                    people.append(mention)
+                    i = mention.b
+                    continue
             if not hit or covered[i] >= 0:
                 i += 1
                 continue
@@ -335,6 +343,49 @@ class _Builder:
             else:
                 i = b
         return people
+
+    def _ranked_person(self, a: int, by_start, by_end, covered) -> Mention | None:
+        """ "Maj. Gen. Roger Cloutier", "Sheikh Tamim bin Hamad": a rank or honorific, then a name."""
+        tokens, texts, n = self.tokens, self.texts, len(self.tokens)
+        j, abbreviated = a, False
+        while j < n and j - a < 6 and self.lowers[j] in self.ranks and _is_capitalised(texts[j]) and covered[j] < 0:
+            j += 1
+            if j < n and texts[j] == "." and tokens[j].start == tokens[j - 1].end:
+                abbreviated = True
+                j += 1
+        name_end = self._name_forward(j, covered)
+        # "Mr. Moon" alone is a later mention, read with the honorific apart; a bare rank needs a full name.
+        honorific = all(self.lowers[k] in HONORIFICS or texts[k] == "." for k in range(a, j))
+        if name_end is None or ((honorific or not abbreviated) and name_end - j < 2):
+            return None
+        name = re.sub(r"\s+", " ", self.text[tokens[j].start : tokens[name_end - 1].end])
+        if name.split()[-1].rstrip(".").lower() in suffixes() and len(name.split()) > 2:
+            name = name.rsplit(" ", 1)[0].rstrip(",")
+        title = self.text[tokens[a].start : tokens[j - 1].end]
+        span_start, affiliation, _ = self._affiliation_before(a, by_end)
+        affiliation = affiliation or self._affiliation_after(name_end, by_start)
+        key = self._known_person(name) or self._person(name, title, affiliation, tokens[span_start].start)
+        actor = self.actors[key]
+        actor.title = actor.title or title
+        if affiliation:
+            actor.affiliation = actor.affiliation or affiliation
+            self._entity_actor(affiliation) if affiliation in self.g.entities else None
+        return Mention(span_start, name_end, tokens[span_start].start, tokens[name_end - 1].end, key, "person", name)
+
+    def _affiliation_after(self, end: int, by_start: dict[int, Mention]) -> str:
+        """ "X, the Botswana Land Forces commander," / "X, the Ghanaian chief of army staff": the state in the
+        apposition that follows a name."""
+        if end >= len(self.lowers) or self.lowers[end] != ",":
+            return ""
+        for k in range(end + 1, min(len(self.lowers), end + 12)):
+            if self.lowers[k] in (",", ".", ";", "said", "says", "who", "and"):
+                break
+            m = by_start.get(k)
+            if m is not None and m.role in ("name", "demonym", "seat"):
+                entity = self.g.entities.get(m.key)
+                if entity is not None and entity.kind == "state":
+                    return m.key
+        return ""
 
     def _affiliation_before(self, a: int, by_end: dict[int, Mention]) -> tuple[int, str, str]:
         """Look left of a title for "Russia's", "Russian", "UK", "the Kremlin": (new start, affiliation key, target key)."""
