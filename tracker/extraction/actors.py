@@ -536,6 +536,17 @@ class _Builder:
             if words and tokens[j].lower in NAME_PARTICLES and j + 1 < n and self._name_word(j + 1, covered):
                 j += 1
                 continue
+            # "Adel al-Jubeir", "Omar al-Bashir": a particle joined to the family name by a hyphen.
+            if (
+                words
+                and tokens[j].lower in NAME_PARTICLES
+                and j + 2 < n
+                and tokens[j + 1].text == "-"
+                and tokens[j + 1].start == tokens[j].end
+                and self._name_word(j + 2, covered)
+            ):
+                j += 2
+                continue
             break
         if words == 0:
             return None
