@@ -33,7 +33,11 @@ NOT_NAME_WORDS = frozenset(
     north south east west eastern western northern southern central new old sea ocean gulf strait river
     border front ministers presidents leaders news agency times post bbc cnn reuters press statement""".split()
 )
-TITLE_ADJECTIVES = frozenset("new former acting outgoing incoming then current interim veteran top".split())
+TITLE_ADJECTIVES = frozenset(
+    "new former acting outgoing incoming then current interim veteran top likely next future vice deputy".split()
+)
+# "the South Korean delegation, led by ...": the state a body stands for is the state of the people who lead it.
+DELEGATION_WORDS = frozenset("delegation delegations side team government military army navy forces ministry".split())
 ANAPHORIC_ORGS = frozenset(["alliance", "bloc"])
 ORG_WORDS_AFTER = frozenset(
     "accords accord agreement agreements protocol protocols format process talks summit declaration treaty airport".split()
@@ -372,9 +376,26 @@ class _Builder:
             self._entity_actor(affiliation) if affiliation in self.g.entities else None
         return Mention(span_start, name_end, tokens[span_start].start, tokens[name_end - 1].end, key, "person", name)
 
+    def _delegation_before(self, start: int, by_end: dict[int, Mention]) -> str:
+        """ "The North Korean delegation is led by senior negotiator X": a state's body just before, same sentence."""
+        for k in range(start - 1, max(-1, start - 14), -1):
+            if self.lowers[k] in (".", ";", "!", "?"):
+                return ""
+            m = by_end.get(k)
+            if m is not None and m.role in ("name", "demonym") and self.lowers[k] in DELEGATION_WORDS:
+                entity = self.g.entities.get(m.key)
+                if entity is not None and entity.kind == "state":
+                    return m.key
+        return ""
+
     def _affiliation_after(self, end: int, by_start: dict[int, Mention]) -> str:
         """ "X, the Botswana Land Forces commander," / "X, the Ghanaian chief of army staff": the state in the
-        apposition that follows a name."""
+        apposition that follows a name; "X of Sweden" too."""
+        if end + 1 < len(self.lowers) and self.lowers[end] == "of":
+            m = by_start.get(end + 1)
+            entity = self.g.entities.get(m.key) if m is not None and m.role == "name" else None
+            if entity is not None and entity.kind == "state":
+                return m.key
         if end >= len(self.lowers) or self.lowers[end] != ",":
             return ""
         for k in range(end + 1, min(len(self.lowers), end + 12)):
@@ -476,6 +497,8 @@ class _Builder:
         name = self.text[tokens[name_start].start : tokens[name_end - 1].end]
         name = re.sub(r"\s+", " ", name)
         title = self._title_text(surface, title_target)
+        if not affiliation:
+            affiliation = self._affiliation_after(span_end, by_start) or self._delegation_before(span_start, by_end)
         if not affiliation and surface.implies and surface.implies in self.g.entities:
             affiliation = surface.implies
         if not affiliation and surface.implies == "org":
