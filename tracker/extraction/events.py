@@ -717,7 +717,24 @@ class Reader:
                 for d in self._merge_in_sentence(self._fold_visits(found))
                 if d.participants or d.anaphoric or d.unnamed
             )
-        return self._merge_across(drafts)
+        return self._date_from_story(self._merge_across(drafts))
+
+    def _date_from_story(self, drafts: list[MeetingDraft]) -> list[MeetingDraft]:
+        """A meeting the sentence gives no date is dated by the story: "have held talks" is news of the day it
+        was published, and "In Hanoi, he will meet ..." falls in the trip the story dated before."""
+        last: dict[str, TimeExpression] = {}
+        for draft in drafts:
+            when = draft.when
+            if when is not None and when.first is not None:
+                last[draft.status] = when
+                continue
+            before = set(self.lowers[draft.sentence.a : draft.trigger])
+            if draft.status == "held" and before & {"have", "has"}:
+                day = self.published
+                draft.when = TimeExpression("", 0, 0, day.isoformat(), "DATE", day, day, "day")
+            elif draft.status == "planned" and draft.status in last:
+                draft.when = last[draft.status]
+        return drafts
 
     def _fold_visits(self, found: list[MeetingDraft]) -> list[MeetingDraft]:
         """ "X flew to Moscow for talks with Y": the talks are part of the visit."""
