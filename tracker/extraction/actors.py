@@ -320,6 +320,14 @@ class _Builder:
         i, n = 0, len(tokens)
         while i < n:
             hit = self.g.titles.match(lowers, self.texts, i)
+            if not hit and covered[i] < 0 and self._initialled(i, covered):
+                # "Leon E. Panetta": a middle initial makes a person even without a title.
+                end = self._name_forward(i, covered)
+                name = re.sub(r"\s+", " ", self.text[tokens[i].start : tokens[end - 1].end])
+                key = self._known_person(name) or self._person(name, "", "", tokens[i].start)
+                people.append(Mention(i, end, tokens[i].start, tokens[end - 1].end, key, "person", name))
+                i = end
+                continue
             if not hit and covered[i] < 0 and lowers[i] in self.ranks and _is_capitalised(self.texts[i]):
                 mention = self._ranked_person(i, by_start, by_end, covered)
                 if mention is not None:
@@ -347,6 +355,14 @@ class _Builder:
             else:
                 i = b
         return people
+
+    def _initialled(self, i: int, covered) -> bool:
+        texts = self.texts
+        if not (i + 3 < len(texts) and len(texts[i]) > 1 and len(texts[i + 1]) == 1 and texts[i + 2] == "."):
+            return False
+        if i > 0 and (_is_capitalised(texts[i - 1]) or texts[i - 1] == "."):
+            return False  # inside a longer name or a title, which the title pass reads
+        return self._name_word(i, covered) and self._name_word(i + 1, covered) and self._name_word(i + 3, covered)
 
     def _ranked_person(self, a: int, by_start, by_end, covered) -> Mention | None:
         """ "Maj. Gen. Roger Cloutier", "Sheikh Tamim bin Hamad": a rank or honorific, then a name."""

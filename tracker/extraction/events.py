@@ -966,6 +966,11 @@ class Reader:
                 )
             )
             i = j
+            # "Bogota in Colombia, Brasilia in Brazil": the state after a city only says where the city is.
+            if m is not None and m.role in ("capital", "place", "city") and i + 1 < s.b and self.lowers[i] == "in":
+                after = self.mention_at(i + 1)
+                if after is not None and after.role == "name" and self.kind_of(after.key) == "state":
+                    i = after.b
             while i < s.b and (self.lowers[i] in (",", "and", "then", "the", "to", "on", "later") or i in in_dates):
                 i += 1
             if i == j:
