@@ -669,6 +669,7 @@ class _Builder:
         index = PhraseIndex()
         given_first = PhraseIndex()
         titles: dict[str, list[str]] = {}
+        heads: dict[str, list[str]] = {}
         # People the article introduces with a title come first, so a surname is theirs before a known person's.
         named = list(dict.fromkeys(m.key for m in people))
         for key in named + [k for k in self.actors if k not in set(named)]:
@@ -694,7 +695,11 @@ class _Builder:
             for alias in [*actor.aliases, *self.known_person_forms.get(key, ())]:
                 index.add(alias, Surface(key, "person"), case_sensitive=True)
             if actor.title:
-                titles.setdefault(actor.title.split(" to ")[0].lower(), []).append(key)
+                title = actor.title.split(" to ")[0].lower()
+                titles.setdefault(title, []).append(key)
+                if " of " in title:
+                    # "the Secretary" for the Secretary of State already named
+                    heads.setdefault(title.split(" of ")[0], []).append(key)
         taken = [False] * len(self.tokens)
         for m in people:
             for t in range(m.a, m.b):
@@ -744,7 +749,7 @@ class _Builder:
                 if title_hit:
                     length, surface = title_hit
                     b = i + 1 + length
-                    candidates = titles.get(surface.value.lower(), [])
+                    candidates = titles.get(surface.value.lower(), []) or heads.get(surface.value.lower(), [])
                     follows = lowers[b] if b < n else ""
                     if not candidates and later and later[-1].a > i - 80 and texts[i] == "The":
                         # "Mrs Merkel flew on. The chancellor had ..." — an untitled person just named.

@@ -229,6 +229,7 @@ OBJECT_LEAD = frozenset(
 COUNTERPART = frozenset(["counterpart", "counterparts"])
 BEGAN = frozenset("began begun opened started".split())
 DISCUSS = frozenset("discussed discuss discusses".split())
+TOPIC_LEADS = DISCUSS | frozenset("including regarding about".split())
 SPOKE = frozenset("spoke speaks spoken talked".split())
 UNNAMED_PARTIES = frozenset(
     "diplomats officials envoys negotiators delegations delegates leaders ministers representatives".split()
@@ -601,7 +602,18 @@ class Reader:
         if self.lowers[position] in PLURAL_PRONOUNS:
             return []
         key = self.cast.person_before(position, exclude)
-        return [key] if key else []
+        if key is None:
+            return []
+        # "he" of a story is its protagonist more often than the person named last: when the last person is
+        # named once and another far more often, the pronoun is the other's.
+        counts: dict[str, int] = {}
+        k = bisect_left(self.cast.person_positions, position)
+        for other in self.cast.person_keys[:k]:
+            counts[other] = counts.get(other, 0) + 1
+        top = max((c, o) for o, c in counts.items() if o not in exclude)
+        if counts.get(key, 0) == 1 and top[0] >= 3:
+            return [top[1]]
+        return [key]
 
     # -- places ---------------------------------------------------------------------------------------
 
@@ -794,6 +806,9 @@ class Reader:
             return []
         clause = self.clause(s, a)
         subject, pronoun, subject_start = self.subject_before(s, a)
+        if kind == "talks" and lowers[a] in MEETING_NOUNS and TOPIC_LEADS & set(lowers[max(clause[0], a - 8) : a]):
+            # "to discuss a range of issues including the negotiations": a topic, not an event.
+            return []
         if lowers[a] in DISCUSS:
             # "A and B discussed the plans": two sides before the verb, or "discussed ... with B".
             with_at = next((k for k in range(b, min(clause[1], b + 12)) if lowers[k] == "with"), None)
@@ -851,6 +866,11 @@ class Reader:
         location = self.location_in(s, subject_start, clause[1])
         if not location and single:
             location = self.location_in(s, subject_start, s.b)
+        if not location and lowers[s.a] in ("in", "at"):
+            # "In Hanoi, the secretary will meet ...": the sentence opens with where.
+            name, after, _ = self.place_at(s.a + 1, s.b)
+            if name and after < s.b and lowers[after] == ",":
+                location = name
         if kind == "call":
             location = ""
         end_day = self._meeting_end(s, a, when)
@@ -1058,6 +1078,24 @@ class Reader:
                 if not draft.participants:
                     continue
             duplicate = False
+            stop = next(
+                (
+                    v
+                    for v in out[-RECENT:]
+                    if v.kind == "visit"
+                    and draft.kind in ("talks", "visit")
+                    and draft.location
+                    and v.location == draft.location
+                    and draft.subject
+                    and set(draft.subject) <= set(v.subject)
+                    and v.status == draft.status
+                ),
+                None,
+            )
+            if stop is not None:
+                # "X will travel to A and B. In A, X will meet Y": the meeting is that stop of the trip.
+                stop.participants += [k for k in draft.participants if k not in stop.participants]
+                continue
             if draft.participants:
                 # Only recent meetings: a repeat is reported close by, and this keeps long texts linear.
                 for kept in out[-RECENT:]:
