@@ -700,6 +700,12 @@ class _Builder:
                 if " of " in title:
                     # "the Secretary" for the Secretary of State already named
                     heads.setdefault(title.split(" of ")[0], []).append(key)
+        # Family name first, without an honorific ("Xi" for Xi Jinping): only for two-word names, after every
+        # surname, so that a surname always wins.
+        for key in named:
+            words = self.actors[key].name.split()
+            if len(words) == 2 and not self.actors[key].known:
+                index.add(words[0], Surface(key, "surname"), case_sensitive=True)
         taken = [False] * len(self.tokens)
         for m in people:
             for t in range(m.a, m.b):

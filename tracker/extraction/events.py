@@ -884,6 +884,28 @@ class Reader:
             location = location or self._agreement_place(s)
         participants = self.expand(subject_keys + [k for k in object_keys if k not in subject_keys])
         people = [k for k in subject_keys if self.kind_of(k) == "person"]
+        plural = "meetings" in lowers[a : min(s.b, b + 1)]
+        hosts, placed = self._hosts_listed(s, b, clause[1])
+        if not plural and not placed:
+            hosts = []
+        if len(hosts) < 2 and plural and len(object_keys) >= 2:
+            hosts = [k for k in object_keys if k not in subject_keys]
+        if len(hosts) >= 2 and subject_keys:
+            # "meetings with the leaders of A and B", "meet officials in A, B and C": one meeting with each.
+            return [
+                MeetingDraft(
+                    kind,
+                    status,
+                    self.expand(subject_keys + [h]),
+                    subject_keys,
+                    self.cast.actors[h].name if placed and h in self.cast.actors else "",
+                    when,
+                    s,
+                    a,
+                    end_day,
+                )
+                for h in hosts
+            ]
         if counterparts and len(people) >= 2:
             others = self.expand(object_keys)
             return [MeetingDraft(kind, status, [p, *others], [p], location, when, s, a, end_day) for p in people]
@@ -896,6 +918,25 @@ class Reader:
         draft = MeetingDraft(kind, status, participants, subject_keys, location, when, s, a, end_day, anaphoric)
         draft.unnamed = not participants and self._unnamed_parties(s, a, b, clause)
         return [draft]
+
+    def _hosts_listed(self, s: Sentence, b: int, end: int) -> tuple[list[str], bool]:
+        """ "with military officials in A, B and C", "leaders from A, B, as well as C": the states listed."""
+        lowers = self.lowers
+        for k in range(b, min(end, s.b) - 2):
+            if lowers[k] in UNNAMED_PARTIES and lowers[k + 1] in ("in", "from", "of"):
+                states: list[str] = []
+                i = k + 2
+                while i < s.b:
+                    m = self.mention_at(i)
+                    if m is not None and self.kind_of(m.key) == "state" and m.role in ("name", "capital", "place"):
+                        states.append(m.key) if m.key not in states else None
+                        i = m.b
+                    elif lowers[i] in (",", "and", "as", "well", "the") and states:
+                        i += 1
+                    else:
+                        break
+                return states, lowers[k + 1] == "in"
+        return [], False
 
     def _unnamed_parties(self, s: Sentence, a: int, b: int, clause: tuple[int, int]) -> bool:
         """An event with nobody named is still news when the text says who in general ("diplomats from around
