@@ -23,7 +23,8 @@ NOT_RANKS = frozenset(
 @cache
 def ranks() -> frozenset[str]:
     """Lower-case rank and honorific words ("gen", "maj", "sheikh") that may stand before a name."""
-    return frozenset(t for t in CONSTANTS.titles if t.isalpha() and t not in NOT_RANKS)
+    # nameparser has "brigadier" but not its common abbreviation
+    return frozenset(t for t in CONSTANTS.titles if t.isalpha() and t not in NOT_RANKS) | {"brig"}
 
 
 @cache
