@@ -317,6 +317,7 @@ class Reader:
         self.cast = cast
         self.g = gazetteer
         self.published = published
+        self.second_group: set[str] = set()  # states listed after "as well as" in the last host list read
 
     # -- small helpers ------------------------------------------------------------------------------
 
@@ -467,10 +468,11 @@ class Reader:
                     if i - 1 >= s.a and self.cast.token_mention[i - 1] >= 0:
                         i -= 1
                         continue
-                    # "Cyril Ramaphosa, who chairs the union this year, held ..." — step over the relative clause.
+                    # "Cyril Ramaphosa, who chairs the union this year, held ..." — step over the relative clause,
+                    # and over an apposition ("Roger Cloutier, the army's commander in Africa, held ...").
                     for k in range(i - 1, max(s.a, i - 14), -1):
                         if (
-                            self.lowers[k] in ("who", "which")
+                            self.lowers[k] in ("who", "which", "the")
                             and k - 1 >= s.a
                             and self.lowers[k - 1] == ","
                             and k - 2 >= s.a
@@ -488,6 +490,8 @@ class Reader:
                     break
                 i -= 1
                 continue
+            if low == "-" and i > s.a and self.lowers[i - 1] == "-":
+                break  # "VICENZA, Italy -- X held ...": a dateline, not a subject
             if low in CONNECTORS:
                 i -= 1
                 continue
@@ -843,7 +847,12 @@ class Reader:
         status = self.status(s, max(clause[0], subject_start - 1), min(clause[1], max(b, object_end) + 4))
         if single and status not in ("cancelled", "postponed"):
             status = self.status(s, s.a, s.b) if self.status(s, s.a, s.b) in ("cancelled", "postponed") else status
-        when = self.pick_date(s, a, b, clause, prefer_for=status in ("cancelled", "postponed"), whole=single)
+        discussed = lowers[a] in DISCUSS
+        if discussed and lowers[a] == "discussed" and status not in ("cancelled", "postponed"):
+            status = "held"  # what they discussed may be planned; the discussion was held
+        when = self.pick_date(
+            s, a, b, clause, prefer_for=status in ("cancelled", "postponed"), whole=single and not discussed
+        )
         definite = (
             lowers[a] in MEETING_NOUNS
             and any(lowers[k] in DEFINITE for k in range(max(s.a, a - 3), a))
@@ -892,6 +901,7 @@ class Reader:
             hosts = [k for k in object_keys if k not in subject_keys]
         if len(hosts) >= 2 and subject_keys:
             # "meetings with the leaders of A and B", "meet officials in A, B and C": one meeting with each.
+            later = self._respectively(s, hosts, when)
             return [
                 MeetingDraft(
                     kind,
@@ -899,7 +909,7 @@ class Reader:
                     self.expand(subject_keys + [h]),
                     subject_keys,
                     self.cast.actors[h].name if placed and h in self.cast.actors else "",
-                    when,
+                    later if h in self.second_group else when,
                     s,
                     a,
                     end_day,
@@ -919,18 +929,41 @@ class Reader:
         draft.unnamed = not participants and self._unnamed_parties(s, a, b, clause)
         return [draft]
 
+    def _sides(self, keys: list[str]) -> set[str]:
+        out = set()
+        for key in keys:
+            actor = self.cast.actors.get(key)
+            out.add(actor.affiliation if actor is not None and actor.affiliation else key)
+        return out
+
+    def _respectively(self, s: Sentence, hosts: list[str], when: TimeExpression | None) -> TimeExpression | None:
+        """ "with A and B, as well as C, on June 10 and 11, respectively": C was met on the second day."""
+        if not self.second_group or "respectively" not in self.lowers[s.a : s.b]:
+            return when
+        if when is None or when.first is None or when.last is None or when.last == when.first:
+            return when
+        day = when.last
+        return TimeExpression(when.text, when.start, when.end, day.isoformat(), "DATE", day, day, "day")
+
     def _hosts_listed(self, s: Sentence, b: int, end: int) -> tuple[list[str], bool]:
         """ "with military officials in A, B and C", "leaders from A, B, as well as C": the states listed."""
         lowers = self.lowers
         for k in range(b, min(end, s.b) - 2):
             if lowers[k] in UNNAMED_PARTIES and lowers[k + 1] in ("in", "from", "of"):
                 states: list[str] = []
+                self.second_group = set()
+                second = False
                 i = k + 2
                 while i < s.b:
                     m = self.mention_at(i)
                     if m is not None and self.kind_of(m.key) == "state" and m.role in ("name", "capital", "place"):
                         states.append(m.key) if m.key not in states else None
+                        if second:
+                            self.second_group.add(m.key)
                         i = m.b
+                    elif lowers[i] == "as" and states:
+                        second = True
+                        i += 1
                     elif lowers[i] in (",", "and", "as", "well", "the") and states:
                         i += 1
                     else:
@@ -1133,6 +1166,21 @@ class Reader:
                 ),
                 None,
             )
+            if stop is None and draft.when is None and draft.kind in ("talks", "call"):
+                # "During the meeting with General X, the commander ...": a section about a meeting the lead
+                # already dated, with the same sides (a person stands for the state they serve).
+                sides = self._sides(draft.participants)
+                stop = next(
+                    (
+                        k
+                        for k in reversed(out[-RECENT:])
+                        if k.kind in ("talks", "call")
+                        and k.when is not None
+                        and len(sides) >= 2
+                        and sides <= self._sides(k.participants)
+                    ),
+                    None,
+                )
             if stop is not None:
                 # "X will travel to A and B. In A, X will meet Y": the meeting is that stop of the trip.
                 stop.participants += [k for k in draft.participants if k not in stop.participants]
