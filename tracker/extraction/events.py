@@ -229,6 +229,7 @@ OBJECT_LEAD = frozenset(
 COUNTERPART = frozenset(["counterpart", "counterparts"])
 BEGAN = frozenset("began begun opened started".split())
 DISCUSS = frozenset("discussed discuss discusses".split())
+TOPIC_PREPOSITIONS = frozenset("on about over regarding concerning".split())
 TOPIC_LEADS = DISCUSS | frozenset("including regarding about".split())
 SPOKE = frozenset("spoke speaks spoken talked".split())
 UNNAMED_PARTIES = frozenset(
@@ -317,6 +318,7 @@ class Reader:
         self.cast = cast
         self.g = gazetteer
         self.published = published
+        self.date_tokens: set[int] = set()  # tokens inside a date of the sentence being read
         self.second_group: set[str] = set()  # states listed after "as well as" in the last host list read
 
     # -- small helpers ------------------------------------------------------------------------------
@@ -431,6 +433,8 @@ class Reader:
             if m is not None:
                 if m.role in ("place", "city"):
                     break
+                if m.a > s.a and self.lowers[m.a - 1] in TOPIC_PREPOSITIONS:
+                    break  # "a peace deal on Ukraine during talks": what they talked about, not who
                 items.append(m)
                 start = m.a
                 i = m.a - 1
@@ -564,7 +568,7 @@ class Reader:
                 if listed:
                     return listed, False, i + 2
             if not items:
-                if low in OBJECT_LEAD and lead < 7:
+                if low in OBJECT_LEAD and lead < 7 or (i in self.date_tokens and lead < 7):
                     lead += 1
                     i += 1
                     continue
@@ -710,6 +714,7 @@ class Reader:
     def meetings(self, sentences: list[Sentence]) -> list[MeetingDraft]:
         drafts: list[MeetingDraft] = []
         for s in sentences:
+            self.date_tokens = {t for d in s.dates for t in range(s.a, s.b) if d.start <= self.tokens[t].start < d.end}
             triggers: list[tuple[int, int, str]] = []
             i = s.a
             while i < s.b:
@@ -810,6 +815,11 @@ class Reader:
             return []
         clause = self.clause(s, a)
         subject, pronoun, subject_start = self.subject_before(s, a)
+        if not subject and pronoun is None and before in ("during", "at", "in") and kind in ("talks", "summit"):
+            # "The leaders of A, B and C failed to agree during talks in Moscow": the clause's subject.
+            opening, _, _ = self.objects_after(s, clause[0])
+            if opening and opening[0].a < a:
+                subject, subject_start = [m for m in opening if m.a < a], opening[0].a
         if kind == "talks" and lowers[a] in MEETING_NOUNS and TOPIC_LEADS & set(lowers[max(clause[0], a - 8) : a]):
             # "to discuss a range of issues including the negotiations": a topic, not an event.
             return []
@@ -865,13 +875,10 @@ class Reader:
             status = "held" if tense_of(clause_text) == "past" else "planned"
         if not status:
             status = "planned" if when is None or when.first is None or when.first >= self.published else "held"
-            if (
-                when is not None
-                and when.first is not None
-                and when.first == self.published
-                and lowers[a] in ("met", "held", "signed")
-            ):
-                status = "held"
+            if when is not None and when.first is not None and when.first == self.published:
+                clause_text = self.text[self.tokens[clause[0]].start : self.tokens[clause[1] - 1].end]
+                if lowers[a] in ("met", "held", "signed") or tense_of(clause_text) == "past":
+                    status = "held"
         location = self.location_in(s, subject_start, clause[1])
         if not location and single:
             location = self.location_in(s, subject_start, s.b)
