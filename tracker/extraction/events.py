@@ -840,6 +840,8 @@ class Reader:
         objects, counterparts, object_end = self.objects_after(s, object_from)
         object_keys = self.keys(objects)
         subject_keys = self.keys(subject)
+        if len(object_keys) >= 2 and "between" in lowers[b:object_end] and lowers[a] in MEETING_NOUNS:
+            subject_keys = []  # "Ukraine peace talks between A, B and C": the list names every side
         if not subject_keys and pronoun is not None:
             subject_keys = self.resolve_pronoun(s, pronoun, set(object_keys))
         if not subject_keys and kind in ("press_conference", "summit", "call", "talks") and objects:
@@ -1197,9 +1199,13 @@ class Reader:
                 for kept in out[-RECENT:]:
                     if draft.when is not None and kept.when is not None and draft.when.value != kept.when.value:
                         continue
-                    if set(draft.participants) <= set(kept.participants) and (
-                        draft.status == kept.status or draft.when is None
-                    ):
+                    same_sides = set(draft.participants) <= set(kept.participants) or (
+                        draft.when is not None
+                        and draft.sentence is not kept.sentence
+                        and len(draft.participants) >= 2
+                        and self._sides(draft.participants) <= self._sides(kept.participants)
+                    )
+                    if same_sides and (draft.status == kept.status or draft.when is None):
                         if (
                             draft.kind == kept.kind
                             or draft.kind in ("visit", "talks")
@@ -1207,6 +1213,7 @@ class Reader:
                         ):
                             duplicate = True
                             kept.when = kept.when or draft.when
+                            kept.participants += [k for k in draft.participants if k not in kept.participants]
                             break
             if not duplicate:
                 out.append(draft)
