@@ -83,3 +83,56 @@ def test_a_meeting_named_as_a_topic_is_no_meeting():
 
 def test_a_meeting_with_nobody_named_is_not_proposed():
     assert meetings("The talks stemmed from an agreement reached two years ago.") == []
+
+
+def test_respectively_gives_the_second_group_of_states_the_second_day():
+    text = (
+        "Gen. Mark Hollis held video meetings with army leaders from Peru and Chile, as well as Brazil, "
+        "March 11 and 12, respectively."
+    )
+    dates = {p - {"Mark Hollis"}: when for _, _, when, p, _ in meetings(text)}
+    assert dates == {
+        frozenset({"Peru"}): "2024-03-11",
+        frozenset({"Chile"}): "2024-03-11",
+        frozenset({"Brazil"}): "2024-03-12",
+    }
+
+
+def test_a_later_section_about_a_meeting_the_lead_dated_is_the_same_meeting():
+    text = (
+        "Gen. Mark Hollis held video meetings with army leaders from Peru and Chile on March 11. "
+        "During the meeting with Gen. Luis Vargas, the Peruvian army commander, Hollis praised the relief work."
+    )
+    found = meetings(text)
+    assert len(found) == 2
+    assert {"Mark Hollis", "Peru", "Luis Vargas"} in [set(p) for *_, p, _ in found]
+
+
+def test_talks_between_named_leaders_after_the_day_and_during_talks_take_the_subject():
+    text = (
+        "The leaders of Spain and Italy have failed to agree on a budget on Portugal during talks in Rome. "
+        "An aide described talks Monday between Spanish Prime Minister Luis Ortega and Italian Prime Minister "
+        "Carla Bruni as frank."
+    )
+    found = meetings(text)
+    assert len(found) == 1
+    kind, status, when, participants, place = found[0]
+    assert (kind, status, when, place) == ("talks", "held", "2024-03-18", "Rome")
+    assert {"Spain", "Italy", "Luis Ortega", "Carla Bruni"} <= participants
+    assert "Portugal" not in participants
+
+
+def test_a_head_of_government_met_at_a_stop_leads_the_state_visited():
+    text = (
+        "Secretary of State Maria Olsen will travel to Jerusalem and Amman next week. "
+        "In Jerusalem, Secretary Olsen will meet with Prime Minister Avi Levin."
+    )
+    assert people(text)["Avi Levin"] == ("Prime Minister", "Israel")
+
+
+def test_the_person_named_after_an_unnamed_counterpart_is_that_counterpart():
+    text = (
+        "Defense Secretary Tom Hale said he accepted an invitation from his Indian counterpart. "
+        "Gen. Arjun Mehta issued the invitation during a meeting today."
+    )
+    assert people(text)["Arjun Mehta"][1] == "India"

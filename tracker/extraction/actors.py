@@ -833,6 +833,7 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
                 m_actor.first = min(m_actor.first, actor.first)
 
     _affiliate_from_context(actors, chosen, gazetteer, text)
+    _affiliate_counterpart(actors, chosen, builder.lowers, gazetteer)
 
     persons = [(m.a, m.key) for m in chosen if m.role == "person"]
     return Cast(
@@ -915,3 +916,25 @@ def _affiliate_from_context(actors: dict[str, Actor], chosen: list[Mention], gaz
                 entity = gazetteer.entities[key]
                 actors[key] = Actor(key, entity.name, entity.kind)
             actors[key].first = min(actors[key].first, actor.first)
+
+
+def _affiliate_counterpart(actors: dict[str, Actor], chosen: list[Mention], lowers: list[str], gazetteer: Gazetteer):
+    """ "He accepted an invitation from his Chinese counterpart. General X issued it ...": the next person
+    named without a state, soon after an unnamed counterpart of a known state, is that counterpart."""
+    pending, since = "", 0
+    for m in chosen:
+        if m.role == "demonym" and m.b < len(lowers) and lowers[m.b] in ("counterpart", "counterparts"):
+            following = m.b + 1
+            if not any(x.a == following and x.role == "person" for x in chosen):
+                entity = gazetteer.entities.get(m.key)
+                if entity is not None and entity.kind == "state":
+                    pending, since = m.key, m.a
+            continue
+        if pending and m.role == "person":
+            if m.a - since > 80:
+                pending = ""
+                continue
+            actor = actors[m.key]
+            if not actor.affiliation and actor.first >= m.start:
+                actor.affiliation = pending
+                pending = ""

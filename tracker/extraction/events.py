@@ -1154,7 +1154,16 @@ class Reader:
             if draft.anaphoric:
                 # "the talks", "the virtual meeting": the meeting already reported.
                 if out:
-                    kept = out[-1]
+                    # the meeting with the same sides, else the last one reported
+                    sides = self._sides(draft.participants)
+                    kept = next(
+                        (
+                            k
+                            for k in reversed(out[-RECENT:])
+                            if len(sides) >= 2 and sides <= self._sides(k.participants)
+                        ),
+                        out[-1],
+                    )
                     kept.participants += [k for k in draft.participants if k not in kept.participants]
                     kept.location = kept.location or draft.location
                     continue
