@@ -136,3 +136,13 @@ def test_the_person_named_after_an_unnamed_counterpart_is_that_counterpart():
         "Gen. Arjun Mehta issued the invitation during a meeting today."
     )
     assert people(text)["Arjun Mehta"][1] == "India"
+
+
+def test_a_visit_by_someone_to_several_places_is_one_visit_per_state():
+    text = (
+        "The trip follows an early-March visit by Adm. Sarah K. Doyle, head of the fleet, to Fleet Forces Command "
+        "in Norfolk, Va., and then to Peru and Chile."
+    )
+    found = meetings(text)
+    assert {place for *_, place in found} >= {"Peru", "Chile"}
+    assert all("Sarah K. Doyle" in p and status == "held" for _, status, _, p, _ in found)

@@ -1007,6 +1007,12 @@ class Reader:
         self, s: Sentence, a: int, b: int, visitors: list[str], status: str, when, clause
     ) -> list[MeetingDraft]:
         i = b
+        if i + 1 < s.b and self.lowers[i] == "by" and not visitors:
+            # "a visit by General X, chairman of the staff, to A and then to B"
+            by, _, end = self.objects_after(s, i + 1)
+            to = next((k for k in range(end, min(s.b, end + 16)) if self.lowers[k] == "to"), None)
+            if by and to is not None:
+                visitors, i = self.keys(by), to
         while i < s.b and self.lowers[i] in (
             "to",
             "in",
@@ -1069,11 +1075,30 @@ class Reader:
                 )
             )
             i = j
-            # "Bogota in Colombia, Brasilia in Brazil": the state after a city only says where the city is.
-            if m is not None and m.role in ("capital", "place", "city") and i + 1 < s.b and self.lowers[i] == "in":
+            # "Bogota in Colombia, Brasilia in Brazil": the state after a city only says where the city is;
+            # so does "the U.S. Southern Command in Miami, Fla." after a place.
+            k = i
+            while k < s.b and k - i < 4 and _is_capitalised(self.texts[k]) and self.cast.token_mention[k] < 0:
+                k += 1
+            if k > i and k < s.b and self.lowers[k] == "in":
+                i = k
+            if i + 1 < s.b and self.lowers[i] == "in":
                 after = self.mention_at(i + 1)
                 if after is not None and after.role == "name" and self.kind_of(after.key) == "state":
                     i = after.b
+                elif after is not None and after.role in ("capital", "place", "city"):
+                    i = after.b
+                elif after is None:
+                    detail, end, _ = self.place_at(i + 1, s.b)
+                    i = end if detail else i
+            if (
+                i + 2 < s.b
+                and self.lowers[i] == ","
+                and _is_capitalised(self.texts[i + 1])
+                and self.texts[i + 2] == "."
+                and self.cast.token_mention[i + 1] < 0
+            ):
+                i += 3
             while i < s.b and (self.lowers[i] in (",", "and", "then", "the", "to", "on", "later") or i in in_dates):
                 i += 1
             if i == j:
