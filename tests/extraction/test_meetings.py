@@ -146,3 +146,17 @@ def test_a_visit_by_someone_to_several_places_is_one_visit_per_state():
     found = meetings(text)
     assert {place for *_, place in found} >= {"Peru", "Chile"}
     assert all("Sarah K. Doyle" in p and status == "held" for _, status, _, p, _ in found)
+
+
+def test_a_cancelled_meeting_takes_the_day_of_the_later_report_of_the_cancellations():
+    text = (
+        "Vice President Li Wen has cancelled a meeting with visiting Foreign Minister Anna Berg. "
+        "Officials said his meetings with the Thai prime minister and a Dutch envoy were also cancelled on Monday."
+    )
+    found = meetings(text)
+    assert [(status, when) for _, status, when, _, _ in found] == [("cancelled", "2024-03-18")] * 3
+
+
+def test_each_stop_of_a_trip_is_its_own_visit_even_where_the_state_is_not_named():
+    text = "Secretary of State Maria Olsen will travel to Lusaka, Port Moresby and Manila next week."
+    assert {place for *_, place in meetings(text)} == {"Lusaka", "Port Moresby", "Manila"}

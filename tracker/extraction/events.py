@@ -755,6 +755,15 @@ class Reader:
                 draft.when = TimeExpression("", 0, 0, day.isoformat(), "DATE", day, day, "day")
             elif draft.status == "planned" and draft.status in last:
                 draft.when = last[draft.status]
+        # "X has cancelled a meeting with Y. ... were also cancelled on Wednesday": the day of the later report.
+        following: dict[str, TimeExpression] = {}
+        for draft in reversed(drafts):
+            if draft.status not in ("cancelled", "postponed"):
+                continue
+            if draft.when is not None and draft.when.first is not None:
+                following[draft.status] = draft.when
+            elif draft.status in following:
+                draft.when = following[draft.status]
         return drafts
 
     def _fold_visits(self, found: list[MeetingDraft]) -> list[MeetingDraft]:
@@ -1233,6 +1242,8 @@ class Reader:
                 for kept in out[-RECENT:]:
                     if draft.when is not None and kept.when is not None and draft.when.value != kept.when.value:
                         continue
+                    if draft.kind == kept.kind == "visit" and draft.location and draft.location != kept.location:
+                        continue  # another stop of the same trip
                     same_sides = set(draft.participants) <= set(kept.participants) or (
                         draft.when is not None
                         and draft.sentence is not kept.sentence
