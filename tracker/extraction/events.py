@@ -738,6 +738,7 @@ class Reader:
                 for d in self._merge_in_sentence(self._fold_visits(found))
                 if d.participants or d.anaphoric or d.unnamed
             )
+        self.date_tokens = set()  # read per sentence above; the drill pass must not see the last one's
         return self._date_from_story(self._merge_across(drafts))
 
     def _date_from_story(self, drafts: list[MeetingDraft]) -> list[MeetingDraft]:
