@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tracker.extraction.gazetteer import Entity, Gazetteer, PhraseIndex, Surface
+from tracker.extraction.people import ranks, suffixes
 from tracker.extraction.sentences import TOKEN, Token
 from tracker.extraction.types import KnownActor
 
@@ -32,7 +33,11 @@ NOT_NAME_WORDS = frozenset(
     north south east west eastern western northern southern central new old sea ocean gulf strait river
     border front ministers presidents leaders news agency times post bbc cnn reuters press statement""".split()
 )
-TITLE_ADJECTIVES = frozenset("new former acting outgoing incoming then current interim veteran top".split())
+TITLE_ADJECTIVES = frozenset(
+    "new former acting outgoing incoming then current interim veteran top likely next future vice deputy".split()
+)
+# "the South Korean delegation, led by ...": the state a body stands for is the state of the people who lead it.
+DELEGATION_WORDS = frozenset("delegation delegations side team government military army navy forces ministry".split())
 ANAPHORIC_ORGS = frozenset(["alliance", "bloc"])
 ORG_WORDS_AFTER = frozenset(
     "accords accord agreement agreements protocol protocols format process talks summit declaration treaty airport".split()
@@ -130,6 +135,7 @@ class _Builder:
         self.by_surname: dict[str, list[str]] = {}
         self.name_ends: dict[str, list[int]] | None = None
         self.main_organisation = ""
+        self.ranks = ranks()
         # Known names whose words the text lacks are skipped, so a database of thousands of actors costs little.
         self.words = set(self.texts)
         self._prepare_known(known)
@@ -314,6 +320,20 @@ class _Builder:
         i, n = 0, len(tokens)
         while i < n:
             hit = self.g.titles.match(lowers, self.texts, i)
+            if not hit and covered[i] < 0 and self._initialled(i, covered):
+                # "Leon E. Panetta": a middle initial makes a person even without a title.
+                end = self._name_forward(i, covered)
+                name = re.sub(r"\s+", " ", self.text[tokens[i].start : tokens[end - 1].end])
+                key = self._known_person(name) or self._person(name, "", "", tokens[i].start)
+                people.append(Mention(i, end, tokens[i].start, tokens[end - 1].end, key, "person", name))
+                i = end
+                continue
+            if not hit and covered[i] < 0 and lowers[i] in self.ranks and _is_capitalised(self.texts[i]):
+                mention = self._ranked_person(i, by_start, by_end, covered)
+                if mention is not None:
+                    people.append(mention)
+                    i = mention.b
+                    continue
             if not hit or covered[i] >= 0:
                 i += 1
                 continue
@@ -335,6 +355,74 @@ class _Builder:
             else:
                 i = b
         return people
+
+    def _initialled(self, i: int, covered) -> bool:
+        texts = self.texts
+        if not (i + 3 < len(texts) and len(texts[i]) > 1 and len(texts[i + 1]) == 1 and texts[i + 2] == "."):
+            return False
+        if i > 0 and (_is_capitalised(texts[i - 1]) or texts[i - 1] == "."):
+            return False  # inside a longer name or a title, which the title pass reads
+        return self._name_word(i, covered) and self._name_word(i + 1, covered) and self._name_word(i + 3, covered)
+
+    def _ranked_person(self, a: int, by_start, by_end, covered) -> Mention | None:
+        """ "Maj. Gen. Roger Cloutier", "Sheikh Tamim bin Hamad": a rank or honorific, then a name."""
+        tokens, texts, n = self.tokens, self.texts, len(self.tokens)
+        j, abbreviated = a, False
+        while j < n and j - a < 6 and self.lowers[j] in self.ranks and _is_capitalised(texts[j]) and covered[j] < 0:
+            j += 1
+            if j < n and texts[j] == "." and tokens[j].start == tokens[j - 1].end:
+                abbreviated = True
+                j += 1
+        name_end = self._name_forward(j, covered)
+        # "Mr. Moon" alone is a later mention, read with the honorific apart; a bare rank needs a full name.
+        honorific = all(self.lowers[k] in HONORIFICS or texts[k] == "." for k in range(a, j))
+        if name_end is None or ((honorific or not abbreviated) and name_end - j < 2):
+            return None
+        name = re.sub(r"\s+", " ", self.text[tokens[j].start : tokens[name_end - 1].end])
+        if name.split()[-1].rstrip(".").lower() in suffixes() and len(name.split()) > 2:
+            name = name.rsplit(" ", 1)[0].rstrip(",")
+        title = self.text[tokens[a].start : tokens[j - 1].end]
+        span_start, affiliation, _ = self._affiliation_before(a, by_end)
+        affiliation = affiliation or self._affiliation_after(name_end, by_start)
+        key = self._known_person(name) or self._person(name, title, affiliation, tokens[span_start].start)
+        actor = self.actors[key]
+        actor.title = actor.title or title
+        if affiliation:
+            actor.affiliation = actor.affiliation or affiliation
+            self._entity_actor(affiliation) if affiliation in self.g.entities else None
+        return Mention(span_start, name_end, tokens[span_start].start, tokens[name_end - 1].end, key, "person", name)
+
+    def _delegation_before(self, start: int, by_end: dict[int, Mention]) -> str:
+        """ "The North Korean delegation is led by senior negotiator X": a state's body just before, same sentence."""
+        for k in range(start - 1, max(-1, start - 14), -1):
+            if self.lowers[k] in (".", ";", "!", "?"):
+                return ""
+            m = by_end.get(k)
+            if m is not None and m.role in ("name", "demonym") and self.lowers[k] in DELEGATION_WORDS:
+                entity = self.g.entities.get(m.key)
+                if entity is not None and entity.kind == "state":
+                    return m.key
+        return ""
+
+    def _affiliation_after(self, end: int, by_start: dict[int, Mention]) -> str:
+        """ "X, the Botswana Land Forces commander," / "X, the Ghanaian chief of army staff": the state in the
+        apposition that follows a name; "X of Sweden" too."""
+        if end + 1 < len(self.lowers) and self.lowers[end] == "of":
+            m = by_start.get(end + 1)
+            entity = self.g.entities.get(m.key) if m is not None and m.role == "name" else None
+            if entity is not None and entity.kind == "state":
+                return m.key
+        if end >= len(self.lowers) or self.lowers[end] != ",":
+            return ""
+        for k in range(end + 1, min(len(self.lowers), end + 12)):
+            if self.lowers[k] in (",", ".", ";", "said", "says", "who", "and"):
+                break
+            m = by_start.get(k)
+            if m is not None and m.role in ("name", "demonym", "seat"):
+                entity = self.g.entities.get(m.key)
+                if entity is not None and entity.kind == "state":
+                    return m.key
+        return ""
 
     def _affiliation_before(self, a: int, by_end: dict[int, Mention]) -> tuple[int, str, str]:
         """Look left of a title for "Russia's", "Russian", "UK", "the Kremlin": (new start, affiliation key, target key)."""
@@ -425,6 +513,8 @@ class _Builder:
         name = self.text[tokens[name_start].start : tokens[name_end - 1].end]
         name = re.sub(r"\s+", " ", name)
         title = self._title_text(surface, title_target)
+        if not affiliation:
+            affiliation = self._affiliation_after(span_end, by_start) or self._delegation_before(span_start, by_end)
         if not affiliation and surface.implies and surface.implies in self.g.entities:
             affiliation = surface.implies
         if not affiliation and surface.implies == "org":
@@ -448,11 +538,11 @@ class _Builder:
         token = self.tokens[t]
         if covered[t] >= 0 or not _is_capitalised(token.text) or token.lower in NOT_NAME_WORDS:
             return False
+        if len(token.text) == 1:
+            # An initial ("George W. Bush", "Robert M. Gates") must be followed by a full stop.
+            return t + 1 < len(self.tokens) and self.tokens[t + 1].text == "."
         if token.lower in CALENDAR_WORDS or token.lower in HONORIFICS:
             return False
-        if len(token.text) == 1:
-            # An initial ("George W. Bush") must be followed by a full stop.
-            return t + 1 < len(self.tokens) and self.tokens[t + 1].text == "."
         # All-capital words are acronyms or datelines ("DAYTON, Ohio"), not names.
         return not token.text.isupper()
 
@@ -484,6 +574,17 @@ class _Builder:
                 continue
             if words and tokens[j].lower in NAME_PARTICLES and j + 1 < n and self._name_word(j + 1, covered):
                 j += 1
+                continue
+            # "Adel al-Jubeir", "Omar al-Bashir": a particle joined to the family name by a hyphen.
+            if (
+                words
+                and tokens[j].lower in NAME_PARTICLES
+                and j + 2 < n
+                and tokens[j + 1].text == "-"
+                and tokens[j + 1].start == tokens[j].end
+                and self._name_word(j + 2, covered)
+            ):
+                j += 2
                 continue
             break
         if words == 0:
@@ -568,6 +669,7 @@ class _Builder:
         index = PhraseIndex()
         given_first = PhraseIndex()
         titles: dict[str, list[str]] = {}
+        heads: dict[str, list[str]] = {}
         # People the article introduces with a title come first, so a surname is theirs before a known person's.
         named = list(dict.fromkeys(m.key for m in people))
         for key in named + [k for k in self.actors if k not in set(named)]:
@@ -593,7 +695,17 @@ class _Builder:
             for alias in [*actor.aliases, *self.known_person_forms.get(key, ())]:
                 index.add(alias, Surface(key, "person"), case_sensitive=True)
             if actor.title:
-                titles.setdefault(actor.title.split(" to ")[0].lower(), []).append(key)
+                title = actor.title.split(" to ")[0].lower()
+                titles.setdefault(title, []).append(key)
+                if " of " in title:
+                    # "the Secretary" for the Secretary of State already named
+                    heads.setdefault(title.split(" of ")[0], []).append(key)
+        # Family name first, without an honorific ("Xi" for Xi Jinping): only for two-word names, after every
+        # surname, so that a surname always wins.
+        for key in named:
+            words = self.actors[key].name.split()
+            if len(words) == 2 and not self.actors[key].known:
+                index.add(words[0], Surface(key, "surname"), case_sensitive=True)
         taken = [False] * len(self.tokens)
         for m in people:
             for t in range(m.a, m.b):
@@ -643,7 +755,7 @@ class _Builder:
                 if title_hit:
                     length, surface = title_hit
                     b = i + 1 + length
-                    candidates = titles.get(surface.value.lower(), [])
+                    candidates = titles.get(surface.value.lower(), []) or heads.get(surface.value.lower(), [])
                     follows = lowers[b] if b < n else ""
                     if not candidates and later and later[-1].a > i - 80 and texts[i] == "The":
                         # "Mrs Merkel flew on. The chancellor had ..." — an untitled person just named.
@@ -721,6 +833,7 @@ def cast(text: str, tokens: list[Token], gazetteer: Gazetteer, known: Sequence[K
                 m_actor.first = min(m_actor.first, actor.first)
 
     _affiliate_from_context(actors, chosen, gazetteer, text)
+    _affiliate_counterpart(actors, chosen, builder.lowers, gazetteer)
 
     persons = [(m.a, m.key) for m in chosen if m.role == "person"]
     return Cast(
@@ -803,3 +916,25 @@ def _affiliate_from_context(actors: dict[str, Actor], chosen: list[Mention], gaz
                 entity = gazetteer.entities[key]
                 actors[key] = Actor(key, entity.name, entity.kind)
             actors[key].first = min(actors[key].first, actor.first)
+
+
+def _affiliate_counterpart(actors: dict[str, Actor], chosen: list[Mention], lowers: list[str], gazetteer: Gazetteer):
+    """ "He accepted an invitation from his Chinese counterpart. General X issued it ...": the next person
+    named without a state, soon after an unnamed counterpart of a known state, is that counterpart."""
+    pending, since = "", 0
+    for m in chosen:
+        if m.role == "demonym" and m.b < len(lowers) and lowers[m.b] in ("counterpart", "counterparts"):
+            following = m.b + 1
+            if not any(x.a == following and x.role == "person" for x in chosen):
+                entity = gazetteer.entities.get(m.key)
+                if entity is not None and entity.kind == "state":
+                    pending, since = m.key, m.a
+            continue
+        if pending and m.role == "person":
+            if m.a - since > 80:
+                pending = ""
+                continue
+            actor = actors[m.key]
+            if not actor.affiliation and actor.first >= m.start:
+                actor.affiliation = pending
+                pending = ""

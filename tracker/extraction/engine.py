@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from tracker.extraction.actors import Cast, dateline_place, slugify
+from tracker.extraction.actors import HEAD_TITLES, Cast, dateline_place, slugify
 from tracker.extraction.actors import cast as build_cast
 from tracker.extraction.dates import TimeExpression, find_dates
 from tracker.extraction.drills import DrillDraft, DrillReader
@@ -65,6 +65,7 @@ def extract(text: str, published: date, known_actors: Sequence[KnownActor] = ())
             cast.actors[key].first = min(cast.actors[key].first, text_offset(draft))
 
     _default_to_dateline(text, meeting_drafts, gazetteer, published)
+    _hosts_serve_their_state(cast, meeting_drafts, gazetteer)
 
     return Extraction(
         dates=dates,
@@ -89,6 +90,22 @@ def _default_to_dateline(text: str, drafts: list[MeetingDraft], gazetteer: Gazet
             continue
         if when.precision == "day" and published - timedelta(days=2) <= when.first <= published:
             draft.location = place
+
+
+def _hosts_serve_their_state(cast: Cast, drafts: list[MeetingDraft], gazetteer: Gazetteer) -> None:
+    """ "In Jerusalem, X will meet Prime Minister Y": a head of government met at a stop of a trip, with no
+    state of their own in the text, leads the state visited."""
+    for draft in drafts:
+        if draft.kind != "visit":
+            continue
+        others = [k for k in draft.participants if k not in draft.subject]
+        states = [k for k in others if k in gazetteer.entities and gazetteer.entities[k].kind == "state"]
+        if len(states) != 1:
+            continue
+        for key in others:
+            actor = cast.actors.get(key)
+            if actor is not None and actor.kind == "person" and not actor.affiliation and actor.title in HEAD_TITLES:
+                actor.affiliation = states[0]
 
 
 def text_offset(draft: MeetingDraft) -> int:

@@ -49,11 +49,13 @@ MEETING_WORDS = {
     **dict.fromkeys(
         """phone call|telephone call|video call|phone calls|telephone calls|phone conversation|telephone conversation
         |spoke by phone|spoke by telephone|spoke on the phone|spoke by video|talked by phone|speak by phone|speaks by phone
-        |phoned|telephoned|call with|calls with|videoconference|video conference|video link""".replace("\n", "").split(
-            "|"
-        ),
+        |phoned|telephoned|call with|calls with|videoconference|video conference|video link|teleconference
+        |teleconferences|spoke with|spoke today with|spoke yesterday with|speaks with|spoken with|talked with
+        |spoke separately with|spoke again with""".replace("\n", "").split("|"),
         "call",
     ),
+    # "A and B discussed ...": a readout's talks, kept only when two sides stand before the verb.
+    **dict.fromkeys("discussed discuss discusses".split(), "talks"),
     **dict.fromkeys("signed sign signs signing approved initialled initialed inked".split(), "signing"),
 }
 TRIGGERS = _index({**MEETING_WORDS}, "meeting")
@@ -218,6 +220,14 @@ OBJECT_LEAD = frozenset(
     senior foreign defence defense prime state government governments from ’ ' s new joint""".split()
 )
 COUNTERPART = frozenset(["counterpart", "counterparts"])
+BEGAN = frozenset("began begun opened started".split())
+DISCUSS = frozenset("discussed discuss discusses".split())
+TOPIC_PREPOSITIONS = frozenset("on about over regarding concerning".split())
+TOPIC_LEADS = DISCUSS | frozenset("including regarding about".split())
+SPOKE = frozenset("spoke speaks spoken talked".split())
+UNNAMED_PARTIES = frozenset(
+    "diplomats officials envoys negotiators delegations delegates leaders ministers representatives".split()
+)
 DIRECTION_WORDS = frozenset(
     "eastern western northern southern central north south east west southeastern southwestern northeastern northwestern".split()
 )
@@ -245,6 +255,7 @@ class MeetingDraft:
     trigger: int
     end: date | None = None
     anaphoric: bool = False
+    unnamed: bool = False  # no one named, but the text says who in general ("diplomats", "the three countries")
 
 
 class Reader:
@@ -258,6 +269,8 @@ class Reader:
         self.cast = cast
         self.g = gazetteer
         self.published = published
+        self.date_tokens: set[int] = set()  # tokens inside a date of the sentence being read
+        self.second_group: set[str] = set()  # states listed after "as well as" in the last host list read
 
     # -- small helpers ------------------------------------------------------------------------------
 
@@ -371,6 +384,8 @@ class Reader:
             if m is not None:
                 if m.role in ("place", "city"):
                     break
+                if m.a > s.a and self.lowers[m.a - 1] in TOPIC_PREPOSITIONS:
+                    break  # "a peace deal on Ukraine during talks": what they talked about, not who
                 items.append(m)
                 start = m.a
                 i = m.a - 1
@@ -408,10 +423,11 @@ class Reader:
                     if i - 1 >= s.a and self.cast.token_mention[i - 1] >= 0:
                         i -= 1
                         continue
-                    # "Cyril Ramaphosa, who chairs the union this year, held ..." — step over the relative clause.
+                    # "Cyril Ramaphosa, who chairs the union this year, held ..." — step over the relative clause,
+                    # and over an apposition ("Roger Cloutier, the army's commander in Africa, held ...").
                     for k in range(i - 1, max(s.a, i - 14), -1):
                         if (
-                            self.lowers[k] in ("who", "which")
+                            self.lowers[k] in ("who", "which", "the")
                             and k - 1 >= s.a
                             and self.lowers[k - 1] == ","
                             and k - 2 >= s.a
@@ -429,6 +445,8 @@ class Reader:
                     break
                 i -= 1
                 continue
+            if low == "-" and i > s.a and self.lowers[i - 1] == "-":
+                break  # "VICENZA, Italy -- X held ...": a dateline, not a subject
             if low in CONNECTORS:
                 i -= 1
                 continue
@@ -501,7 +519,7 @@ class Reader:
                 if listed:
                     return listed, False, i + 2
             if not items:
-                if low in OBJECT_LEAD and lead < 7:
+                if low in OBJECT_LEAD and lead < 7 or (i in self.date_tokens and lead < 7):
                     lead += 1
                     i += 1
                     continue
@@ -543,7 +561,18 @@ class Reader:
         if self.lowers[position] in PLURAL_PRONOUNS:
             return []
         key = self.cast.person_before(position, exclude)
-        return [key] if key else []
+        if key is None:
+            return []
+        # "he" of a story is its protagonist more often than the person named last: when the last person is
+        # named once and another far more often, the pronoun is the other's.
+        counts: dict[str, int] = {}
+        k = bisect_left(self.cast.person_positions, position)
+        for other in self.cast.person_keys[:k]:
+            counts[other] = counts.get(other, 0) + 1
+        top = max((c, o) for o, c in counts.items() if o not in exclude)
+        if counts.get(key, 0) == 1 and top[0] >= 3:
+            return [top[1]]
+        return [key]
 
     # -- places ---------------------------------------------------------------------------------------
 
@@ -636,6 +665,7 @@ class Reader:
     def meetings(self, sentences: list[Sentence]) -> list[MeetingDraft]:
         drafts: list[MeetingDraft] = []
         for s in sentences:
+            self.date_tokens = {t for d in s.dates for t in range(s.a, s.b) if d.start <= self.tokens[t].start < d.end}
             triggers: list[tuple[int, int, str]] = []
             i = s.a
             while i < s.b:
@@ -653,8 +683,40 @@ class Reader:
                 for draft in self._meeting(s, a, b, kind, single=len(triggers) == 1, inherited=subject):
                     found.append(draft)
                     subject = subject or draft.subject
-            drafts.extend(self._merge_in_sentence(self._fold_visits(found)))
-        return self._merge_across(drafts)
+            # Nobody named and no "diplomats" or "envoys" either: no event an editor could record.
+            drafts.extend(
+                d
+                for d in self._merge_in_sentence(self._fold_visits(found))
+                if d.participants or d.anaphoric or d.unnamed
+            )
+        self.date_tokens = set()  # read per sentence above; the drill pass must not see the last one's
+        return self._date_from_story(self._merge_across(drafts))
+
+    def _date_from_story(self, drafts: list[MeetingDraft]) -> list[MeetingDraft]:
+        """A meeting the sentence gives no date is dated by the story: "have held talks" is news of the day it
+        was published, and "In Hanoi, he will meet ..." falls in the trip the story dated before."""
+        last: dict[str, TimeExpression] = {}
+        for draft in drafts:
+            when = draft.when
+            if when is not None and when.first is not None:
+                last[draft.status] = when
+                continue
+            before = set(self.lowers[draft.sentence.a : draft.trigger])
+            if draft.status == "held" and before & {"have", "has"}:
+                day = self.published
+                draft.when = TimeExpression("", 0, 0, day.isoformat(), "DATE", day, day, "day")
+            elif draft.status == "planned" and draft.status in last:
+                draft.when = last[draft.status]
+        # "X has cancelled a meeting with Y. ... were also cancelled on Wednesday": the day of the later report.
+        following: dict[str, TimeExpression] = {}
+        for draft in reversed(drafts):
+            if draft.status not in ("cancelled", "postponed"):
+                continue
+            if draft.when is not None and draft.when.first is not None:
+                following[draft.status] = draft.when
+            elif draft.status in following:
+                draft.when = following[draft.status]
+        return drafts
 
     def _fold_visits(self, found: list[MeetingDraft]) -> list[MeetingDraft]:
         """ "X flew to Moscow for talks with Y": the talks are part of the visit."""
@@ -714,6 +776,21 @@ class Reader:
             return []
         clause = self.clause(s, a)
         subject, pronoun, subject_start = self.subject_before(s, a)
+        if not subject and pronoun is None and before in ("during", "at", "in") and kind in ("talks", "summit"):
+            # "The leaders of A, B and C failed to agree during talks in Moscow": the clause's subject.
+            opening, _, _ = self.objects_after(s, clause[0])
+            if opening and opening[0].a < a:
+                subject, subject_start = [m for m in opening if m.a < a], opening[0].a
+        if kind == "talks" and lowers[a] in MEETING_NOUNS and TOPIC_LEADS & set(lowers[max(clause[0], a - 8) : a]):
+            # "to discuss a range of issues including the negotiations": a topic, not an event.
+            return []
+        if lowers[a] in DISCUSS:
+            # "A and B discussed the plans": two sides before the verb, or "discussed ... with B".
+            with_at = next((k for k in range(b, min(clause[1], b + 12)) if lowers[k] == "with"), None)
+            if len({m.key for m in subject}) < 2 and with_at is None:
+                return []
+            if with_at is not None:
+                b = with_at + 1
         object_from = b
         if kind == "signing":
             # "signed a security agreement with Beijing": step over the agreement itself.
@@ -724,6 +801,8 @@ class Reader:
         objects, counterparts, object_end = self.objects_after(s, object_from)
         object_keys = self.keys(objects)
         subject_keys = self.keys(subject)
+        if len(object_keys) >= 2 and "between" in lowers[b:object_end] and lowers[a] in MEETING_NOUNS:
+            subject_keys = []  # "Ukraine peace talks between A, B and C": the list names every side
         if not subject_keys and pronoun is not None:
             subject_keys = self.resolve_pronoun(s, pronoun, set(object_keys))
         if not subject_keys and kind in ("press_conference", "summit", "call", "talks") and objects:
@@ -741,7 +820,12 @@ class Reader:
         status = self.status(s, max(clause[0], subject_start - 1), min(clause[1], max(b, object_end) + 4))
         if single and status not in ("cancelled", "postponed"):
             status = self.status(s, s.a, s.b) if self.status(s, s.a, s.b) in ("cancelled", "postponed") else status
-        when = self.pick_date(s, a, b, clause, prefer_for=status in ("cancelled", "postponed"), whole=single)
+        discussed = lowers[a] in DISCUSS
+        if discussed and lowers[a] == "discussed" and status not in ("cancelled", "postponed"):
+            status = "held"  # what they discussed may be planned; the discussion was held
+        when = self.pick_date(
+            s, a, b, clause, prefer_for=status in ("cancelled", "postponed"), whole=single and not discussed
+        )
         definite = (
             lowers[a] in MEETING_NOUNS
             and any(lowers[k] in DEFINITE for k in range(max(s.a, a - 3), a))
@@ -754,16 +838,18 @@ class Reader:
             status = "held" if tense_of(clause_text) == "past" else "planned"
         if not status:
             status = "planned" if when is None or when.first is None or when.first >= self.published else "held"
-            if (
-                when is not None
-                and when.first is not None
-                and when.first == self.published
-                and lowers[a] in ("met", "held", "signed")
-            ):
-                status = "held"
+            if when is not None and when.first is not None and when.first == self.published:
+                clause_text = self.text[self.tokens[clause[0]].start : self.tokens[clause[1] - 1].end]
+                if lowers[a] in ("met", "held", "signed") or tense_of(clause_text) == "past":
+                    status = "held"
         location = self.location_in(s, subject_start, clause[1])
         if not location and single:
             location = self.location_in(s, subject_start, s.b)
+        if not location and lowers[s.a] in ("in", "at"):
+            # "In Hanoi, the secretary will meet ...": the sentence opens with where.
+            name, after, _ = self.place_at(s.a + 1, s.b)
+            if name and after < s.b and lowers[after] == ",":
+                location = name
         if kind == "call":
             location = ""
         end_day = self._meeting_end(s, a, when)
@@ -777,14 +863,96 @@ class Reader:
             location = location or self._agreement_place(s)
         participants = self.expand(subject_keys + [k for k in object_keys if k not in subject_keys])
         people = [k for k in subject_keys if self.kind_of(k) == "person"]
+        plural = "meetings" in lowers[a : min(s.b, b + 1)]
+        hosts, placed = self._hosts_listed(s, b, clause[1])
+        if not plural and not placed:
+            hosts = []
+        if len(hosts) < 2 and plural and len(object_keys) >= 2:
+            hosts = [k for k in object_keys if k not in subject_keys]
+        if len(hosts) >= 2 and subject_keys:
+            # "meetings with the leaders of A and B", "meet officials in A, B and C": one meeting with each.
+            later = self._respectively(s, hosts, when)
+            return [
+                MeetingDraft(
+                    kind,
+                    status,
+                    self.expand(subject_keys + [h]),
+                    subject_keys,
+                    self.cast.actors[h].name if placed and h in self.cast.actors else "",
+                    later if h in self.second_group else when,
+                    s,
+                    a,
+                    end_day,
+                )
+                for h in hosts
+            ]
         if counterparts and len(people) >= 2:
             others = self.expand(object_keys)
             return [MeetingDraft(kind, status, [p, *others], [p], location, when, s, a, end_day) for p in people]
         if kind == "press_conference" and len(participants) < 2 and lowers[a] != "joint" and before != "joint":
             return []
+        if kind == "call" and lowers[a] in SPOKE and not object_keys:
+            return []
         if kind == "call" and not participants:
             return []
-        return [MeetingDraft(kind, status, participants, subject_keys, location, when, s, a, end_day, anaphoric)]
+        draft = MeetingDraft(kind, status, participants, subject_keys, location, when, s, a, end_day, anaphoric)
+        draft.unnamed = not participants and self._unnamed_parties(s, a, b, clause)
+        return [draft]
+
+    def _sides(self, keys: list[str]) -> set[str]:
+        out = set()
+        for key in keys:
+            actor = self.cast.actors.get(key)
+            out.add(actor.affiliation if actor is not None and actor.affiliation else key)
+        return out
+
+    def _respectively(self, s: Sentence, hosts: list[str], when: TimeExpression | None) -> TimeExpression | None:
+        """ "with A and B, as well as C, on June 10 and 11, respectively": C was met on the second day."""
+        if not self.second_group or "respectively" not in self.lowers[s.a : s.b]:
+            return when
+        if when is None or when.first is None or when.last is None or when.last == when.first:
+            return when
+        day = when.last
+        return TimeExpression(when.text, when.start, when.end, day.isoformat(), "DATE", day, day, "day")
+
+    def _hosts_listed(self, s: Sentence, b: int, end: int) -> tuple[list[str], bool]:
+        """ "with military officials in A, B and C", "leaders from A, B, as well as C": the states listed."""
+        lowers = self.lowers
+        for k in range(b, min(end, s.b) - 2):
+            if lowers[k] in UNNAMED_PARTIES and lowers[k + 1] in ("in", "from", "of"):
+                states: list[str] = []
+                self.second_group = set()
+                second = False
+                i = k + 2
+                while i < s.b:
+                    m = self.mention_at(i)
+                    if m is not None and self.kind_of(m.key) == "state" and m.role in ("name", "capital", "place"):
+                        states.append(m.key) if m.key not in states else None
+                        if second:
+                            self.second_group.add(m.key)
+                        i = m.b
+                    elif lowers[i] == "as" and states:
+                        second = True
+                        i += 1
+                    elif lowers[i] in (",", "and", "as", "well", "the") and states:
+                        i += 1
+                    else:
+                        break
+                return states, lowers[k + 1] == "in"
+        return [], False
+
+    def _unnamed_parties(self, s: Sentence, a: int, b: int, clause: tuple[int, int]) -> bool:
+        """An event with nobody named is still news when the text says who in general ("diplomats from around
+        Europe are due to meet"), opens with it ("A meeting of all the ministers ..."), or says it began."""
+        lowers = self.lowers
+        for k in range(clause[0], a):
+            if lowers[k] in UNNAMED_PARTIES and (k == s.a or lowers[k - 1] not in DEFINITE):
+                return True
+        if any(lowers[k] in NUMBER_WORDS_SMALL and lowers[k + 1] in COUNTRY_NOUNS for k in range(clause[0], a - 1)):
+            return True
+        if lowers[s.a] in ("a", "an") and a - s.a <= 3:
+            return True
+        return bool(BEGAN & set(lowers[b : clause[1]]))
 
     def _meeting_end(self, s: Sentence, a: int, when: TimeExpression | None) -> date | None:
         """ "a two-day summit that opened on Tuesday" ends on Wednesday."""
@@ -800,6 +968,12 @@ class Reader:
         self, s: Sentence, a: int, b: int, visitors: list[str], status: str, when, clause
     ) -> list[MeetingDraft]:
         i = b
+        if i + 1 < s.b and self.lowers[i] == "by" and not visitors:
+            # "a visit by General X, chairman of the staff, to A and then to B"
+            by, _, end = self.objects_after(s, i + 1)
+            to = next((k for k in range(end, min(s.b, end + 16)) if self.lowers[k] == "to"), None)
+            if by and to is not None:
+                visitors, i = self.keys(by), to
         while i < s.b and self.lowers[i] in (
             "to",
             "in",
@@ -862,6 +1036,30 @@ class Reader:
                 )
             )
             i = j
+            # "Bogota in Colombia, Brasilia in Brazil": the state after a city only says where the city is;
+            # so does "the U.S. Southern Command in Miami, Fla." after a place.
+            k = i
+            while k < s.b and k - i < 4 and _is_capitalised(self.texts[k]) and self.cast.token_mention[k] < 0:
+                k += 1
+            if k > i and k < s.b and self.lowers[k] == "in":
+                i = k
+            if i + 1 < s.b and self.lowers[i] == "in":
+                after = self.mention_at(i + 1)
+                if after is not None and after.role == "name" and self.kind_of(after.key) == "state":
+                    i = after.b
+                elif after is not None and after.role in ("capital", "place", "city"):
+                    i = after.b
+                elif after is None:
+                    detail, end, _ = self.place_at(i + 1, s.b)
+                    i = end if detail else i
+            if (
+                i + 2 < s.b
+                and self.lowers[i] == ","
+                and _is_capitalised(self.texts[i + 1])
+                and self.texts[i + 2] == "."
+                and self.cast.token_mention[i + 1] < 0
+            ):
+                i += 3
             while i < s.b and (self.lowers[i] in (",", "and", "then", "the", "to", "on", "later") or i in in_dates):
                 i += 1
             if i == j:
@@ -942,21 +1140,69 @@ class Reader:
             if draft.anaphoric:
                 # "the talks", "the virtual meeting": the meeting already reported.
                 if out:
-                    kept = out[-1]
+                    # the meeting with the same sides, else the last one reported
+                    sides = self._sides(draft.participants)
+                    kept = next(
+                        (
+                            k
+                            for k in reversed(out[-RECENT:])
+                            if len(sides) >= 2 and sides <= self._sides(k.participants)
+                        ),
+                        out[-1],
+                    )
                     kept.participants += [k for k in draft.participants if k not in kept.participants]
                     kept.location = kept.location or draft.location
                     continue
                 if not draft.participants:
                     continue
             duplicate = False
+            stop = next(
+                (
+                    v
+                    for v in out[-RECENT:]
+                    if v.kind == "visit"
+                    and draft.kind in ("talks", "visit")
+                    and draft.location
+                    and v.location == draft.location
+                    and draft.subject
+                    and set(draft.subject) <= set(v.subject)
+                    and v.status == draft.status
+                ),
+                None,
+            )
+            if stop is None and draft.when is None and draft.kind in ("talks", "call"):
+                # "During the meeting with General X, the commander ...": a section about a meeting the lead
+                # already dated, with the same sides (a person stands for the state they serve).
+                sides = self._sides(draft.participants)
+                stop = next(
+                    (
+                        k
+                        for k in reversed(out[-RECENT:])
+                        if k.kind in ("talks", "call")
+                        and k.when is not None
+                        and len(sides) >= 2
+                        and sides <= self._sides(k.participants)
+                    ),
+                    None,
+                )
+            if stop is not None:
+                # "X will travel to A and B. In A, X will meet Y": the meeting is that stop of the trip.
+                stop.participants += [k for k in draft.participants if k not in stop.participants]
+                continue
             if draft.participants:
                 # Only recent meetings: a repeat is reported close by, and this keeps long texts linear.
                 for kept in out[-RECENT:]:
                     if draft.when is not None and kept.when is not None and draft.when.value != kept.when.value:
                         continue
-                    if set(draft.participants) <= set(kept.participants) and (
-                        draft.status == kept.status or draft.when is None
-                    ):
+                    if draft.kind == kept.kind == "visit" and draft.location and draft.location != kept.location:
+                        continue  # another stop of the same trip
+                    same_sides = set(draft.participants) <= set(kept.participants) or (
+                        draft.when is not None
+                        and draft.sentence is not kept.sentence
+                        and len(draft.participants) >= 2
+                        and self._sides(draft.participants) <= self._sides(kept.participants)
+                    )
+                    if same_sides and (draft.status == kept.status or draft.when is None):
                         if (
                             draft.kind == kept.kind
                             or draft.kind in ("visit", "talks")
@@ -964,6 +1210,7 @@ class Reader:
                         ):
                             duplicate = True
                             kept.when = kept.when or draft.when
+                            kept.participants += [k for k in draft.participants if k not in kept.participants]
                             break
             if not duplicate:
                 out.append(draft)

@@ -11,7 +11,7 @@ BOUNDARY = re.compile(r"[.!?][\"'”’»)\]]*[ \t\r\n]+(?=[\"'“‘«(\[]?[A-Z
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr st gen lt col maj capt sgt adm gov sen rep pres prof rev jr sr
     jan feb mar apr jun jul aug sep sept oct nov dec no nos vs approx est fig cf
-    inc ltd co corp mt ft""".split()
+    inc ltd co corp mt ft brig cmdr cdr lieut""".split()
 )
 TOKEN = re.compile(r"\w+|[^\w\s]")
 MAX_SENTENCE = 2000

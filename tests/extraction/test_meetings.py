@@ -1,0 +1,162 @@
+"""Classes of meeting reports, each told in sentences written for these tests."""
+
+from datetime import date
+
+from tracker.extraction import extract
+
+PUBLISHED = date(2024, 3, 18)  # a Monday
+
+
+def meetings(text: str) -> list[tuple[str, str, str | None, frozenset[str], str]]:
+    return [
+        (m.kind, m.status, m.date, frozenset(m.participants), m.location) for m in extract(text, PUBLISHED).meetings
+    ]
+
+
+def people(text: str) -> dict[str, tuple[str, str]]:
+    return {a.name: (a.title, a.affiliation) for a in extract(text, PUBLISHED).actors if a.kind == "person"}
+
+
+def test_a_readout_call_has_both_sides_and_the_day_of_the_readout():
+    text = "Secretary of State Maria Olsen spoke today with Kenyan President Daniel Mwangi about regional security."
+    assert meetings(text) == [("call", "held", "2024-03-18", frozenset({"Maria Olsen", "Daniel Mwangi"}), "")]
+
+
+def test_two_people_who_discussed_plans_held_talks_and_one_who_spoke_to_reporters_did_not():
+    text = (
+        "Maj. Gen. Paul Rivers and Brig. Gen. Amadou Sall discussed the coming exercise on Monday. "
+        "Defence Minister Ivan Petrov spoke with reporters after the parade."
+    )
+    assert meetings(text) == [("talks", "held", "2024-03-18", frozenset({"Paul Rivers", "Amadou Sall"}), "")]
+
+
+def test_a_rank_before_a_name_makes_a_person_with_the_state_of_the_apposition():
+    text = "Maj. Gen. Kofi Mensah, the Ghanaian chief of army staff, met the visiting delegation."
+    assert people(text)["Kofi Mensah"] == ("Maj. Gen.", "Ghana")
+
+
+def test_a_name_with_a_middle_initial_is_a_person_without_a_title():
+    assert "Harold J. Benton" in people("Harold J. Benton will meet the mayor next week.")
+
+
+def test_a_joined_particle_stays_in_the_name():
+    assert "Khalid al-Mansour" in people("Saudi Foreign Minister Khalid al-Mansour arrived on Sunday.")
+
+
+def test_a_person_takes_the_state_of_the_delegation_he_leads():
+    text = "The Japanese delegation is led by senior negotiator Kenji Sato."
+    assert people(text)["Kenji Sato"] == ("Senior Negotiator", "Japan")
+
+
+def test_a_travel_announcement_is_one_visit_per_stop_and_the_meeting_there_joins_its_stop():
+    text = (
+        "Secretary of State Maria Olsen will travel to Hanoi and Manila from March 20-24. "
+        "In Hanoi, Secretary Olsen will meet with Prime Minister Nguyen Van Long."
+    )
+    found = meetings(text)
+    assert [(kind, status, place) for kind, status, _, _, place in found] == [
+        ("visit", "planned", "Hanoi"),
+        ("visit", "planned", "Manila"),
+    ]
+    assert "Nguyen Van Long" in found[0][3]
+    assert all(when.startswith("2024-03") for _, _, when, _, _ in found)
+
+
+def test_meetings_with_officials_in_several_states_are_one_meeting_with_each():
+    text = "Defense Secretary Harold J. Benton will meet next week with military officials in Peru, Chile and Brazil."
+    found = meetings(text)
+    assert {frozenset(p) for _, _, _, p, _ in found} == {
+        frozenset({"Harold J. Benton", state}) for state in ("Peru", "Chile", "Brazil")
+    }
+    assert {place for *_, place in found} == {"Peru", "Chile", "Brazil"}
+
+
+def test_talks_reported_in_the_present_perfect_are_news_of_the_day():
+    text = "The leaders of France and Germany have held talks in Berlin on energy prices."
+    assert meetings(text) == [("talks", "held", "2024-03-18", frozenset({"France", "Germany"}), "Berlin")]
+
+
+def test_a_meeting_named_as_a_topic_is_no_meeting():
+    text = "President Ana Costa will meet Chancellor Otto Brandt to discuss trade, including the stalled negotiations."
+    assert [kind for kind, *_ in meetings(text)] == ["talks"]
+
+
+def test_a_meeting_with_nobody_named_is_not_proposed():
+    assert meetings("The talks stemmed from an agreement reached two years ago.") == []
+
+
+def test_respectively_gives_the_second_group_of_states_the_second_day():
+    text = (
+        "Gen. Mark Hollis held video meetings with army leaders from Peru and Chile, as well as Brazil, "
+        "March 11 and 12, respectively."
+    )
+    dates = {p - {"Mark Hollis"}: when for _, _, when, p, _ in meetings(text)}
+    assert dates == {
+        frozenset({"Peru"}): "2024-03-11",
+        frozenset({"Chile"}): "2024-03-11",
+        frozenset({"Brazil"}): "2024-03-12",
+    }
+
+
+def test_a_later_section_about_a_meeting_the_lead_dated_is_the_same_meeting():
+    text = (
+        "Gen. Mark Hollis held video meetings with army leaders from Peru and Chile on March 11. "
+        "During the meeting with Gen. Luis Vargas, the Peruvian army commander, Hollis praised the relief work."
+    )
+    found = meetings(text)
+    assert len(found) == 2
+    assert {"Mark Hollis", "Peru", "Luis Vargas"} in [set(p) for *_, p, _ in found]
+
+
+def test_talks_between_named_leaders_after_the_day_and_during_talks_take_the_subject():
+    text = (
+        "The leaders of Spain and Italy have failed to agree on a budget on Portugal during talks in Rome. "
+        "An aide described talks Monday between Spanish Prime Minister Luis Ortega and Italian Prime Minister "
+        "Carla Bruni as frank."
+    )
+    found = meetings(text)
+    assert len(found) == 1
+    kind, status, when, participants, place = found[0]
+    assert (kind, status, when, place) == ("talks", "held", "2024-03-18", "Rome")
+    assert {"Spain", "Italy", "Luis Ortega", "Carla Bruni"} <= participants
+    assert "Portugal" not in participants
+
+
+def test_a_head_of_government_met_at_a_stop_leads_the_state_visited():
+    text = (
+        "Secretary of State Maria Olsen will travel to Jerusalem and Amman next week. "
+        "In Jerusalem, Secretary Olsen will meet with Prime Minister Avi Levin."
+    )
+    assert people(text)["Avi Levin"] == ("Prime Minister", "Israel")
+
+
+def test_the_person_named_after_an_unnamed_counterpart_is_that_counterpart():
+    text = (
+        "Defense Secretary Tom Hale said he accepted an invitation from his Indian counterpart. "
+        "Gen. Arjun Mehta issued the invitation during a meeting today."
+    )
+    assert people(text)["Arjun Mehta"][1] == "India"
+
+
+def test_a_visit_by_someone_to_several_places_is_one_visit_per_state():
+    text = (
+        "The trip follows an early-March visit by Adm. Sarah K. Doyle, head of the fleet, to Fleet Forces Command "
+        "in Norfolk, Va., and then to Peru and Chile."
+    )
+    found = meetings(text)
+    assert {place for *_, place in found} >= {"Peru", "Chile"}
+    assert all("Sarah K. Doyle" in p and status == "held" for _, status, _, p, _ in found)
+
+
+def test_a_cancelled_meeting_takes_the_day_of_the_later_report_of_the_cancellations():
+    text = (
+        "Vice President Li Wen has cancelled a meeting with visiting Foreign Minister Anna Berg. "
+        "Officials said his meetings with the Thai prime minister and a Dutch envoy were also cancelled on Monday."
+    )
+    found = meetings(text)
+    assert [(status, when) for _, status, when, _, _ in found] == [("cancelled", "2024-03-18")] * 3
+
+
+def test_each_stop_of_a_trip_is_its_own_visit_even_where_the_state_is_not_named():
+    text = "Secretary of State Maria Olsen will travel to Lusaka, Port Moresby and Manila next week."
+    assert {place for *_, place in meetings(text)} == {"Lusaka", "Port Moresby", "Manila"}
