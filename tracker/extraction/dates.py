@@ -49,6 +49,7 @@ Rules where the language is ambiguous (all resolved against `published`):
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -820,109 +821,181 @@ def _h_set(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _Cand(m.start(), m.end(), "duration", value, None, None, "SET")
 
 
-_PATTERNS: list[tuple[re.Pattern[str], object]] = [
-    (_rx(r"(?<![\d-])(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])"), _h_iso),
-    (
+# What a sentence must contain, as lowercase words ("#" for any digit, "M" for a capitalised month name),
+# for a rule to be tried there: each group of `needs` must meet the sentence's words.  Trying only these
+# keeps the cost near one tokenising pass over the text.
+_MONTH_WORDS = frozenset("M")
+_UNIT_WORDS = _words(
+    "day days week weeks fortnight fortnights month months year years decade decades",
+    "daylong weeklong monthlong yearlong",
+)
+_DIGIT = frozenset("#")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One pattern: the words a sentence needs for it to be tried, the regular expression, and its reader."""
+
+    needs: tuple[frozenset[str], ...]
+    pattern: re.Pattern[str]
+    read: Callable[[_Scan, re.Match[str]], _Cand | None]
+
+
+def _rule(
+    needs: tuple[frozenset[str], ...], pattern: str, read: Callable[[_Scan, re.Match[str]], _Cand | None]
+) -> _Rule:
+    return _Rule(needs, _rx(pattern), read)
+
+
+# Earlier rules win ties between candidates that start and end at the same place.
+_RULES: tuple[_Rule, ...] = (
+    _Rule((_DIGIT,), _rx(r"(?<![\d-])(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])"), _h_iso),
+    _Rule(
+        (_DIGIT, _MONTH_WORDS),
         _rx(rf"""(?:(?P<pre>from|between)\s+(?:the\s+)?)?(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+(?:the\s+)?)
               (?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
         _h_day_range,
     ),
-    (
+    _Rule(
+        (_DIGIT, _MONTH_WORDS),
         _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<mon>{_MONTH})\s+(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+)
               (?P<d2>{_DAY})(?!\s+(?:of\s+)?{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
         _h_day_range,
     ),
-    (_rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"), _h_month_day),
-    (
+    _Rule(
+        (_DIGIT, _MONTH_WORDS),
+        _rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"),
+        _h_month_day,
+    ),
+    _Rule(
+        (_DIGIT, _MONTH_WORDS),
         _rx(
             rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"
         ),
         _h_month_day,
     ),
-    (
+    _Rule(
+        (_MONTH_WORDS,),
         _rx(rf"""(?:\b(?P<ctx>in|of|by|for|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
               (?:(?P<rel>this|last|next)\s+|(?P<part>{_PART})(?:-|\s+))?
               (?P<mon>{_MONTH_FULL}|(?-i:Sept?\.|Feb\.|Jan\.|Aug\.|Oct\.|Nov\.|Dec\.))(?:,?\s+(?P<y>{_YEAR}))?(?!\s*\d)"""),
         _h_month,
     ),
-    (
+    _Rule(
+        (_DIGIT,),
         _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<y1>{_YEAR})(?P<join>\s*[-–—/]\s*|\s+(?:to|and|until|through)\s+)
               (?P<y2>{_YEAR}|\d\d(?![\d,.]))"""),
         _h_year_range,
     ),
-    (
+    _Rule(
+        (_DIGIT,),
         _rx(
             rf"\b(?:in|since|from|until|till|through|during|before|after|circa|between|within|throughout|year|ahead\s+of)\s+(?P<y>{_YEAR})"
         ),
         _h_year,
     ),
-    (_rx(rf"\b(?:by|around|of|to|and|or)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
-    (_rx(rf"\b(?P<part>{_PART})[- ](?P<y>{_YEAR})"), _h_year),
-    (_rx(rf"(?P<y>{_YEAR})(?=\s+(?:{_EVENT_ADJ}\s+)?{_EVENT_NOUN}\b)"), _h_year),
-    (_rx(rf"(?:(?P<part>{_PART})[- ])?(?:(?<![\d,.])(?P<dec>(?:1[89]|20)\d0)|['’](?P<dd>\d0))['’]?s\b"), _h_decade),
-    (
+    _Rule((_DIGIT,), _rx(rf"\b(?:by|around|of|to|and|or)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
+    _Rule((_DIGIT,), _rx(rf"\b(?P<part>{_PART})[- ](?P<y>{_YEAR})"), _h_year),
+    _Rule((_DIGIT,), _rx(rf"(?P<y>{_YEAR})(?=\s+(?:{_EVENT_ADJ}\s+)?{_EVENT_NOUN}\b)"), _h_year),
+    _Rule(
+        (_DIGIT,),
+        _rx(rf"(?:(?P<part>{_PART})[- ])?(?:(?<![\d,.])(?P<dec>(?:1[89]|20)\d0)|['’](?P<dd>\d0))['’]?s\b"),
+        _h_decade,
+    ),
+    _Rule(
+        (frozenset(_SEASONS),),
         _rx(rf"""(?:(?P<pre>\b(?:in|during|over|through|by|until|since|before|after|throughout)\s+(?:the\s+)?))?
               (?:(?P<rel>this|last|next|the\s+coming|the\s+past|the\s+next|the\s+last)\s+|(?P<part>{_PART})[- ](?:in\s+the\s+)?)?
               (?:(?P<s>(?-i:spring|summer|autumn|fall|winter))|(?P<sc>(?-i:Spring|Summer|Autumn|Fall|Winter))(?=,?\s+(?:of\s+)?{_YEAR}))
               (?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"""),
         lambda scan, m: _h_season(scan, _SeasonMatch(m)),
     ),
-    (
+    _Rule(
+        (_words("quarter"),),
         _rx(rf"""\b(?:the\s+)?(?P<q>first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter
               (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+year)|,?\s+(?P<y2>{_YEAR}))?
               (?P<qn>)"""),
         _h_quarter,
     ),
-    (_rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
-    (_rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
-    (
+    _Rule((_DIGIT, _words("q")), _rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
+    _Rule((_words("quarter"),), _rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
+    _Rule(
+        (_words("week weekend month year"),),
         _rx(rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)"),
         _h_relative_unit,
     ),
-    (
+    _Rule(
+        (_words("earlier later"),),
         _rx(r"\b(?P<mod>earlier|later)\s+(?:(?:this|in\s+the)\s+(?P<u>week|month|year)|(?P<d>today))\b"),
         _h_earlier_later,
     ),
-    (
+    _Rule(
+        (_words("end beginning start middle"),),
         _rx(rf"""\b(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+
               (?:(?P<rel>the|this|next|last)\s+(?P<u>week|month|year)|(?P<mon>{_MONTH_FULL})(?:,?\s+(?P<y>{_YEAR}))?|(?P<y2>{_YEAR}))\b"""),
         lambda scan, m: _h_edge_of(scan, _EdgeMatch(m)),
     ),
-    (
+    _Rule(
+        (_words("today tonight yesterday tomorrow"),),
         _rx(
             r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?\b"
         ),
         _h_day_word,
     ),
-    (_rx(r"\b(?P<w>this|last)\s+(?:morning|afternoon|evening|night)\b(?P<ba>)"), _h_day_word),
-    (
+    _Rule(
+        (_words("morning afternoon evening night"),),
+        _rx(r"\b(?P<w>this|last)\s+(?:morning|afternoon|evening|night)\b(?P<ba>)"),
+        _h_day_word,
+    ),
+    _Rule(
+        (frozenset(_WEEKDAYS),),
         _rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
               (?:\s+(?:morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""),
         _h_weekday,
     ),
-    (_rx(rf"\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?\s+ago\b"), _h_ago),
-    (
+    _Rule((_words("ago"),), _rx(rf"\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?\s+ago\b"), _h_ago),
+    _Rule(
+        (_words("in"), _UNIT_WORDS),
         _rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
               (?:(?P<n>{_NUM}|{_VAGUE})\s+)(?P<u>{_UNIT})s?(?P<time>['’]s?\s+time|\s+time)?\b"""),
         _h_in,
     ),
-    (
+    _Rule(
+        (_UNIT_WORDS,),
         _rx(
             rf"\bthe\s+(?P<rel>past|last|previous|next|coming)\s+(?:(?P<n>{_NUM_PLURAL}|{_VAGUE})\s+)?(?P<u>{_UNIT}s?)\b(?!\s+of\b)"
         ),
         _h_period,
     ),
-    (_rx(rf"\b(?:(?P<n>{_NUM_PLURAL})[- ])?(?P<u>day|week|fortnight|month|year)[- ]?long\b"), _h_duration),
-    (_rx(rf"\b(?P<n>{_NUM_PLURAL}|one)-(?P<u>{_UNIT})\b(?!-old|\s+old\b|-long)"), _h_duration),
-    (_rx(rf"\b(?P<n>{_NUM_PLURAL})\s+(?P<u>{_UNIT})s?\b(?!['’]?\s*old\b)"), _h_duration),
-    (
+    _Rule(
+        (_UNIT_WORDS,),
+        _rx(rf"\b(?:(?P<n>{_NUM_PLURAL})[- ])?(?P<u>day|week|fortnight|month|year)[- ]?long\b"),
+        _h_duration,
+    ),
+    _Rule((_UNIT_WORDS,), _rx(rf"\b(?P<n>{_NUM_PLURAL}|one)-(?P<u>{_UNIT})\b(?!-old|\s+old\b|-long)"), _h_duration),
+    _Rule((_UNIT_WORDS,), _rx(rf"\b(?P<n>{_NUM_PLURAL})\s+(?P<u>{_UNIT})s?\b(?!['’]?\s*old\b)"), _h_duration),
+    _Rule(
+        (_UNIT_WORDS,),
         _rx(rf"""\b(?:for|over|lasting|within|spanning|throughout)\s+(?:(?:about|nearly|almost|some|around|roughly|more\s+than|
               less\s+than|at\s+least|up\s+to|just|only|another|an\s+additional|a\s+further)\s+)?(?P<n>an?|one)\s+(?P<u>{_UNIT})\b"""),
         _h_duration,
     ),
-    (_rx(rf"\b(?P<n>an?|one)\s+(?P<u>{_UNIT})(?=\s+of\s+(?!the\b|this\b|that\b|{_MONTH}|\d))"), _h_duration),
-    (_rx(rf"\b(?:for|over|lasting|within)\s+(?:(?:{_VAGUE})\s+)?(?P<u>{_UNIT})s\b"), _h_vague_duration),
-    (
+    _Rule(
+        (_UNIT_WORDS,),
+        _rx(rf"\b(?P<n>an?|one)\s+(?P<u>{_UNIT})(?=\s+of\s+(?!the\b|this\b|that\b|{_MONTH}|\d))"),
+        _h_duration,
+    ),
+    _Rule(
+        (_UNIT_WORDS,),
+        _rx(rf"\b(?:for|over|lasting|within)\s+(?:(?:{_VAGUE})\s+)?(?P<u>{_UNIT})s\b"),
+        _h_vague_duration,
+    ),
+    _Rule(
+        (
+            _words(
+                "now currently nowadays present moment presently days past recently lately recent future soon coming ahead"
+            ),
+        ),
         _rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days)
               |(?P<past>in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
                  |in\s+recent\s+(?:days|weeks|months|years|times))
@@ -930,60 +1003,16 @@ _PATTERNS: list[tuple[re.Pattern[str], object]] = [
                  |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead))\b"""),
         _h_ref,
     ),
-    (_rx(rf"\b(?:every|each)\s+(?P<u>day|week|fortnight|month|year|decade|{_WEEKDAY})\b"), _h_set),
-]
-
-
-# What a sentence must contain, as lowercase words ("#" for any digit), for each pattern above to be tried there.
-# Trying only these keeps the cost near one tokenising pass over the text.
-_MONTH_WORDS = frozenset("M")  # stands for a capitalised month name, found case-sensitively
-_UNIT_WORDS = _words(
-    "day days week weeks fortnight fortnights month months year years decade decades",
-    "daylong weeklong monthlong yearlong",
-)
-_DIGIT = frozenset("#")
-_TRIGGERS: list[tuple[frozenset[str], ...]] = [
-    (_DIGIT,),
-    (_DIGIT, _MONTH_WORDS),
-    (_DIGIT, _MONTH_WORDS),
-    (_DIGIT, _MONTH_WORDS),
-    (_DIGIT, _MONTH_WORDS),
-    (_MONTH_WORDS,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (frozenset(_SEASONS),),
-    (_words("quarter"),),
-    (_DIGIT, _words("q")),
-    (_words("quarter"),),
-    (_words("week weekend month year"),),
-    (_words("earlier later"),),
-    (_words("end beginning start middle"),),
-    (_words("today tonight yesterday tomorrow"),),
-    (_words("morning afternoon evening night"),),
-    (frozenset(_WEEKDAYS),),
-    (_words("ago"),),
-    (_words("in"), _UNIT_WORDS),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (
-        _words(
-            "now currently nowadays present moment presently days past recently lately recent future soon coming ahead"
-        ),
+    _Rule(
+        (_words("every each"),),
+        _rx(rf"\b(?:every|each)\s+(?P<u>day|week|fortnight|month|year|decade|{_WEEKDAY})\b"),
+        _h_set,
     ),
-    (_words("every each"),),
-]
-assert len(_TRIGGERS) == len(_PATTERNS)
+)
+
 _KEYWORD_RANKS: dict[str, tuple[int, ...]] = {}
-for _rank, _needs in enumerate(_TRIGGERS):
+for _rank, _r in enumerate(_RULES):
+    _needs = _r.needs
     for _word in frozenset().union(*_needs):
         _KEYWORD_RANKS[_word] = (*_KEYWORD_RANKS.get(_word, ()), _rank)
 _KEYWORDS = frozenset(_KEYWORD_RANKS)
@@ -1093,12 +1122,11 @@ def find_dates(text: str, published: date) -> list[TimeExpression]:
         hits = words & _KEYWORDS
         ranks = sorted({rank for word in hits for rank in _KEYWORD_RANKS[word]})
         for rank in ranks:
-            needs = _TRIGGERS[rank]
-            if len(needs) > 1 and any(hits.isdisjoint(need) for need in needs):
+            rule = _RULES[rank]
+            if len(rule.needs) > 1 and any(hits.isdisjoint(need) for need in rule.needs):
                 continue
-            pattern, handler = _PATTERNS[rank]
-            for m in pattern.finditer(text, s_start, s_end):
-                cand = handler(scan, m)
+            for m in rule.pattern.finditer(text, s_start, s_end):
+                cand = rule.read(scan, m)
                 if cand is not None:
                     cand.rank = rank
                     cands.append(cand)
