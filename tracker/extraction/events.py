@@ -382,7 +382,7 @@ class Reader:
         usable = [
             d
             for d in s.dates
-            if d.type == "DATE"
+            if d.type in ("DATE", "TIME")
             and d.first is not None
             and d.precision not in ("ref", "duration")
             and not d.text.lower().startswith(("since", "until", "till", "through", "by "))
@@ -1330,7 +1330,7 @@ class Reader:
             if d.type == "DURATION" and d.duration_days and lo <= d.start <= hi and d.first is None:
                 duration = duration or d
                 continue
-            if d.type != "DATE" or d.precision in ("ref", "duration"):
+            if d.type not in ("DATE", "TIME") or d.precision in ("ref", "duration"):
                 continue
             if low.startswith(("until", "till", "through", "to ")) or self.text[
                 max(0, d.start - 9) : d.start
