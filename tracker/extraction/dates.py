@@ -23,10 +23,13 @@ Rules where the language is ambiguous (all resolved against `published`):
   publication day, "this Monday" is in its ISO week.
 * A month-day or month without a year ("June 28", "in March") takes the
   publication year, or the year before/after when the tense says so: in the
-  past tense the latest occurrence starting no more than 7 days after
-  publication, in the future tense the earliest one ending no more than 7 days
-  before it, in the present tense the nearest.  The 7-day slack keeps a day
-  near publication in its own year when the tense is misread.
+  past tense the latest occurrence starting no more than 92 days after
+  publication (a month: not after it), in the future tense the earliest one
+  ending no more than 7 days (a month: 0) before it, in the present tense the
+  nearest.  News gives the year of a day far from publication, and a
+  past-tense report often names a day shortly ahead ("said it would pay on
+  Dec. 15"), so a past tense alone does not send such a day back a year.
+  "plans for" looks forward like "scheduled for".
 * A four-digit number is a year after "in", "since", "during" and the like,
   before an event noun ("the 2020 election"), or after "by", "of", "to", "and"
   when no lowercase noun follows ("of 2000 troops" is a count).
@@ -257,11 +260,15 @@ def _unit(word: str) -> str:
     return word.lower().rstrip("s'’")
 
 
-def _pick(spans: list[_Span], published: date, tense: str, slack: int = 7) -> _Span:
-    """Choose among the same calendar expression in neighbouring years by tense."""
+def _pick(spans: list[_Span], published: date, tense: str, slack: int = 7, ahead: int | None = None) -> _Span:
+    """Choose among the same calendar expression in neighbouring years by tense.
+
+    In the past tense a span may start up to `ahead` days (default `slack`) after publication,
+    in the future tense end up to `slack` days before it.
+    """
     margin = timedelta(days=slack)
     if tense == "past":
-        fitting = [s for s in spans if s[2] <= published + margin]
+        fitting = [s for s in spans if s[2] <= published + timedelta(days=slack if ahead is None else ahead)]
         return max(fitting, key=lambda s: s[2]) if fitting else spans[0]
     if tense == "future":
         fitting = [s for s in spans if s[3] >= published - margin]
@@ -312,7 +319,7 @@ _PLAN_TO = _words(
     "bound plan plans intend intends aim aims hope hopes expect expects prepare prepares vow vows pledge pledges",
     "promise promises threaten threatens",
 )
-_PLAN_FOR = _words("scheduled planned slated set")
+_PLAN_FOR = _words("scheduled planned slated set plan plans preparations")
 _BE = _words("is are am be being been was were isn't aren't wasn't weren't")
 _HAVE = _words("has have had hasn't haven't hadn't")
 _PAST_WORDS = _words("was were had did didn't wasn't weren't hadn't ago")
@@ -577,7 +584,7 @@ def _year_of(
         matching = [s for s in spans if s[2].weekday() == list(_WEEKDAYS).index(weekday.lower())]
         spans = matching or spans
     tense = scan.tense(start, end)
-    return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0), yearless=True)
+    return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0, 92 if day else 0), yearless=True)
 
 
 def _h_iso(scan: _Scan, m: re.Match[str]) -> _Cand | None:
@@ -795,6 +802,8 @@ def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
         day = published - timedelta(days=published.weekday()) + timedelta(days=wd.weekday)
     else:
         tense = scan.tense(m.start(), m.end())
+        if tense == "present" and scan.text.startswith(("'s", "’s"), m.end()):
+            tense = "past"  # "follows Tuesday's announcement": a day's event is reported once it happened
         day = published + relativedelta(weekday=wd(-1) if tense == "past" else wd(+1))
     return _part_of_day(m, _day(day), m["pod"])
 
@@ -913,10 +922,14 @@ def _anchored(start: int, end: int, resolve: Callable[[_Context], _Cand | None],
 
 
 def _comparison_anchor(ctx: _Context, unit: str) -> _Cand | None:
-    """What "a year earlier" is earlier than: the last reporting period when the last date is a day
-    (the day a company reported on), else the last date."""
+    """What "a year earlier" is earlier than: the last reporting period when it came after the last
+    date or that date is a day (the day a company reported on), else the last date."""
     ref = ctx.ref
-    if unit == "year" and ctx.period is not None and (ref is None or ref.precision in ("day", "week")):
+    if (
+        unit == "year"
+        and ctx.period is not None
+        and (ref is None or ref.precision in ("day", "week") or ctx.period.start > ref.start)
+    ):
         return ctx.period
     return ref
 
@@ -1212,6 +1225,12 @@ _RULES: tuple[_Rule, ...] = (
         _h_year,
     ),
     _Rule((_DIGIT,), _rx(rf"\b(?:by|around|of|to|and|or)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
+    # After a determiner or a possessive a year may qualify a noun: "its 1989 results", "the 1987 crash".
+    _Rule(
+        (_DIGIT,),
+        _rx(rf"(?:\b(?:the|its|his|her|their|our|this|that|a)\s+|\w['’]s\s+)(?P<y>{_YEAR})(?=\s+[a-z])"),
+        _h_year,
+    ),
     _Rule((_DIGIT,), _rx(rf"\b(?P<part>{_PART})[- ](?P<y>{_YEAR})"), _h_year),
     _Rule((_DIGIT,), _rx(rf"(?P<y>{_YEAR})(?=\s+(?:{_EVENT_ADJ}\s+)?{_EVENT_NOUN}\b)"), _h_year),
     _Rule(
@@ -1233,7 +1252,7 @@ _RULES: tuple[_Rule, ...] = (
               (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<yrel2>this|next|last)\s+year['’]s\s+|(?P<y3>{_YEAR})\s+)?
               (?:fiscal[- ]?)?(?P<which>first|second|third|fourth|final|last|latter|1st|2nd|3rd|4th)[- ](?P<kind>quarter|half)\b
               (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+(?:current\s+)?year|fiscal\s+(?:year\s+)?(?P<fy>{_YEAR}))
-                 |,?\s+(?P<y2>{_YEAR}))?(?!\s+of\b)"""),
+                 |,?\s+(?P<y2>{_YEAR}))?(?!\s+of\s+(?:the|a|an|this|that|its|his|her|their)\b)"""),
         _h_part_of_year,
     ),
     _Rule(
@@ -1249,7 +1268,9 @@ _RULES: tuple[_Rule, ...] = (
     _Rule((_words("quarter"),), _rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
     _Rule(
         (_words("week weekend month year"),),
-        _rx(rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)"),
+        _rx(
+            rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)(?<!(?-i:This\sWeek))"
+        ),
         _h_relative_unit,
     ),
     _Rule(
@@ -1366,13 +1387,16 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         (
             _words(
-                "now currently nowadays present moment presently days past recently lately recent future soon coming ahead"
+                "now currently nowadays present moment presently days past recently lately recent future soon coming ahead",
+                "current term",
             ),
         ),
-        _rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days)
-              |(?P<past>in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
+        _rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days
+                 |(?<!then\s)(?-i:current)(?=\s+[a-z])(?!\s+(?:account|affairs|events|and|or)\b))
+              |(?P<past>then[\s-]current(?=\s+[a-z])|in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
                  |in\s+recent\s+(?:days|weeks|months|years|times))
-              |(?P<future>in\s+the\s+(?:near\s+|distant\s+)?future|(?<!as\s)soon(?!\s+as\b|\s+after\b)
+              |(?P<future>(?:in\s+|into\s+)?(?<!foreseeable\s)the\s+(?:near\s+|distant\s+|immediate\s+)?future(?!\s+of\b)
+                 |(?:in\s+|over\s+)?the\s+(?:near|short)\s+term\b(?!-)|(?<!as\s)soon(?!\s+as\b|\s+after\b)
                  |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead))\b"""),
         _h_ref,
     ),
