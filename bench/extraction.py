@@ -3,8 +3,14 @@
 Prints median and p95 of `extract` on the seed article (when ../shared is there), on each article of
 the test corpus, and on synthetic 128 KB to 1 MB articles made by repeating the corpus, with the
 time per kilobyte to show that cost grows linearly with length.
+
+With `--timebank ../shared/timebank` it also reads TimeBank's 183 documents once, with the scorer
+kept there, and prints DATE value-F1, span-F1 and the seconds the reading took (target: under 3 s
+on one core); the option is skipped with a note when the folder is absent.
 """
 
+import argparse
+import importlib.util
 import statistics
 import sys
 import time
@@ -31,7 +37,47 @@ def timings(text: str, published: date, runs: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
+def timebank(folder: Path) -> None:
+    """DATE value-F1, span-F1 and reading time on TimeBank, scored as ../shared/timebank/score.py does."""
+    scorer = folder / "score.py"
+    if not scorer.exists():
+        print(f"(TimeBank not found at {folder}, skipped)")
+        return
+    spec = importlib.util.spec_from_file_location("timebank_score", scorer)
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    docs = score.load_docs()
+    n_gold = n_pred = span_hit = value_hit = 0
+    started = time.perf_counter()
+    outputs = [extract(d["text"], date.fromisoformat(d["dct"])).to_json()["dates"] for d in docs]
+    seconds = time.perf_counter() - started
+    for d, dates in zip(docs, outputs):
+        pred = [p for p in dates if score.is_date(p)]
+        n_gold += len(d["gold"])
+        n_pred += len(pred)
+        used: set[int] = set()
+        for g in d["gold"]:
+            hit = next(
+                (i for i, p in enumerate(pred) if i not in used and p["start"] < g["end"] and g["start"] < p["end"]),
+                None,
+            )
+            if hit is not None:
+                used.add(hit)
+                span_hit += 1
+                value_hit += str(pred[hit]["value"]) == g["value"]
+    f1 = (lambda hit: 2 * hit / (n_pred + n_gold)) if n_pred + n_gold else (lambda hit: 0.0)
+    print(
+        f"TimeBank: {len(docs)} documents, DATE value-F1 {f1(value_hit):.3f}, span-F1 {f1(span_hit):.3f}, "
+        f"{seconds:.2f} s"
+    )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--timebank", type=Path, help="folder of TimeBank (../shared/timebank) to score and time")
+    args = parser.parse_args()
+    if args.timebank:
+        timebank(args.timebank)
     print(f"{'input':<40} {'size':>9} {'median ms':>10} {'p95 ms':>9} {'ms/KB':>7}")
     rows = []
     if SEED.exists():

@@ -60,7 +60,7 @@ from pathlib import Path
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
-__all__ = ["TimeExpression", "find_dates", "tense_of"]
+__all__ = ["TimeExpression", "find_dates", "last_day_of", "tense_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,19 @@ class TimeExpression:
             "precision": self.precision,
             "duration_days": self.duration_days,
         }
+
+
+def last_day_of(duration: TimeExpression, start: date) -> date | None:
+    """The last day of a period of `duration` that begins on `start`, counting `start` as its first day.
+
+    For the meeting and drill readers: in "a three-day visit starting Monday", `find_dates` gives
+    "three-day" (type DURATION, duration_days 3) and "Monday" (type DATE, first == last == that
+    Monday), and `last_day_of(three_day, monday.first)` is the Wednesday.  None when the duration
+    has no length in days ("several weeks") or is not a DURATION.
+    """
+    if duration.type != "DURATION" or not duration.duration_days:
+        return None
+    return start + timedelta(days=duration.duration_days - 1)
 
 
 # --- vocabulary -------------------------------------------------------------
@@ -806,14 +819,6 @@ def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
             tense = "past"  # "follows Tuesday's announcement": a day's event is reported once it happened
         day = published + relativedelta(weekday=wd(-1) if tense == "past" else wd(+1))
     return _part_of_day(m, _day(day), m["pod"])
-
-
-def _h_ago(scan: _Scan, m: re.Match[str]) -> _Cand:
-    n = _number(m["n"])
-    unit = _unit(m["u"])
-    if n is None:
-        return _ref(m.start(), m.end(), "past", scan.published)
-    return _date_cand(m.start(), m.end(), _unit_span(unit, scan.published - _shift(unit, n)))
 
 
 def _h_in(scan: _Scan, m: re.Match[str]) -> _Cand:
