@@ -654,3 +654,7 @@ def test_the_extraction_json_lists_each_date_with_its_type_and_ends():
     }
     week = next(d for d in dates if d["type"] == "DATE")
     assert (week["first"], week["last"], week["precision"]) == ("2022-02-14", "2022-02-20", "week")
+
+
+def test_a_month_followed_by_last_year_is_that_month_a_year_before_publication():
+    assert named("The rebels split in June last year.", "June last year", OCT).value == "2020-06"

@@ -752,6 +752,17 @@ def _h_relative_unit(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _date_cand(m.start(), m.end(), span)
 
 
+def _h_month_of_relative_year(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "June last year", "March 3 next year": the month or day in that year."""
+    year = scan.published.year + {"this": 0, "last": -1, "next": 1}[m["yrel"].lower()]
+    month = _MONTH_NUMBERS[m["mon"][:3].lower()]
+    try:
+        span = _day(date(year, month, int(m["d"]))) if m["d"] else _month(year, month)
+    except ValueError:
+        return None
+    return _date_cand(m.start(), m.end(), span)
+
+
 def _h_earlier_later(scan: _Scan, m: re.Match[str]) -> _Cand:
     """earlier/later this week|month|year, earlier/later today."""
     published = scan.published
@@ -1271,6 +1282,11 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule((_DIGIT, _words("q")), _rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
     _Rule((_words("quarter"),), _rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
+    _Rule(
+        (_MONTH_WORDS, _words("year")),
+        _rx(rf"(?P<mon>{_MONTH})(?:\s+(?P<d>{_DAY}))?,?\s+(?P<yrel>last|this|next)\s+year\b(?!['’])"),
+        _h_month_of_relative_year,
+    ),
     _Rule(
         (_words("week weekend month year"),),
         _rx(
