@@ -7,8 +7,14 @@ time per kilobyte to show that cost grows linearly with length.
 --hostile times instead articles of one drill sentence repeated to 100 KB, 400 KB and 1 MB (issue 14:
 drill reading was quadratic, 34 s at 1 MB), with the share of the drill reader, and checks that the
 repeats make one drill.
+
+With `--timebank ../shared/timebank` it also reads TimeBank's 183 documents once, with the scorer
+kept there, and prints DATE value-F1, span-F1 and the seconds the reading took (target: under 3 s
+on one core); the option is skipped with a note when the folder is absent.
 """
 
+import argparse
+import importlib.util
 import statistics
 import sys
 import time
@@ -64,10 +70,51 @@ def hostile() -> None:
     drills.DrillReader.drills = read
 
 
+def timebank(folder: Path) -> None:
+    """DATE value-F1, span-F1 and reading time on TimeBank, scored as ../shared/timebank/score.py does."""
+    scorer = folder / "score.py"
+    if not scorer.exists():
+        print(f"(TimeBank not found at {folder}, skipped)")
+        return
+    spec = importlib.util.spec_from_file_location("timebank_score", scorer)
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    docs = score.load_docs()
+    n_gold = n_pred = span_hit = value_hit = 0
+    started = time.perf_counter()
+    outputs = [extract(d["text"], date.fromisoformat(d["dct"])).to_json()["dates"] for d in docs]
+    seconds = time.perf_counter() - started
+    for d, dates in zip(docs, outputs):
+        pred = [p for p in dates if score.is_date(p)]
+        n_gold += len(d["gold"])
+        n_pred += len(pred)
+        used: set[int] = set()
+        for g in d["gold"]:
+            hit = next(
+                (i for i, p in enumerate(pred) if i not in used and p["start"] < g["end"] and g["start"] < p["end"]),
+                None,
+            )
+            if hit is not None:
+                used.add(hit)
+                span_hit += 1
+                value_hit += str(pred[hit]["value"]) == g["value"]
+    f1 = (lambda hit: 2 * hit / (n_pred + n_gold)) if n_pred + n_gold else (lambda hit: 0.0)
+    print(
+        f"TimeBank: {len(docs)} documents, DATE value-F1 {f1(value_hit):.3f}, span-F1 {f1(span_hit):.3f}, "
+        f"{seconds:.2f} s"
+    )
+
+
 def main() -> None:
-    if "--hostile" in sys.argv[1:]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--timebank", type=Path, help="folder of TimeBank (../shared/timebank) to score and time")
+    parser.add_argument("--hostile", action="store_true", help="time articles of one drill sentence repeated")
+    args = parser.parse_args()
+    if args.hostile:
         hostile()
         return
+    if args.timebank:
+        timebank(args.timebank)
     print(f"{'input':<40} {'size':>9} {'median ms':>10} {'p95 ms':>9} {'ms/KB':>7}")
     rows = []
     if SEED.exists():

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from tracker.extraction.dates import TimeExpression, find_dates, tense_of
+from tracker.extraction.dates import TimeExpression, find_dates, last_day_of, tense_of
 
 THU = date(2022, 2, 10)  # the seed article's publication day, a Thursday
 
@@ -169,7 +169,7 @@ def test_a_weekday_with_a_date_is_one_expression_with_the_date():
 )
 def test_days_relative_to_publication(word, expected):
     expression = only(f"The envoy spoke {word} in Minsk.")
-    assert (expression.text, expression.value, expression.first) == (word, expected.isoformat(), expected)
+    assert (expression.text, expression.value[:10], expression.first) == (word, expected.isoformat(), expected)
 
 
 def test_yesterday_on_new_years_day_is_in_the_old_year():
@@ -548,3 +548,113 @@ def test_seed_article_dates(seed_body):
 
     assert not any(e.text.lower() in ("may", "one day", "second") for e in found)
     assert not any("Cold War" in e.text for e in found)
+
+
+# --- calendar units beyond the day, references, anchored comparisons (our own sentences) ------
+
+OCT = date(2021, 10, 28)  # a Thursday in the fourth quarter
+
+
+@pytest.mark.parametrize(
+    ("sentence", "fragment", "value"),
+    [
+        ("The bank said third-quarter profit fell sharply.", "third-quarter", "2021-Q3"),
+        ("Sales in the first half of 2020 were flat.", "the first half of 2020", "2020-H1"),
+        ("Orders will recover in the first quarter of next year.", "the first quarter of next year", "2022-Q1"),
+        ("The mill lost money in fiscal 2019.", "fiscal 2019", "2019"),
+        ("Exports rose this past spring.", "this past spring", "2021-SP"),
+        ("Exports always slow in the summer.", "summer", "2021-SU"),
+        ("Prices doubled during the nineties.", "the nineties", "199"),
+        ("The fort was built in the 12th century.", "the 12th century", "11"),
+        ("The plant opened in nineteen eighty-four.", "nineteen eighty-four", "1984"),
+        ("The mine closed, and 2015 was its worst year.", "2015", "2015"),
+        ("The envoys talked over the weekend.", "the weekend", "2021-W42-WE"),
+        ("The firm blamed its current problems on the weather.", "current", "PRESENT_REF"),
+        ("Nobody can say what the future holds.", "the future", "FUTURE_REF"),
+    ],
+)
+def test_calendar_units_beyond_the_day(sentence, fragment, value):
+    assert named(sentence, fragment, OCT).value == value
+
+
+def test_a_year_earlier_takes_the_granularity_of_the_period_it_is_compared_with():
+    text = (
+        "The brewer said third-quarter profit rose to $5 million from $4 million a year earlier. "
+        "In the year-ago quarter, sales were lower. The quarter was its best. Costs rose from a year ago."
+    )
+    found = {e.text: e.value for e in find_dates(text, OCT)}
+    assert found["a year earlier"] == "2020-Q3"
+    assert found["the year-ago quarter"] == "2020-Q3"
+    assert found["The quarter"] == "2021-Q3"
+    assert found["a year ago"] == "2020-Q3"
+
+
+def test_a_year_earlier_without_a_period_is_the_year_before_the_last_date():
+    text = "The treaty was signed in 2014. A year earlier, talks had stalled. Three days later, they resumed."
+    found = {e.text: e.value for e in find_dates(text, OCT)}
+    assert found["A year earlier"] == "2013"
+
+
+def test_a_yearless_day_shortly_after_a_past_tense_report_stays_in_its_year():
+    assert named("The board said the dividend is payable Dec. 7.", "Dec. 7", OCT).value == "2021-12-07"
+
+
+def test_a_possessive_weekday_in_the_present_tense_looks_back():
+    assert named("The deal follows Tuesday's vote in parliament.", "Tuesday", OCT).value == "2021-10-26"
+
+
+def test_a_year_inside_an_exercise_name_is_not_a_date():
+    assert find_dates("Sailors join Exercise Northern Shield 2021 off the coast.", OCT) == []
+
+
+def test_a_number_after_resolution_is_not_a_year():
+    assert find_dates("The council cited resolution 1998 in its statement.", OCT) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "fragment", "kind", "value"),
+    [
+        ("The ministers met last night.", "last night", "TIME", "2021-10-27TNI"),
+        ("The talks lasted three days.", "three days", "DURATION", "P3D"),
+        ("Inspectors visit every month.", "every month", "SET", "P1M"),
+        ("The ministers met on Tuesday.", "Tuesday", "DATE", "2021-10-26"),
+    ],
+)
+def test_each_expression_carries_its_timex3_type(sentence, fragment, kind, value):
+    expression = named(sentence, fragment, OCT)
+    assert (expression.type, expression.value) == (kind, value)
+
+
+def test_ranges_that_events_need():
+    assert (only("Ministers will meet next week.").first, only("Ministers will meet next week.").last) == (
+        date(2022, 2, 14),
+        date(2022, 2, 20),
+    )
+    later = only("A decision is expected later this month.")
+    assert (later.first, later.last) == (date(2022, 2, 11), date(2022, 2, 28))
+    both = only("The drills run from June 5 to 20.")
+    assert (both.first, both.last, both.precision) == (date(2022, 6, 5), date(2022, 6, 20), "day")
+
+
+def test_a_duration_anchored_to_its_start_gives_the_last_day():
+    found = find_dates("The president begins a three-day visit starting Monday.", THU)
+    length = next(e for e in found if e.type == "DURATION")
+    monday = next(e for e in found if e.type == "DATE")
+    assert last_day_of(length, monday.first) == date(2022, 2, 16)
+    assert last_day_of(monday, monday.first) is None
+
+
+def test_the_extraction_json_lists_each_date_with_its_type_and_ends():
+    from tracker.extraction import extract
+
+    dates = extract("The envoys will hold talks for three days next week.", THU).to_json()["dates"]
+    assert {(d["text"], d["type"], d["value"]) for d in dates} == {
+        ("three days", "DURATION", "P3D"),
+        ("next week", "DATE", "2022-W07"),
+    }
+    week = next(d for d in dates if d["type"] == "DATE")
+    assert (week["first"], week["last"], week["precision"]) == ("2022-02-14", "2022-02-20", "week")
+
+
+def test_a_month_followed_by_last_year_is_that_month_a_year_before_publication():
+    assert named("The rebels split in June last year.", "June last year", OCT).value == "2020-06"

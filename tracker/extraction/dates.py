@@ -23,10 +23,13 @@ Rules where the language is ambiguous (all resolved against `published`):
   publication day, "this Monday" is in its ISO week.
 * A month-day or month without a year ("June 28", "in March") takes the
   publication year, or the year before/after when the tense says so: in the
-  past tense the latest occurrence starting no more than 7 days after
-  publication, in the future tense the earliest one ending no more than 7 days
-  before it, in the present tense the nearest.  The 7-day slack keeps a day
-  near publication in its own year when the tense is misread.
+  past tense the latest occurrence starting no more than 92 days after
+  publication (a month: not after it), in the future tense the earliest one
+  ending no more than 7 days (a month: 0) before it, in the present tense the
+  nearest.  News gives the year of a day far from publication, and a
+  past-tense report often names a day shortly ahead ("said it would pay on
+  Dec. 15"), so a past tense alone does not send such a day back a year.
+  "plans for" looks forward like "scheduled for".
 * A four-digit number is a year after "in", "since", "during" and the like,
   before an event noun ("the 2020 election"), or after "by", "of", "to", "and"
   when no lowercase noun follows ("of 2000 troops" is a count).
@@ -48,13 +51,16 @@ Rules where the language is ambiguous (all resolved against `published`):
 """
 
 import re
+import tomllib
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
-__all__ = ["TimeExpression", "find_dates", "tense_of"]
+__all__ = ["TimeExpression", "find_dates", "last_day_of", "tense_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,38 @@ class TimeExpression:
     precision: str
     duration_days: int | None = None
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "type": self.type,
+            "value": self.value,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "precision": self.precision,
+            "duration_days": self.duration_days,
+        }
+
+
+def last_day_of(duration: TimeExpression, start: date) -> date | None:
+    """The last day of a period of `duration` that begins on `start`, counting `start` as its first day.
+
+    For the meeting and drill readers: in "a three-day visit starting Monday", `find_dates` gives
+    "three-day" (type DURATION, duration_days 3) and "Monday" (type DATE, first == last == that
+    Monday), and `last_day_of(three_day, monday.first)` is the Wednesday.  None when the duration
+    has no length in days ("several weeks") or is not a DURATION.
+    """
+    if duration.type != "DURATION" or not duration.duration_days:
+        return None
+    return start + timedelta(days=duration.duration_days - 1)
+
 
 # --- vocabulary -------------------------------------------------------------
+
+_DATA = tomllib.loads((Path(__file__).with_name("data") / "dates.toml").read_text(encoding="utf-8"))
+_NOT_BEFORE_YEAR = frozenset(_DATA["not_before_year"])
+_CENTURY_ORDINALS: dict[str, int] = _DATA["century_ordinals"]
 
 _MONTH_NUMBERS = {
     "jan": 1,
@@ -171,6 +207,15 @@ def _quarter(y: int, q: int) -> _Span:
     return "quarter", f"{y:04d}-Q{q}", first, first + relativedelta(months=2, day=31)
 
 
+def _half(y: int, h: int) -> _Span:
+    first = date(y, 6 * h - 5, 1)
+    return "half", f"{y:04d}-H{h}", first, first + relativedelta(months=5, day=31)
+
+
+def _century(c: int) -> _Span:
+    return "century", f"{c:02d}", date(max(c * 100, 1), 1, 1), date(c * 100 + 99, 12, 31)
+
+
 def _season(y: int, code: str) -> _Span:
     first = date(y, _SEASON_MONTH[code], 1)
     return "season", f"{y:04d}-{code}", first, first + relativedelta(months=2, day=31)
@@ -228,11 +273,15 @@ def _unit(word: str) -> str:
     return word.lower().rstrip("s'’")
 
 
-def _pick(spans: list[_Span], published: date, tense: str, slack: int = 7) -> _Span:
-    """Choose among the same calendar expression in neighbouring years by tense."""
+def _pick(spans: list[_Span], published: date, tense: str, slack: int = 7, ahead: int | None = None) -> _Span:
+    """Choose among the same calendar expression in neighbouring years by tense.
+
+    In the past tense a span may start up to `ahead` days (default `slack`) after publication,
+    in the future tense end up to `slack` days before it.
+    """
     margin = timedelta(days=slack)
     if tense == "past":
-        fitting = [s for s in spans if s[2] <= published + margin]
+        fitting = [s for s in spans if s[2] <= published + timedelta(days=slack if ahead is None else ahead)]
         return max(fitting, key=lambda s: s[2]) if fitting else spans[0]
     if tense == "future":
         fitting = [s for s in spans if s[3] >= published - margin]
@@ -283,7 +332,7 @@ _PLAN_TO = _words(
     "bound plan plans intend intends aim aims hope hopes expect expects prepare prepares vow vows pledge pledges",
     "promise promises threaten threatens",
 )
-_PLAN_FOR = _words("scheduled planned slated set")
+_PLAN_FOR = _words("scheduled planned slated set plan plans preparations")
 _BE = _words("is are am be being been was were isn't aren't wasn't weren't")
 _HAVE = _words("has have had hasn't haven't hadn't")
 _PAST_WORDS = _words("was were had did didn't wasn't weren't hadn't ago")
@@ -498,6 +547,9 @@ class _Cand:
     duration_days: int | None = None
     yearless: bool = False
     rank: int = 0
+    # Set on expressions read against an earlier one ("a year earlier", "the quarter"); see `_anchor`.
+    resolve: "Callable[[_Context], _Cand | None] | None" = None
+    shifted: bool = False
 
 
 def _date_cand(start: int, end: int, span: _Span, *, yearless: bool = False) -> _Cand:
@@ -545,7 +597,7 @@ def _year_of(
         matching = [s for s in spans if s[2].weekday() == list(_WEEKDAYS).index(weekday.lower())]
         spans = matching or spans
     tense = scan.tense(start, end)
-    return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0), yearless=True)
+    return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0, 92 if day else 0), yearless=True)
 
 
 def _h_iso(scan: _Scan, m: re.Match[str]) -> _Cand | None:
@@ -657,7 +709,7 @@ def _h_season(scan: _Scan, m: re.Match[str]) -> _Cand | None:
         y, published = scan.published.year, scan.published
         spans = [_season(year, code) for year in range(y - 2, y + 2)]
         rel = re.sub(r"\s+", " ", (m["rel"] or "").lower())
-        if rel in ("last", "the past", "the last"):
+        if rel in ("last", "the past", "the last", "this past"):
             span = max((s for s in spans if s[3] < published), key=lambda s: s[2])
         elif rel in ("next", "the coming", "the next"):
             span = min((s for s in spans if s[2] > published), key=lambda s: s[2])
@@ -700,6 +752,17 @@ def _h_relative_unit(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _date_cand(m.start(), m.end(), span)
 
 
+def _h_month_of_relative_year(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "June last year", "March 3 next year": the month or day in that year."""
+    year = scan.published.year + {"this": 0, "last": -1, "next": 1}[m["yrel"].lower()]
+    month = _MONTH_NUMBERS[m["mon"][:3].lower()]
+    try:
+        span = _day(date(year, month, int(m["d"]))) if m["d"] else _month(year, month)
+    except ValueError:
+        return None
+    return _date_cand(m.start(), m.end(), span)
+
+
 def _h_earlier_later(scan: _Scan, m: re.Match[str]) -> _Cand:
     """earlier/later this week|month|year, earlier/later today."""
     published = scan.published
@@ -734,7 +797,18 @@ def _h_day_word(scan: _Scan, m: re.Match[str]) -> _Cand:
     shift = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "this": 0, "last": -1}[word]
     if m["ba"]:
         shift += -1 if m["ba"].lower() == "before" else 1
-    return _date_cand(m.start(), m.end(), _day(scan.published + timedelta(days=shift)))
+    return _part_of_day(m, _day(scan.published + timedelta(days=shift)), "night" if word == "tonight" else m["pod"])
+
+
+_PARTS_OF_DAY = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+
+
+def _part_of_day(m: re.Match[str], span: _Span, part: str | None) -> _Cand:
+    """A day, or with "morning", "night" and the like a TIMEX3 TIME ("2022-02-10TNI") that still spans that day."""
+    cand = _date_cand(m.start(), m.end(), span)
+    if part:
+        cand.type, cand.value = "TIME", f"{cand.value}T{_PARTS_OF_DAY[part.lower()]}"
+    return cand
 
 
 def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
@@ -752,16 +826,10 @@ def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
         day = published - timedelta(days=published.weekday()) + timedelta(days=wd.weekday)
     else:
         tense = scan.tense(m.start(), m.end())
+        if tense == "present" and scan.text.startswith(("'s", "’s"), m.end()):
+            tense = "past"  # "follows Tuesday's announcement": a day's event is reported once it happened
         day = published + relativedelta(weekday=wd(-1) if tense == "past" else wd(+1))
-    return _date_cand(m.start(), m.end(), _day(day))
-
-
-def _h_ago(scan: _Scan, m: re.Match[str]) -> _Cand:
-    n = _number(m["n"])
-    unit = _unit(m["u"])
-    if n is None:
-        return _ref(m.start(), m.end(), "past", scan.published)
-    return _date_cand(m.start(), m.end(), _unit_span(unit, scan.published - _shift(unit, n)))
+    return _part_of_day(m, _day(day), m["pod"])
 
 
 def _h_in(scan: _Scan, m: re.Match[str]) -> _Cand:
@@ -820,170 +888,555 @@ def _h_set(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _Cand(m.start(), m.end(), "duration", value, None, None, "SET")
 
 
-_PATTERNS: list[tuple[re.Pattern[str], object]] = [
-    (_rx(r"(?<![\d-])(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])"), _h_iso),
-    (
-        _rx(rf"""(?:(?P<pre>from|between)\s+(?:the\s+)?)?(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+(?:the\s+)?)
-              (?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
-        _h_day_range,
-    ),
-    (
-        _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<mon>{_MONTH})\s+(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+)
-              (?P<d2>{_DAY})(?!\s+(?:of\s+)?{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
-        _h_day_range,
-    ),
-    (_rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"), _h_month_day),
-    (
-        _rx(
-            rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"
-        ),
-        _h_month_day,
-    ),
-    (
-        _rx(rf"""(?:\b(?P<ctx>in|of|by|for|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
-              (?:(?P<rel>this|last|next)\s+|(?P<part>{_PART})(?:-|\s+))?
-              (?P<mon>{_MONTH_FULL}|(?-i:Sept?\.|Feb\.|Jan\.|Aug\.|Oct\.|Nov\.|Dec\.))(?:,?\s+(?P<y>{_YEAR}))?(?!\s*\d)"""),
-        _h_month,
-    ),
-    (
-        _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<y1>{_YEAR})(?P<join>\s*[-–—/]\s*|\s+(?:to|and|until|through)\s+)
-              (?P<y2>{_YEAR}|\d\d(?![\d,.]))"""),
-        _h_year_range,
-    ),
-    (
-        _rx(
-            rf"\b(?:in|since|from|until|till|through|during|before|after|circa|between|within|throughout|year|ahead\s+of)\s+(?P<y>{_YEAR})"
-        ),
-        _h_year,
-    ),
-    (_rx(rf"\b(?:by|around|of|to|and|or)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
-    (_rx(rf"\b(?P<part>{_PART})[- ](?P<y>{_YEAR})"), _h_year),
-    (_rx(rf"(?P<y>{_YEAR})(?=\s+(?:{_EVENT_ADJ}\s+)?{_EVENT_NOUN}\b)"), _h_year),
-    (_rx(rf"(?:(?P<part>{_PART})[- ])?(?:(?<![\d,.])(?P<dec>(?:1[89]|20)\d0)|['’](?P<dd>\d0))['’]?s\b"), _h_decade),
-    (
-        _rx(rf"""(?:(?P<pre>\b(?:in|during|over|through|by|until|since|before|after|throughout)\s+(?:the\s+)?))?
-              (?:(?P<rel>this|last|next|the\s+coming|the\s+past|the\s+next|the\s+last)\s+|(?P<part>{_PART})[- ](?:in\s+the\s+)?)?
-              (?:(?P<s>(?-i:spring|summer|autumn|fall|winter))|(?P<sc>(?-i:Spring|Summer|Autumn|Fall|Winter))(?=,?\s+(?:of\s+)?{_YEAR}))
-              (?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"""),
-        lambda scan, m: _h_season(scan, _SeasonMatch(m)),
-    ),
-    (
-        _rx(rf"""\b(?:the\s+)?(?P<q>first|second|third|fourth|final|last|1st|2nd|3rd|4th)\s+quarter
-              (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+year)|,?\s+(?P<y2>{_YEAR}))?
-              (?P<qn>)"""),
-        _h_quarter,
-    ),
-    (_rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
-    (_rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
-    (
-        _rx(rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)"),
-        _h_relative_unit,
-    ),
-    (
-        _rx(r"\b(?P<mod>earlier|later)\s+(?:(?:this|in\s+the)\s+(?P<u>week|month|year)|(?P<d>today))\b"),
-        _h_earlier_later,
-    ),
-    (
-        _rx(rf"""\b(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+
-              (?:(?P<rel>the|this|next|last)\s+(?P<u>week|month|year)|(?P<mon>{_MONTH_FULL})(?:,?\s+(?P<y>{_YEAR}))?|(?P<y2>{_YEAR}))\b"""),
-        lambda scan, m: _h_edge_of(scan, _EdgeMatch(m)),
-    ),
-    (
-        _rx(
-            r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?\b"
-        ),
-        _h_day_word,
-    ),
-    (_rx(r"\b(?P<w>this|last)\s+(?:morning|afternoon|evening|night)\b(?P<ba>)"), _h_day_word),
-    (
-        _rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
-              (?:\s+(?:morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""),
-        _h_weekday,
-    ),
-    (_rx(rf"\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?\s+ago\b"), _h_ago),
-    (
-        _rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
-              (?:(?P<n>{_NUM}|{_VAGUE})\s+)(?P<u>{_UNIT})s?(?P<time>['’]s?\s+time|\s+time)?\b"""),
-        _h_in,
-    ),
-    (
-        _rx(
-            rf"\bthe\s+(?P<rel>past|last|previous|next|coming)\s+(?:(?P<n>{_NUM_PLURAL}|{_VAGUE})\s+)?(?P<u>{_UNIT}s?)\b(?!\s+of\b)"
-        ),
-        _h_period,
-    ),
-    (_rx(rf"\b(?:(?P<n>{_NUM_PLURAL})[- ])?(?P<u>day|week|fortnight|month|year)[- ]?long\b"), _h_duration),
-    (_rx(rf"\b(?P<n>{_NUM_PLURAL}|one)-(?P<u>{_UNIT})\b(?!-old|\s+old\b|-long)"), _h_duration),
-    (_rx(rf"\b(?P<n>{_NUM_PLURAL})\s+(?P<u>{_UNIT})s?\b(?!['’]?\s*old\b)"), _h_duration),
-    (
-        _rx(rf"""\b(?:for|over|lasting|within|spanning|throughout)\s+(?:(?:about|nearly|almost|some|around|roughly|more\s+than|
-              less\s+than|at\s+least|up\s+to|just|only|another|an\s+additional|a\s+further)\s+)?(?P<n>an?|one)\s+(?P<u>{_UNIT})\b"""),
-        _h_duration,
-    ),
-    (_rx(rf"\b(?P<n>an?|one)\s+(?P<u>{_UNIT})(?=\s+of\s+(?!the\b|this\b|that\b|{_MONTH}|\d))"), _h_duration),
-    (_rx(rf"\b(?:for|over|lasting|within)\s+(?:(?:{_VAGUE})\s+)?(?P<u>{_UNIT})s\b"), _h_vague_duration),
-    (
-        _rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days)
-              |(?P<past>in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
-                 |in\s+recent\s+(?:days|weeks|months|years|times))
-              |(?P<future>in\s+the\s+(?:near\s+|distant\s+)?future|(?<!as\s)soon(?!\s+as\b|\s+after\b)
-                 |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead))\b"""),
-        _h_ref,
-    ),
-    (_rx(rf"\b(?:every|each)\s+(?P<u>day|week|fortnight|month|year|decade|{_WEEKDAY})\b"), _h_set),
-]
+# --- expressions read against an earlier one ----------------------------------------------------
 
 
-# What a sentence must contain, as lowercase words ("#" for any digit), for each pattern above to be tried there.
-# Trying only these keeps the cost near one tokenising pass over the text.
-_MONTH_WORDS = frozenset("M")  # stands for a capitalised month name, found case-sensitively
+@dataclass(slots=True)
+class _Context:
+    """What the text has set up so far for the expressions that lean on it."""
+
+    published: date
+    ref: _Cand | None = None  # the last date read, unless it was itself read against another
+    period: _Cand | None = None  # the last reporting period (a quarter or half, or a year after "the nine months")
+
+
+_FINER = {"day": 0, "week": 1, "month": 2, "season": 3, "quarter": 3, "half": 4, "year": 5, "decade": 6, "century": 7}
+
+
+def _same_kind(span_of: _Cand, first: date) -> _Span:
+    """The calendar unit of `span_of`'s kind (quarter, month, ...) that contains `first`."""
+    precision = span_of.precision
+    if precision == "quarter":
+        return _quarter(first.year, (first.month - 1) // 3 + 1)
+    if precision == "half":
+        return _half(first.year, 1 if first.month < 7 else 2)
+    if precision == "season":
+        return _season(first.year, span_of.value[5:7])
+    if precision in ("day", "week", "month", "year", "decade"):
+        return _unit_span(precision, first)
+    return _year(first.year)
+
+
+def _moved(anchor: _Cand, unit: str, n: int) -> _Span:
+    """`anchor` moved by n units, at the coarser of the unit and the anchor's own granularity.
+
+    A year away from a quarter, month or season is the same quarter, month or season that year
+    ("up from a year earlier" after a quarter's results); a year away from a day is a year.
+    """
+    first = anchor.first + _shift(unit, n)
+    if unit == "year" and anchor.precision in ("quarter", "half", "month", "season"):
+        return _same_kind(anchor, first)
+    if _FINER.get(anchor.precision, 5) >= _FINER.get(unit if unit != "fortnight" else "week", 5):
+        return _same_kind(anchor, first)
+    if unit == "week" and anchor.precision == "day":
+        return _day(first)
+    return _unit_span(unit, first)
+
+
+def _anchored(start: int, end: int, resolve: Callable[[_Context], _Cand | None], *, shifted: bool = True) -> _Cand:
+    return _Cand(start, end, "anchored", "", None, None, resolve=resolve, shifted=shifted)
+
+
+def _comparison_anchor(ctx: _Context, unit: str) -> _Cand | None:
+    """What "a year earlier" is earlier than: the last reporting period when it came after the last
+    date or that date is a day (the day a company reported on), else the last date."""
+    ref = ctx.ref
+    if (
+        unit == "year"
+        and ctx.period is not None
+        and (ref is None or ref.precision in ("day", "week") or ctx.period.start > ref.start)
+    ):
+        return ctx.period
+    return ref
+
+
+def _h_shift(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    """ "two years ago" from the publication date; "a year earlier", "three days later" from the last date."""
+    n = _number(m["n"])
+    unit = _unit(m["u"])
+    direction = m["dir"].lower()
+    start, end, published = m.start(), m.end(), scan.published
+    if n is None:
+        if direction in ("ago", "earlier", "before"):
+            return _ref(start, end, "past", published)
+        return None
+    sign = 1 if direction in ("later", "after") else -1
+
+    def resolve(ctx: _Context) -> _Cand:
+        if direction == "ago":
+            anchor = ctx.period if unit == "year" else None
+        else:
+            anchor = _comparison_anchor(ctx, unit)
+        if anchor is None:
+            return _date_cand(start, end, _unit_span(unit, published + _shift(unit, sign * n)))
+        return _date_cand(start, end, _moved(anchor, unit, sign * n))
+
+    return _anchored(start, end, resolve)
+
+
+def _h_year_adjective(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "year-earlier profit", "the year-ago results": the reporting period a year before, or last year."""
+    start, end, published = m.start(), m.end(), scan.published
+
+    def resolve(ctx: _Context) -> _Cand:
+        if ctx.period is None:
+            return _date_cand(start, end, _year(published.year - 1))
+        return _date_cand(start, end, _moved(ctx.period, "year", -1))
+
+    return _anchored(start, end, resolve)
+
+
+def _latest_quarter(published: date, step: int = -1) -> _Span:
+    """The last quarter completed before `published` (step -1), or the current one (step 0)."""
+    d = published + relativedelta(months=3 * step)
+    return _quarter(d.year, (d.month - 1) // 3 + 1)
+
+
+def _near(spans: list[_Span], published: date, tense: str) -> _Span:
+    """A quarter or half without a year: the latest begun by publication, or in the future tense the
+    first not ended more than 45 days before it (results are announced after a quarter closes)."""
+    if tense == "future":
+        return min((s for s in spans if s[3] >= published - timedelta(days=45)), key=lambda s: s[2])
+    return max((s for s in spans if s[2] <= published), key=lambda s: s[2])
+
+
+def _h_part_of_year(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    """ "third-quarter", "the first half of 1990", "next year's first quarter", "the year-ago third quarter"."""
+    word = m["which"].lower()
+    kind = m["kind"].lower()
+    n = _ORDINALS.get(word) if kind == "quarter" else {"first": 1, "second": 2, "last": 2, "latter": 2}.get(word)
+    if n is None:
+        return None
+    make = _quarter if kind == "quarter" else _half
+    published = scan.published
+    y = m["y"] or m["y2"] or m["y3"] or m["fy"]
+    rel = (m["yrel"] or m["yrel2"] or "").lower()
+    start, end = m.start(), m.end()
+    if y:
+        return _date_cand(start, end, make(int(y), n))
+    if rel:
+        return _date_cand(start, end, make(published.year + {"this": 0, "next": 1, "last": -1}[rel], n))
+    tense = scan.tense(start, end)
+    span = _near([make(year, n) for year in range(published.year - 1, published.year + 2)], published, tense)
+    if m["ago"]:
+
+        def resolve(ctx: _Context) -> _Cand:
+            anchor = ctx.period if ctx.period is not None and ctx.period.value[5:] == span[1][5:] else None
+            base = anchor.first.year if anchor else span[2].year
+            return _date_cand(start, end, make(base - 1, n))
+
+        return _anchored(start, end, resolve)
+    return _date_cand(start, end, span)
+
+
+def _h_period_noun(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    """ "the quarter", "the latest period", "that quarter", "the 1988 period", "the year-earlier quarter":
+    the reporting period the text is about, or when it names none, the quarter last completed."""
+    det, adj, noun = m["det"].lower(), (m["adj"] or "").lower(), m["noun"].lower()
+    year = int(m["y"]) if m["y"] else None
+    back = bool(m["ago"] or m["tail"])
+    start, end, published = m.start(), m.end(), scan.published
+    plain = not (adj or year or back)
+
+    def resolve(ctx: _Context) -> _Cand | None:
+        base = ctx.period if ctx.period is not None and ctx.period.precision in ("quarter", "half", "year") else None
+        if base is None:
+            if det == "that" or (noun == "period" and not year) or (plain and not m["ended"]):
+                return None
+            if year:
+                return _date_cand(start, end, _year(year))
+            span = _latest_quarter(published, 0 if adj in ("current", "present") else -1)
+            base = _date_cand(start, end, span)
+        if year:
+            return _date_cand(start, end, _same_kind(base, base.first.replace(year=year)))
+        if back:
+            return _date_cand(start, end, _moved(base, "year", -1))
+        return _date_cand(start, end, (base.precision, base.value, base.first, base.last))
+
+    return _anchored(start, end, resolve, shifted=back)
+
+
+def _h_the_year(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "the year", "the full year" are the publication year; "that year", "the same year" the last one named."""
+    start, end, published = m.start(), m.end(), scan.published
+    if m["det"].lower() == "the" and (m["adj"] or "").lower() != "same":
+        return _date_cand(start, end, _year(published.year))
+
+    def resolve(ctx: _Context) -> _Cand | None:
+        return _date_cand(start, end, _year(ctx.ref.first.year)) if ctx.ref is not None else None
+
+    return _anchored(start, end, resolve, shifted=False)
+
+
+def _h_neighbour(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "the following month", "the previous year", "the day before": next to the last date named."""
+    unit = _unit(m["u"] or m["u2"])
+    sign = 1 if (m["rel"] or m["rel2"]).lower() in ("following", "next", "after") else -1
+    start, end = m.start(), m.end()
+
+    def resolve(ctx: _Context) -> _Cand | None:
+        anchor = ctx.ref
+        if anchor is None or _FINER.get(anchor.precision, 9) > _FINER[unit]:
+            return None
+        return _date_cand(start, end, _unit_span(unit, anchor.first + _shift(unit, sign)))
+
+    return _anchored(start, end, resolve)
+
+
+def _h_fiscal(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "fiscal 1989", "fiscal '90", "the current fiscal year", "the latest fiscal year"."""
+    published = scan.published
+    if m["y"]:
+        return _date_cand(m.start(), m.end(), _year(int(m["y"])))
+    if m["yy"]:
+        yy = int(m["yy"])
+        century = published.year // 100 * 100
+        return _date_cand(
+            m.start(), m.end(), _year(century + yy if century + yy <= published.year + 20 else century - 100 + yy)
+        )
+    rel = (m["rel"] or "").lower()
+    shift = {"latest": -1, "last": -1, "past": -1, "previous": -1, "prior": -1, "next": 1, "coming": 1}.get(rel, 0)
+    return _date_cand(m.start(), m.end(), _year(published.year + shift))
+
+
+_SPOKEN_TENS = {w: 10 * i for i, w in enumerate(_TENS, 2)} | {"ten": 10}
+
+
+def _h_spoken_year(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "nineteen ninety-six", "the year two thousand", "two thousand and four"."""
+    if m["hi"]:
+        y = _NUMBER_WORDS[m["hi"].lower()] * 100 + (_number(m["lo"]) or 0)
+    else:
+        y = 2000 + (_number(m["lo2"]) or 0 if m["lo2"] else 0)
+    return _date_cand(m.start(), m.end(), _year(y))
+
+
+def _h_century(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    n = int(m["n"]) if m["n"] else _CENTURY_ORDINALS.get(m["w"].lower().replace(" ", "-"))
+    if not n:
+        return None
+    span = _century(n - 1)
+    if m["part"]:
+        span = _third(span, m["part"].lower())
+    return _date_cand(m.start(), m.end(), span)
+
+
+_DECADE_WORDS = {w[:-1] + "ies": 10 * i for i, w in enumerate(_TENS, 2)}
+
+
+def _h_decade_word(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "the nineties": the latest such decade begun by publication (in the 1998 news, the 1990s)."""
+    tens = _DECADE_WORDS[m["w"].lower()]
+    y0 = scan.published.year // 100 * 100 + tens
+    if m["hi"]:
+        y0 = _NUMBER_WORDS[m["hi"].lower()] * 100 + tens
+    elif y0 > scan.published.year:
+        y0 -= 100
+    span = _decade(y0)
+    if m["part"]:
+        span = _third(span, m["part"].lower())
+    return _date_cand(m.start(), m.end(), span)
+
+
+def _weekend(saturday: date) -> _Span:
+    iso = saturday.isocalendar()
+    return "week", f"{iso.year:04d}-W{iso.week:02d}-WE", saturday, saturday + timedelta(days=1)
+
+
+def _h_the_weekend(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "over the weekend": the last one in the past tense, else the coming one (or the one under way)."""
+    published = scan.published
+    if scan.tense(m.start(), m.end()) == "past":
+        saturday = published - timedelta(days=1) + relativedelta(weekday=SA(-1))
+    else:
+        saturday = published + relativedelta(weekday=SA(-1) if published.weekday() == 6 else SA(+1))
+    return _date_cand(m.start(), m.end(), _weekend(saturday))
+
+
+def _h_bare_year(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    """A four-digit year in running text, unless the word before makes it a number ("resolution 1973")."""
+    before = _WORD_BEFORE.search(scan.text, max(0, m.start() - 24), m.start())
+    if before and (before.group(1).lower() in _NOT_BEFORE_YEAR or before.group(1)[0].isupper()):
+        return None  # after a capitalised word the year is part of a name ("Exercise Pacific Vanguard 2025")
+    if _MONTH_DAY_BEFORE.search(scan.text, max(0, m.start() - 20), m.start()):
+        return None  # the year of a date that does not exist ("February 30, 2022")
+    return _date_cand(m.start(), m.end(), _year(int(m["y"])))
+
+
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?\s*[#:]?\s*$")
+_MONTH_DAY_BEFORE = re.compile(rf"{_MONTH}\s+\d{{1,2}},?\s+$")
+
+
+# What a sentence must contain, as lowercase words ("#" for any digit, "M" for a capitalised month name),
+# for a rule to be tried there: each group of `needs` must meet the sentence's words.  Trying only these
+# keeps the cost near one tokenising pass over the text.
+_MONTH_WORDS = frozenset("M")
 _UNIT_WORDS = _words(
     "day days week weeks fortnight fortnights month months year years decade decades",
     "daylong weeklong monthlong yearlong",
 )
 _DIGIT = frozenset("#")
-_TRIGGERS: list[tuple[frozenset[str], ...]] = [
-    (_DIGIT,),
-    (_DIGIT, _MONTH_WORDS),
-    (_DIGIT, _MONTH_WORDS),
-    (_DIGIT, _MONTH_WORDS),
-    (_DIGIT, _MONTH_WORDS),
-    (_MONTH_WORDS,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (_DIGIT,),
-    (frozenset(_SEASONS),),
-    (_words("quarter"),),
-    (_DIGIT, _words("q")),
-    (_words("quarter"),),
-    (_words("week weekend month year"),),
-    (_words("earlier later"),),
-    (_words("end beginning start middle"),),
-    (_words("today tonight yesterday tomorrow"),),
-    (_words("morning afternoon evening night"),),
-    (frozenset(_WEEKDAYS),),
-    (_words("ago"),),
-    (_words("in"), _UNIT_WORDS),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (_UNIT_WORDS,),
-    (
-        _words(
-            "now currently nowadays present moment presently days past recently lately recent future soon coming ahead"
-        ),
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One pattern: the words a sentence needs for it to be tried, the regular expression, and its reader."""
+
+    needs: tuple[frozenset[str], ...]
+    pattern: re.Pattern[str]
+    read: Callable[[_Scan, re.Match[str]], _Cand | None]
+
+
+def _rule(
+    needs: tuple[frozenset[str], ...], pattern: str, read: Callable[[_Scan, re.Match[str]], _Cand | None]
+) -> _Rule:
+    return _Rule(needs, _rx(pattern), read)
+
+
+# Earlier rules win ties between candidates that start and end at the same place.
+_RULES: tuple[_Rule, ...] = (
+    _Rule((_DIGIT,), _rx(r"(?<![\d-])(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])"), _h_iso),
+    _Rule(
+        (_DIGIT, _MONTH_WORDS),
+        _rx(rf"""(?:(?P<pre>from|between)\s+(?:the\s+)?)?(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+(?:the\s+)?)
+              (?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
+        _h_day_range,
     ),
-    (_words("every each"),),
-]
-assert len(_TRIGGERS) == len(_PATTERNS)
+    _Rule(
+        (_DIGIT, _MONTH_WORDS),
+        _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<mon>{_MONTH})\s+(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+)
+              (?P<d2>{_DAY})(?!\s+(?:of\s+)?{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
+        _h_day_range,
+    ),
+    _Rule(
+        (_DIGIT, _MONTH_WORDS),
+        _rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"),
+        _h_month_day,
+    ),
+    _Rule(
+        (_DIGIT, _MONTH_WORDS),
+        _rx(
+            rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"
+        ),
+        _h_month_day,
+    ),
+    _Rule(
+        (_MONTH_WORDS,),
+        _rx(rf"""(?:\b(?P<ctx>in|of|by|for|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
+              (?:(?P<rel>this|last|next)\s+|(?P<part>{_PART})(?:-|\s+))?
+              (?P<mon>{_MONTH_FULL}|(?-i:Sept?\.|Feb\.|Jan\.|Aug\.|Oct\.|Nov\.|Dec\.))(?:,?\s+(?P<y>{_YEAR}))?(?!\s*\d)"""),
+        _h_month,
+    ),
+    _Rule(
+        (_DIGIT,),
+        _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<y1>{_YEAR})(?P<join>\s*[-–—/]\s*|\s+(?:to|and|until|through)\s+)
+              (?P<y2>{_YEAR}|\d\d(?![\d,.]))"""),
+        _h_year_range,
+    ),
+    _Rule(
+        (_DIGIT,),
+        _rx(
+            rf"\b(?:in|since|from|until|till|through|during|before|after|circa|between|within|throughout|year|ahead\s+of)\s+(?P<y>{_YEAR})"
+        ),
+        _h_year,
+    ),
+    _Rule((_DIGIT,), _rx(rf"\b(?:by|around|of|to|and|or)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
+    # After a determiner or a possessive a year may qualify a noun: "its 1989 results", "the 1987 crash".
+    _Rule(
+        (_DIGIT,),
+        _rx(rf"(?:\b(?:the|its|his|her|their|our|this|that|a)\s+|\w['’]s\s+)(?P<y>{_YEAR})(?=\s+[a-z])"),
+        _h_year,
+    ),
+    _Rule((_DIGIT,), _rx(rf"\b(?P<part>{_PART})[- ](?P<y>{_YEAR})"), _h_year),
+    _Rule((_DIGIT,), _rx(rf"(?P<y>{_YEAR})(?=\s+(?:{_EVENT_ADJ}\s+)?{_EVENT_NOUN}\b)"), _h_year),
+    _Rule(
+        (_DIGIT,),
+        _rx(rf"(?:(?P<part>{_PART})[- ])?(?:(?<![\d,.])(?P<dec>(?:1[89]|20)\d0)|['’](?P<dd>\d0))['’]?s\b"),
+        _h_decade,
+    ),
+    _Rule(
+        (frozenset(_SEASONS),),
+        _rx(rf"""(?:(?P<pre>\b(?:(?:in|during|over|through|by|until|since|before|after|throughout)\s+)?(?:the\s+)?))?
+              (?:(?P<rel>this\s+past|this|last|next|the\s+coming|the\s+past|the\s+next|the\s+last)\s+|(?P<part>{_PART})[- ](?:in\s+the\s+)?)?
+              (?:(?P<s>(?-i:spring|summer|autumn|fall|winter))|(?P<sc>(?-i:Spring|Summer|Autumn|Fall|Winter))(?=,?\s+(?:of\s+)?{_YEAR}))
+              (?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"""),
+        lambda scan, m: _h_season(scan, _SeasonMatch(m)),
+    ),
+    _Rule(
+        (_words("quarter half"),),
+        _rx(rf"""\b(?:(?:the|its|a|this|that)\s+)?(?:(?:comparable|corresponding|same)\s+)?
+              (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<yrel2>this|next|last)\s+year['’]s\s+|(?P<y3>{_YEAR})\s+)?
+              (?:fiscal[- ]?)?(?P<which>first|second|third|fourth|final|last|latter|1st|2nd|3rd|4th)[- ](?P<kind>quarter|half)\b
+              (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+(?:current\s+)?year|fiscal\s+(?:year\s+)?(?P<fy>{_YEAR}))
+                 |,?\s+(?P<y2>{_YEAR}))?(?!\s+of\s+(?:the|a|an|this|that|its|his|her|their)\b)"""),
+        _h_part_of_year,
+    ),
+    _Rule(
+        (_words("quarter period"),),
+        _rx(rf"""\b(?P<det>the|that)\s+(?:(?:comparable|corresponding|same)\s+)?
+              (?:(?P<adj>latest|current|present|recent|most\s+recent|past|previous|prior|just[- ](?:ended|completed))\s+)?
+              (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<y>{_YEAR})\s+)?(?:fiscal\s+)?(?P<noun>quarter|period)\b
+              (?P<tail>\s+a\s+year\s+(?:ago|earlier)|\s+(?:of\s+)?last\s+year)?
+              (?P<ended>(?=\s+(?:that\s+)?(?:ended|ending)\b))?(?!\s+of\b|-)"""),
+        _h_period_noun,
+    ),
+    _Rule((_DIGIT, _words("q")), _rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
+    _Rule((_words("quarter"),), _rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
+    _Rule(
+        (_MONTH_WORDS, _words("year")),
+        _rx(rf"(?P<mon>{_MONTH})(?:\s+(?P<d>{_DAY}))?,?\s+(?P<yrel>last|this|next)\s+year\b(?!['’])"),
+        _h_month_of_relative_year,
+    ),
+    _Rule(
+        (_words("week weekend month year"),),
+        _rx(
+            rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)(?<!(?-i:This\sWeek))"
+        ),
+        _h_relative_unit,
+    ),
+    _Rule(
+        (_words("earlier later"),),
+        _rx(r"\b(?P<mod>earlier|later)\s+(?:(?:this|in\s+the)\s+(?P<u>week|month|year)|(?P<d>today))\b"),
+        _h_earlier_later,
+    ),
+    _Rule(
+        (_words("end beginning start middle"),),
+        _rx(rf"""\b(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+
+              (?:(?P<rel>the|this|next|last)\s+(?P<u>week|month|year)|(?P<mon>{_MONTH_FULL})(?:,?\s+(?P<y>{_YEAR}))?|(?P<y2>{_YEAR}))\b"""),
+        lambda scan, m: _h_edge_of(scan, _EdgeMatch(m)),
+    ),
+    _Rule(
+        (_words("today tonight yesterday tomorrow"),),
+        _rx(
+            r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?P<pod>morning|afternoon|evening|night))?\b"
+        ),
+        _h_day_word,
+    ),
+    _Rule(
+        (_words("morning afternoon evening night"),),
+        _rx(r"\b(?P<w>this|last)\s+(?P<pod>morning|afternoon|evening|night)\b(?P<ba>)"),
+        _h_day_word,
+    ),
+    _Rule(
+        (frozenset(_WEEKDAYS),),
+        _rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
+              (?:\s+(?P<pod>morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""),
+        _h_weekday,
+    ),
+    _Rule(
+        (_words("ago earlier later before after"), _UNIT_WORDS),
+        _rx(rf"""\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?(?:\s+or\s+so)?\s+
+              (?P<dir>ago|earlier|later|(?:before|after)(?=\s*(?:[,.;:)"”]|$)))"""),
+        _h_shift,
+    ),
+    _Rule((_words("year"),), _rx(r"\byear[- ](?:earlier|ago)\b"), _h_year_adjective),
+    _Rule(
+        (_words("year"),),
+        _rx(r"""\b(?P<det>the|that)\s+(?:(?P<adj>full|current|entire|whole|same)\s+)?year\b(?![-'’])
+              (?!\s+(?:earlier|ago|before|after|ended|ending|to|of|in|since|two|nineteen|\d)\b)"""),
+        _h_the_year,
+    ),
+    _Rule(
+        (_words("following previous preceding prior before after"), _words("day week month year")),
+        _rx(r"""\bthe\s+(?:(?P<rel>following|previous|preceding|prior)\s+(?P<u>day|week|month|year)
+              |(?P<u2>day|week|month|year)\s+(?P<rel2>before|after)(?=\s*(?:[,.;:)"”]|$)))\b"""),
+        _h_neighbour,
+    ),
+    _Rule(
+        (_words("fiscal"),),
+        _rx(rf"""\bfiscal\s+(?:year\s+)?(?:(?P<y>{_YEAR})|['’](?P<yy>\d\d)\b)
+              |\b(?:the|this|its)\s+(?:(?P<rel>current|latest|last|past|previous|prior|next|coming|new)\s+)?fiscal\s+year\b"""),
+        _h_fiscal,
+    ),
+    _Rule(
+        (_words("nineteen eighteen thousand"),),
+        _rx(rf"""\b(?:(?:the\s+)?year\s+)?(?:(?P<hi>nineteen|eighteen)[- ](?P<lo>(?:{"|".join(_TENS)})(?:[- ](?:{"|".join(_SMALL[:9])}))?
+                 |{"|".join(reversed(_SMALL[9:]))})
+              |(?:the\s+)?year\s+two\s+thousand(?:\s+and)?(?:[- ](?P<lo2>{"|".join(reversed(_SMALL))}))?)\b"""),
+        _h_spoken_year,
+    ),
+    _Rule(
+        (_words("century"),),
+        _rx(rf"""\b(?:the\s+)?(?:(?P<part>{_PART})[- ])?(?:(?P<n>\d{{1,2}})(?:st|nd|rd|th)
+              |(?P<w>{"|".join(sorted(_CENTURY_ORDINALS, key=len, reverse=True)).replace("-", "[- ]")}))[- ]century\b"""),
+        _h_century,
+    ),
+    _Rule(
+        (frozenset(_DECADE_WORDS),),
+        _rx(
+            rf"""\bthe\s+(?:(?P<part>{_PART})[- ])?(?:(?P<hi>nineteen|eighteen)[- ]?)?(?P<w>{"|".join(_DECADE_WORDS)})\b"""
+        ),
+        _h_decade_word,
+    ),
+    _Rule((_words("weekend"),), _rx(r"\bthe\s+weekend\b"), _h_the_weekend),
+    _Rule(
+        (_words("in"), _UNIT_WORDS),
+        _rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
+              (?:(?P<n>{_NUM}|{_VAGUE})\s+)(?P<u>{_UNIT})s?(?P<time>['’]s?\s+time|\s+time)?\b"""),
+        _h_in,
+    ),
+    _Rule(
+        (_UNIT_WORDS,),
+        _rx(
+            rf"\bthe\s+(?P<rel>past|last|previous|next|coming)\s+(?:(?P<n>{_NUM_PLURAL}|{_VAGUE})\s+)?(?P<u>{_UNIT}s?)\b(?!\s+of\b)"
+        ),
+        _h_period,
+    ),
+    _Rule(
+        (_UNIT_WORDS,),
+        _rx(rf"\b(?:(?P<n>{_NUM_PLURAL})[- ])?(?P<u>day|week|fortnight|month|year)[- ]?long\b"),
+        _h_duration,
+    ),
+    _Rule((_UNIT_WORDS,), _rx(rf"\b(?P<n>{_NUM_PLURAL}|one)-(?P<u>{_UNIT})\b(?!-old|\s+old\b|-long)"), _h_duration),
+    _Rule((_UNIT_WORDS,), _rx(rf"\b(?P<n>{_NUM_PLURAL})\s+(?P<u>{_UNIT})s?\b(?!['’]?\s*old\b)"), _h_duration),
+    _Rule(
+        (_UNIT_WORDS,),
+        _rx(rf"""\b(?:for|over|lasting|within|spanning|throughout)\s+(?:(?:about|nearly|almost|some|around|roughly|more\s+than|
+              less\s+than|at\s+least|up\s+to|just|only|another|an\s+additional|a\s+further)\s+)?(?P<n>an?|one)\s+(?P<u>{_UNIT})\b"""),
+        _h_duration,
+    ),
+    _Rule(
+        (_UNIT_WORDS,),
+        _rx(rf"\b(?P<n>an?|one)\s+(?P<u>{_UNIT})(?=\s+of\s+(?!the\b|this\b|that\b|{_MONTH}|\d))"),
+        _h_duration,
+    ),
+    _Rule(
+        (_UNIT_WORDS,),
+        _rx(rf"\b(?:for|over|lasting|within)\s+(?:(?:{_VAGUE})\s+)?(?P<u>{_UNIT})s\b"),
+        _h_vague_duration,
+    ),
+    _Rule(
+        (
+            _words(
+                "now currently nowadays present moment presently days past recently lately recent future soon coming ahead",
+                "current term",
+            ),
+        ),
+        _rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days
+                 |(?<!then\s)(?-i:current)(?=\s+[a-z])(?!\s+(?:account|affairs|events|and|or)\b))
+              |(?P<past>then[\s-]current(?=\s+[a-z])|in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
+                 |in\s+recent\s+(?:days|weeks|months|years|times))
+              |(?P<future>(?:in\s+|into\s+)?(?<!foreseeable\s)the\s+(?:near\s+|distant\s+|immediate\s+)?future(?!\s+of\b)
+                 |(?:in\s+|over\s+)?the\s+(?:near|short)\s+term\b(?!-)|(?<!as\s)soon(?!\s+as\b|\s+after\b)
+                 |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead))\b"""),
+        _h_ref,
+    ),
+    _Rule(
+        (_words("every each"),),
+        _rx(rf"\b(?:every|each)\s+(?P<u>day|week|fortnight|month|year|decade|{_WEEKDAY})\b"),
+        _h_set,
+    ),
+    _Rule(
+        (_DIGIT,),
+        _rx(rf"""(?<![\d$£€#/'’-])(?P<y>{_YEAR}){_YEAR_FOLLOW}
+              (?!\s*(?:GMT|UTC|BST|CET|EST|EDT|PST|hours|hrs|h)\b|[-–/]\d)"""),
+        _h_bare_year,
+    ),
+)
+
 _KEYWORD_RANKS: dict[str, tuple[int, ...]] = {}
-for _rank, _needs in enumerate(_TRIGGERS):
+for _rank, _r in enumerate(_RULES):
+    _needs = _r.needs
     for _word in frozenset().union(*_needs):
         _KEYWORD_RANKS[_word] = (*_KEYWORD_RANKS.get(_word, ()), _rank)
 _KEYWORDS = frozenset(_KEYWORD_RANKS)
@@ -1064,6 +1517,29 @@ def _merge_ranges(scan: _Scan, chosen: list[_Cand]) -> list[_Cand]:
     return merged
 
 
+def _anchor(scan: _Scan, chosen: list[_Cand]) -> list[_Cand]:
+    """Read the expressions that lean on an earlier one, in text order; drop those with nothing to lean on."""
+    ctx = _Context(scan.published)
+    out = []
+    for c in chosen:
+        if c.resolve is not None:
+            resolved = c.resolve(ctx)
+            if resolved is None:
+                continue
+            resolved.rank, resolved.shifted = c.rank, c.shifted
+            c = resolved
+        if c.type == "DATE" and c.first is not None and c.precision != "ref" and not c.shifted:
+            ctx.ref = c
+            if c.precision in ("quarter", "half"):
+                ctx.period = c
+        elif c.type == "DURATION" and c.value in ("P6M", "P9M"):
+            # Results "for the nine months" are compared with the year before, not the quarter.
+            year = ctx.period.first.year if ctx.period is not None else scan.published.year
+            ctx.period = _date_cand(c.start, c.end, _year(year))
+        out.append(c)
+    return out
+
+
 def _apply_signals(scan: _Scan, c: _Cand) -> _Cand:
     """Widen "since X" to the publication date and "until X" to everything before X's end."""
     if c.type != "DATE" or c.first is None or c.precision == "ref":
@@ -1093,16 +1569,15 @@ def find_dates(text: str, published: date) -> list[TimeExpression]:
         hits = words & _KEYWORDS
         ranks = sorted({rank for word in hits for rank in _KEYWORD_RANKS[word]})
         for rank in ranks:
-            needs = _TRIGGERS[rank]
-            if len(needs) > 1 and any(hits.isdisjoint(need) for need in needs):
+            rule = _RULES[rank]
+            if len(rule.needs) > 1 and any(hits.isdisjoint(need) for need in rule.needs):
                 continue
-            pattern, handler = _PATTERNS[rank]
-            for m in pattern.finditer(text, s_start, s_end):
-                cand = handler(scan, m)
+            for m in rule.pattern.finditer(text, s_start, s_end):
+                cand = rule.read(scan, m)
                 if cand is not None:
                     cand.rank = rank
                     cands.append(cand)
-    chosen = [_apply_signals(scan, c) for c in _merge_ranges(scan, _select(cands))]
+    chosen = [_apply_signals(scan, c) for c in _merge_ranges(scan, _anchor(scan, _select(cands)))]
     return [
         TimeExpression(
             text[c.start : c.end], c.start, c.end, c.value, c.type, c.first, c.last, c.precision, c.duration_days

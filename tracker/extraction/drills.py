@@ -1081,7 +1081,7 @@ class DrillReader:
             if d.type == "DURATION" and d.duration_days and lo <= d.start <= hi and d.first is None:
                 duration = duration or d
                 continue
-            if d.type != "DATE" or d.precision in ("ref", "duration"):
+            if d.type not in ("DATE", "TIME") or d.precision in ("ref", "duration"):
                 continue
             if low.startswith(("until", "till", "through", "to ")) or self.text[
                 max(0, d.start - 9) : d.start

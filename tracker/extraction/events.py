@@ -346,7 +346,7 @@ class Reader:
         usable = [
             d
             for d in s.dates
-            if d.type == "DATE"
+            if d.type in ("DATE", "TIME")
             and d.first is not None
             and d.precision not in ("ref", "duration")
             and not d.text.lower().startswith(("since", "until", "till", "through", "by "))

@@ -99,5 +99,5 @@ class Extraction:
             "actors": [actor.to_json() for actor in self.actors],
             "meetings": [meeting.to_json() for meeting in self.meetings],
             "drills": [drill.to_json() for drill in self.drills],
-            "dates": [{"text": d.text, "start": d.start, "end": d.end, "value": d.value} for d in self.dates],
+            "dates": [d.to_json() for d in self.dates],
         }
