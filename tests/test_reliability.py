@@ -230,7 +230,7 @@ def test_a_fixture_with_an_error_is_refused_naming_the_record_and_field_and_noth
     path = fixture_file(tmp_path, [ACTOR, second_record])
 
     with pytest.raises(CommandError) as error:
-        call_command("loaddata", str(path), verbosity=0)
+        call_command("load_fixture", str(path), verbosity=0)
 
     assert str(error.value) == message
     assert not Actor.objects.filter(slug="ruritania").exists()

@@ -24,7 +24,6 @@ from django.utils.translation import gettext
 from tracker import services
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
 from tracker.paging import LargeTablePaginator
-from tracker.pairs import refresh_pair_tallies
 from tracker.parley_json import format_date
 
 LIST_PER_PAGE = 50
@@ -436,22 +435,6 @@ class MeetingAdmin(EventAdmin):
     ]
     inlines = [MeetingParticipantInline, MeetingEvidenceInline]
 
-    # Who met whom is tallied (tracker.pairs): recount the pairs of everyone in the meeting before and after.
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        before = list(form.instance.participants.values_list("actor_id", flat=True))
-        super().save_related(request, form, formsets, change)
-        refresh_pair_tallies(meeting_ids=[form.instance.pk], actor_ids=before)
-
-    def delete_model(self, request: HttpRequest, obj: Meeting) -> None:
-        before = list(obj.participants.values_list("actor_id", flat=True))
-        super().delete_model(request, obj)
-        refresh_pair_tallies(actor_ids=before)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Meeting]) -> None:
-        before = set(Participant.objects.filter(meeting__in=queryset).values_list("actor_id", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_pair_tallies(actor_ids=before)
-
 
 @admin.register(Drill)
 class DrillAdmin(EventAdmin):
@@ -481,24 +464,6 @@ class ParticipantAdmin(LargeTableAdmin):
     list_select_related = ["actor", "meeting", "drill"]
     search_fields = ["actor__name", "meeting__summary", "meeting__slug", "drill__name", "drill__slug"]
     autocomplete_fields = ["actor", "meeting", "drill"]
-
-    # Keep the who-meets-whom tallies (tracker.pairs) in step with the meeting and actor, old and new.
-    def save_model(self, request: HttpRequest, obj: Participant, form, change: bool) -> None:
-        before = Participant.objects.filter(pk=obj.pk).values_list("meeting_id", "actor_id").first() if change else None
-        super().save_model(request, obj, form, change)
-        meetings = {obj.meeting_id, before[0] if before else None} - {None}
-        refresh_pair_tallies(meeting_ids=meetings, actor_ids=[before[1]] if before and before[0] else [])
-
-    def delete_model(self, request: HttpRequest, obj: Participant) -> None:
-        meeting_id, actor_id = obj.meeting_id, obj.actor_id
-        super().delete_model(request, obj)
-        if meeting_id:
-            refresh_pair_tallies(meeting_ids=[meeting_id], actor_ids=[actor_id])
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Participant]) -> None:
-        rows = list(queryset.filter(meeting__isnull=False).values_list("meeting_id", "actor_id"))
-        super().delete_queryset(request, queryset)
-        refresh_pair_tallies(meeting_ids={m for m, _ in rows}, actor_ids={a for _, a in rows})
 
 
 @admin.register(Source)

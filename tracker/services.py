@@ -14,7 +14,6 @@ from django.db.models import Model, Q
 from django.utils.text import slugify
 
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
-from tracker.pairs import refresh_actor_tallies, refresh_pair_tallies
 from tracker.parley_json import format_date, parse_date, validate_timeline
 
 # Key of the PostgreSQL advisory lock that queues concurrent imports ("parley" in ASCII).
@@ -254,12 +253,10 @@ def _attach_sources(
 
 def _import_events(
     model: type[Meeting] | type[Drill], records: list[dict], actors: _Actors, sources: dict, report: ImportReport
-) -> list[int]:
-    """Returns the ids of the events that gained participants."""
+) -> None:
     participant_field = model._meta.model_name
     is_meeting = model is Meeting
     counter = "meetings" if is_meeting else "drills"
-    joined: list[int] = []
     for record in records:
         dates = _dates(record, "date", "end_date") if is_meeting else _dates(record, "start", "end")
         taking_part: list[Actor] = []
@@ -303,10 +300,7 @@ def _import_events(
             already = set(event.participants.values_list("actor_id", flat=True))
             missing = [actor for actor in taking_part if actor.pk not in already]
         Participant.objects.bulk_create([Participant(actor=actor, **{participant_field: event}) for actor in missing])
-        if missing:
-            joined.append(event.pk)
         _attach_sources(event, participant_field, record.get("sources") or [], sources, report)
-    return joined
 
 
 @transaction.atomic
@@ -323,9 +317,8 @@ def import_timeline(*, data: dict) -> ImportReport:
     actors = _Actors()
     sources: dict = {}
     _import_actors(data.get("actors") or [], actors, report)
-    met = _import_events(Meeting, data.get("meetings") or [], actors, sources, report)
+    _import_events(Meeting, data.get("meetings") or [], actors, sources, report)
     _import_events(Drill, data.get("drills") or [], actors, sources, report)
-    refresh_pair_tallies(meeting_ids=met)
     return report
 
 
@@ -374,7 +367,6 @@ def merge_actors(*, keep: Actor, duplicates: Iterable[Actor]) -> Actor:
     for name in new_aliases:
         if name != keep.name and not Alias.objects.filter(name__iexact=name).exists():
             Alias.objects.create(actor=keep, name=name)
-    refresh_actor_tallies(keep.pk)
     return keep
 
 
