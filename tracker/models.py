@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet, ValidationError
@@ -27,6 +28,31 @@ class ActorQuerySet(models.QuerySet):
         """Actors whose name, slug or one of whose aliases is `name`, ignoring case."""
         name = name.strip()
         return self.filter(Q(name__iexact=name) | Q(slug__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+
+    def find(self, name: str, slug: str = "") -> Actor | None:
+        """The actor `name` names (its own name before an alias or slug), else the one whose slug is `slug`."""
+        name = name.strip()
+        candidates = list(self.named(name)) if name else []
+        exact = [actor for actor in candidates if actor.name.lower() == name.lower()]
+        if exact or candidates:
+            return (exact or candidates)[0]
+        return self.filter(slug__iexact=slug).first() if slug else None
+
+    def by_names(self, names: Iterable[str]) -> dict[str, Actor]:
+        """The actors `names` name, by lower-cased name, slug or alias, in two queries (one when no alias is needed)."""
+        wanted = {name.strip().lower() for name in names if name.strip()}
+        if not wanted:
+            return {}
+        found: dict[str, Actor] = {}
+        lowered = self.annotate(lower_name=Lower("name"), lower_slug=Lower("slug"))
+        for actor in lowered.filter(Q(lower_name__in=wanted) | Q(lower_slug__in=wanted)):
+            found[actor.lower_name] = actor
+            found.setdefault(actor.lower_slug, actor)
+        for alias in (
+            Alias.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=wanted).select_related("actor")
+        ):
+            found.setdefault(alias.lower_name, alias.actor)
+        return found
 
     def search(self, text: str) -> ActorQuerySet:
         return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
@@ -605,6 +631,41 @@ class Evidence(models.Model):
         return (event_type, self.event.slug, *self.source.natural_key())
 
     natural_key.dependencies = ["tracker.source", "tracker.meeting", "tracker.drill"]
+
+
+class ReviewedProposal(models.Model):
+    """A proposal the reader made for a source and an editor reviewed: kept, or not.
+
+    A re-import of the source proposes again only what was never reviewed, so the editor's removals
+    and corrections, on the review page or later in the admin, stand. An event proposal is known by
+    its sentence and kind (`key`), so a reader that later dates or places it differently does not
+    bring it back; an actor by the name the reader gave it.
+    """
+
+    class What(models.TextChoices):
+        ACTOR = "actor", "actor"
+        MEETING = "meeting", "meeting"
+        DRILL = "drill", "drill"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="reviewed")
+    what = models.CharField(max_length=10, choices=What.choices)
+    key = models.CharField(max_length=300)
+    kept = models.BooleanField()
+    description = models.CharField(max_length=300, blank=True, help_text="What was proposed, in a line.")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    drill = models.ForeignKey(Drill, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "what", "key"], name="reviewed_proposal_once_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description or self.key} ({'kept' if self.kept else 'not kept'})"
+
+    @property
+    def event(self) -> Meeting | Drill | None:
+        return self.meeting or self.drill
 
 
 class LoginThrottle(models.Model):
