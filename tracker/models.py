@@ -228,6 +228,9 @@ class EarliestOverlappingStart(models.Expression):
 class DatesFromIndexQuerySet(models.QuerySet):
     """The admin's date hierarchy, answered from the date's index instead of reading every row.
 
+    Only the admin reads through it (`admin_objects`, see tracker.admin); the default managers keep
+    Django's own dates() and aggregate().
+
     Django lists a hierarchy's years with DISTINCT over a date function, and its bounds with
     MIN and MAX in one SELECT; at a million rows either reads the whole table. Here both are
     still one query each: a recursive query that seeks the index once per year (or month, or
@@ -314,7 +317,11 @@ class DatesFromIndexQuerySet(models.QuerySet):
         return {alias: field.to_python(value) for alias, value in zip(kwargs, row)}
 
 
-class EventQuerySet(DatesFromIndexQuerySet):
+class AdminManager(models.Manager.from_queryset(DatesFromIndexQuerySet)):
+    """The admin's manager: Django's, with the date hierarchy read from the index (DatesFromIndexQuerySet)."""
+
+
+class EventQuerySet(models.QuerySet):
     def between(self, first: date | None, last: date | None, *, longest: int | None = None) -> EventQuerySet:
         """Events that overlap the days from `first` to `last` (either may be open).
 
@@ -333,8 +340,8 @@ class EventQuerySet(DatesFromIndexQuerySet):
         return qs
 
     def longest_span(self) -> int:
-        """The most days any event runs past its start, read from the end of the span index."""
-        return self.model.objects.aggregate(longest=models.Max("span"))["longest"] or 0
+        """The most days any of these events runs past its start; over a whole table, read from the end of the span index."""
+        return self.aggregate(longest=models.Max("span"))["longest"] or 0
 
     def involving(self, *actors: Actor | int) -> EventQuerySet:
         """Events in which every one of `actors` takes part."""
@@ -390,6 +397,7 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventManager()
+    admin_objects = AdminManager()
 
     class Meta:
         abstract = True
@@ -533,7 +541,7 @@ class Participant(models.Model):
     natural_key.dependencies = ["tracker.actor", "tracker.meeting", "tracker.drill"]
 
 
-class SourceManager(models.Manager.from_queryset(DatesFromIndexQuerySet)):
+class SourceManager(models.Manager):
     def get_by_natural_key(self, publisher: str, title: str, published: str) -> Source:
         return self.get(publisher=publisher, title=title, published=published)
 
@@ -551,6 +559,7 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SourceManager()
+    admin_objects = AdminManager()
 
     class Meta:
         ordering = ["-published", "title"]
