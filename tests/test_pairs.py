@@ -247,6 +247,35 @@ def test_importing_the_same_timeline_again_counts_nothing_twice():
     assert stored() == from_scratch()
 
 
+def test_an_article_import_counts_the_meetings_it_saves():
+    from tracker.article_import import ArticleInput, article_import
+
+    text = "Russia and Belarus held talks in Minsk on Thursday."
+    article = ArticleInput(title="Talks", publisher="Wire", url="", published=date(2022, 2, 11), text=text)
+    proposals = {
+        "actors": [{"name": "Russia", "kind": "state"}, {"name": "Belarus", "kind": "state"}],
+        "meetings": [
+            {
+                "kind": "talks",
+                "status": "held",
+                "start": "2022-02-10",
+                "end": None,
+                "participants": ["Russia", "Belarus"],
+                "location": "Minsk",
+                "evidence": text,
+                "evidence_start": 0,
+                "evidence_end": len(text),
+            }
+        ],
+        "drills": [],
+    }
+
+    article_import(article=article, proposals=proposals)
+
+    assert pair(Actor.objects.get(name="Russia"), Actor.objects.get(name="Belarus")) == (1, date(2022, 2, 10))
+    assert stored() == from_scratch()
+
+
 def test_merging_actors_moves_their_tallies_to_the_one_kept():
     from tracker.services import import_timeline, merge_actors
 

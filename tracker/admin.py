@@ -24,6 +24,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 
 from tracker import services
+from tracker.dashboard import join_names
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
 from tracker.paging import LargeTablePaginator
 from tracker.parley_json import format_date
@@ -152,7 +153,7 @@ class ActorAdmin(admin.ModelAdmin):
             else:
                 duplicates = [actor for actor in actors if actor.pk != keep.pk]
                 services.merge_actors(keep=keep, duplicates=duplicates)
-                names = ", ".join(actor.name for actor in duplicates)
+                names = join_names([actor.name for actor in duplicates])
                 self.message_user(request, f"Merged {names} into {keep.name}.", messages.SUCCESS)
                 return None
         context = {
