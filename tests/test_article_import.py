@@ -761,3 +761,22 @@ def test_an_editor_can_add_a_meeting_the_reader_missed(staff_client):
     assert sorted(call.actors.values_list("name", flat=True)) == ["Portugal", "Spain"]
     assert call.evidence.get().source.title == "Tagus talks"
     assert confirmed.redirect_chain[-1][0].startswith("/?from=2023-03-10&to=")
+
+
+def test_the_source_page_lists_what_was_reviewed_and_deleting_a_row_proposes_it_again(staff_client):
+    from tracker.models import ReviewedProposal
+
+    first = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"])
+    drill = proposal_index(first, "drill")
+    staff_client.post(first.request["PATH_INFO"], review_post_data(first, **{f"drill-{drill}-keep": None}))
+    source = Source.objects.get()
+
+    page = staff_client.get(f"/admin/tracker/source/{source.pk}/change/").content.decode()
+    assert "Proposals reviewed at import" in page
+    rejected = ReviewedProposal.objects.get(source=source, what="drill")
+    assert rejected.kept is False and rejected.description in page
+    rejected.delete()
+
+    again = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"])
+    assert len(again.context["review"].drills.forms) == 2  # the drill, and the row for a missed one
+    assert len(again.context["review"].meetings.forms) == 1

@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from tracker import services
 from tracker.dashboard import join_names
-from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
+from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, ReviewedProposal, Source
 from tracker.paging import LargeTablePaginator
 from tracker.parley_json import format_date
 
@@ -110,6 +110,23 @@ class SourceEvidenceInline(admin.StackedInline):
     fk_name = "source"
     autocomplete_fields = ["meeting", "drill"]
     extra = 0
+
+
+class ReviewedProposalInline(admin.TabularInline):
+    """What the editor decided at the source's import; deleting a row lets a re-import propose it again."""
+
+    model = ReviewedProposal
+    fk_name = "source"
+    extra = 0
+    fields = ["what", "description", "kept", "meeting", "drill"]
+    readonly_fields = fields
+    verbose_name_plural = "proposals reviewed at import (delete one to have a re-import propose it again)"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Actor)
@@ -526,7 +543,7 @@ class SourceAdmin(LargeTableAdmin):
     date_hierarchy = "published"
     search_fields = ["title", "publisher", "url"]
     readonly_fields = ["text_hash", "created_at"]
-    inlines = [SourceEvidenceInline]
+    inlines = [SourceEvidenceInline, ReviewedProposalInline]
     # Django 6 will assume https for scheme-less URLs; say so now rather than change behaviour later.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

@@ -692,7 +692,8 @@ class LoginThrottle(models.Model):
 class PairTally(models.Model):
     """How many meetings two actors share and when they last met, over the whole database.
 
-    Kept by tracker.pairs.refresh_pair_tallies so the who-meets-whom matrix and an actor's
+    Kept by database triggers (migration 0006) in the same statement as any write of participants
+    or of a meeting's start, whoever writes, so the who-meets-whom matrix and an actor's
     counterparts need not count millions of participants. A row whose two actors are the
     same holds that actor's own number of meetings and latest meeting.
     """
