@@ -780,3 +780,36 @@ def test_the_source_page_lists_what_was_reviewed_and_deleting_a_row_proposes_it_
     again = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"])
     assert len(again.context["review"].drills.forms) == 2  # the drill, and the row for a missed one
     assert len(again.context["review"].meetings.forms) == 1
+
+
+def test_a_reader_that_cuts_the_sentence_differently_does_not_bring_back_what_was_reviewed():
+    from tracker.article_import import read_proposals
+
+    text = "Portugal and Spain held talks in Lisbon on Thursday. They agreed to meet again."
+    sentence = text.index(".") + 1
+    talks = {
+        "kind": "talks",
+        "status": "held",
+        "start": "2023-03-16",
+        "end": None,
+        "participants": ["Portugal", "Spain"],
+        "location": "Lisbon",
+        "evidence": text[:sentence],
+        "evidence_start": 0,
+        "evidence_end": sentence,
+    }
+    proposals = {"actors": [], "meetings": [talks], "drills": []}
+    Actor.objects.create(name="Portugal", slug="portugal", kind="state")
+    Actor.objects.create(name="Spain", slug="spain", kind="state")
+    first = read_proposals(article=article(text), proposals=proposals)
+    # The editor does not keep the talks.
+    article_import(
+        article=article(text), proposals={"actors": [], "meetings": [], "drills": []}, reviewed=first["proposals"]
+    )
+
+    recut = {**talks, "evidence": text[: sentence - 1], "evidence_end": sentence - 1}
+    again = read_proposals(article=article(text), proposals={"actors": [], "meetings": [recut], "drills": []})
+
+    assert again["proposals"]["meetings"] == []
+    assert [(item["what"], item["kept"]) for item in again["already"]] == [("meeting", False)]
+    assert Meeting.objects.count() == 0

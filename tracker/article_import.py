@@ -171,6 +171,28 @@ def _in_parley(
     return {"state": "merge", **_event_link(known)} if known else {"state": "new", **_event_link(None)}
 
 
+def _span(key: str) -> tuple[str, int, int] | None:
+    """The kind and evidence offsets in an event's review key ("talks:120:188:1")."""
+    kind, start, end, _ = [*key.rsplit(":", 3), "", "", ""][:4]
+    return (kind, int(start), int(end)) if start.isdigit() and end.isdigit() else None
+
+
+def _overlapping(what: str, record: dict, reviewed: dict, claimed: set[int]) -> ReviewedProposal | None:
+    """A reviewed proposal of the same kind from a sentence overlapping this one's, not yet matched to another.
+
+    A reader that splits or trims sentences differently gives the same proposal other offsets.
+    """
+    mine = _span(record["review_key"])
+    if mine is None:
+        return None
+    for (kind, key), row in reviewed.items():
+        theirs = _span(key) if kind == what and row.pk not in claimed else None
+        if theirs and theirs[0] == mine[0] and theirs[1] < mine[2] and mine[1] < theirs[2]:
+            claimed.add(row.pk)
+            return row
+    return None
+
+
 def read_proposals(*, article: ArticleInput, proposals: dict[str, Any]) -> dict[str, Any]:
     """What of the reader's `proposals` is new for this article, and what Parley holds already.
 
@@ -196,9 +218,11 @@ def read_proposals(*, article: ArticleInput, proposals: dict[str, Any]) -> dict[
             fresh["actors"].append(record)
         else:
             already.append({"what": "actor", "description": row.description, "kept": row.kept, **_event_link(None)})
+    exact = {(what, record["review_key"]) for what, key, _ in EVENTS for record in keyed.get(key) or []}
+    claimed = {row.pk for pair, row in reviewed.items() if pair in exact}
     for what, key, _ in EVENTS:
         for record in keyed.get(key) or []:
-            row = reviewed.get((what, record["review_key"]))
+            row = reviewed.get((what, record["review_key"])) or _overlapping(what, record, reviewed, claimed)
             if row is None:
                 record["participants"] = [n for n in record.get("participants") or [] if n.lower() not in rejected]
                 fresh[key].append(record)
