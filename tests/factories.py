@@ -8,7 +8,6 @@ from datetime import date
 from django.utils.text import slugify
 
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Source
-from tracker.pairs import refresh_pair_tallies
 
 _numbers = itertools.count(1)
 
@@ -32,9 +31,6 @@ def _event(model, participants, *, slug, source, evidence, roles, **fields):
     )
     if source is not None:
         Evidence.objects.create(source=source, sentence=evidence, **{model._meta.model_name: event})
-    if model is Meeting:
-        # As every write path does, so the who-meets-whom tallies match the meetings.
-        refresh_pair_tallies(meeting_ids=[event.pk])
     return event
 
 

@@ -4,7 +4,7 @@ and the demo fixture must hold it.
 Facts only (names, dates, places, troop numbers), never the article's text.
 """
 
-# (kind, status, date, end_date, participants, location)
+# (kind, status, start, end, participants, location)
 MEETINGS = [
     ("talks", "planned", "2022-02-10", None, frozenset(), ""),
     ("talks", "planned", "2022-02-10", None, frozenset({"Russia", "Ukraine", "France", "Germany"}), ""),

@@ -660,3 +660,25 @@ def test_a_rare_word_is_read_through_the_search_index_and_a_common_one_walks_the
 
     assert "tracker_meeting_search" in rare and "INTEGER PRIMARY KEY" in rare and "TEMP B-TREE FOR ORDER BY" in rare
     assert "SCAN tracker_meeting USING COVERING INDEX meeting_start_last_idx" in common and "TEMP B-TREE" not in common
+
+
+def test_the_event_search_reads_the_admins_declared_search_fields(admin_client, monkeypatch):
+    from tracker.admin import MeetingAdmin
+
+    ruritania = Actor.objects.create(name="Ruritania", slug="ruritania", kind=Actor.Kind.STATE)
+    Alias.objects.create(actor=ruritania, name="Strelsau")
+    talks = Meeting.objects.create(slug="talks-in-zenda", kind="talks", start=date(2022, 2, 10), location="Zenda")
+    Participant.objects.create(meeting=talks, actor=ruritania)
+
+    def found(term: str) -> list[str]:
+        response = admin_client.get("/admin/tracker/meeting/", {"q": term})
+        return [meeting.slug for meeting in response.context["cl"].result_list]
+
+    assert found("Strelsau") == ["talks-in-zenda"]
+    assert found("Zenda") == ["talks-in-zenda"]
+    monkeypatch.setattr(MeetingAdmin, "search_fields", ["slug", "summary", "date_text", "participants__actor__name"])
+    assert found("Strelsau") == []
+    assert found("Ruritania") == ["talks-in-zenda"]
+    monkeypatch.setattr(MeetingAdmin, "search_fields", ["location"])
+    assert found("Ruritania") == []
+    assert found("Zenda") == ["talks-in-zenda"]

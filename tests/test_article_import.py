@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tracker.article_import import ArticleInput, article_import, article_text_hash
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Source
-from tracker.services import ArticleInput, TimelineError, article_import, article_text_hash
+from tracker.parley_json import timeline_json
+from tracker.services import TimelineError
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +145,8 @@ def test_pasted_article_is_reviewed_corrected_and_saved_with_its_evidence(staff_
     confirmed = staff_client.post(review.request["PATH_INFO"], data, follow=True)
 
     source = Source.objects.get()
-    assert confirmed.redirect_chain[-1][0] == f"/admin/tracker/source/{source.pk}/change/"
+    # The timeline, at the days of what was saved: 15 March (corrected) to the visit on Monday 20 March.
+    assert confirmed.redirect_chain[-1][0] == "/?from=2023-03-15&to=2023-03-20"
     assert "Saved 2 meetings, 0 drills and " in confirmed.content.decode()
     assert source.title == "Lisbon talks on the Tagus" and source.publisher == "Test Wire"
     assert source.published == date(2023, 3, 17)
@@ -479,14 +483,16 @@ def test_the_seed_article_goes_through_the_admin_workflow(staff_client, seed_art
     assert response.status_code == 302
     review = staff_client.get(response["Location"])
     proposals = review.context["review"]
-    meetings, drills = len(proposals.meetings.forms), len(proposals.drills.forms)
+    # Each list ends with a blank row for an event the reader missed.
+    meetings, drills = len(proposals.meetings.forms) - 1, len(proposals.drills.forms) - 1
     assert meetings >= 8 and drills >= 1
 
     confirmed = staff_client.post(review.request["PATH_INFO"], review_post_data(review), follow=True)
 
     source = Source.objects.get()
     assert source.published == date(2022, 2, 10)
-    assert confirmed.redirect_chain[-1][0] == f"/admin/tracker/source/{source.pk}/change/"
+    first = min(Meeting.objects.values_list("start", flat=True))
+    assert confirmed.redirect_chain[-1][0] == f"/?from={first.isoformat()}&to=2022-02-19"
     assert Meeting.objects.count() == meetings and Drill.objects.count() == drills
     drill = Drill.objects.get(troops=30_000)
     assert (drill.start, drill.end) == (date(2022, 2, 10), date(2022, 2, 19))
@@ -660,3 +666,150 @@ def test_one_sentence_reporting_visits_to_two_cities_imports_twice_without_mixin
     assert (report.meetings_created, report.meetings_matched) == (0, 2)
     visits = {m.location: sorted(m.actors.values_list("name", flat=True)) for m in Meeting.objects.all()}
     assert visits == {"Paris": ["Ana Ribeiro", "France"], "Berlin": ["Ana Ribeiro", "Germany"]}
+
+
+# Re-importing never undoes an editor's work (issue 9)
+
+
+def export_timeline() -> dict:
+    return timeline_json(actors=Actor.objects.all(), meetings=Meeting.objects.all(), drills=Drill.objects.all())
+
+
+def test_reimporting_an_edited_article_changes_nothing_the_editor_did(staff_client):
+    first = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"])
+    drill = proposal_index(first, "drill")
+    staff_client.post(first.request["PATH_INFO"], review_post_data(first, **{f"drill-{drill}-keep": None}))
+    # Then, in the admin, the editor moves the talks to Porto, takes Spain out of them and deletes the visit.
+    talks = Meeting.objects.get(kind="talks")
+    Meeting.objects.filter(pk=talks.pk).update(location="Porto")
+    talks.participants.get(actor__name="Spain").delete()
+    Meeting.objects.get(kind="visit").delete()
+    before = export_timeline()
+
+    again = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"])
+    html = again.content.decode()
+    assert "Reviewed at an earlier import" in html
+    assert "Drill" in html and "not kept" in html
+    # Nothing is proposed again: each list holds only the blank row for an event the reader missed.
+    assert len(again.context["review"].meetings.forms) == 1
+    assert len(again.context["review"].drills.forms) == 1
+    confirmed = staff_client.post(again.request["PATH_INFO"], review_post_data(again), follow=True)
+
+    assert "Nothing new in “Tagus talks”" in confirmed.content.decode()
+    assert export_timeline() == before
+    assert Meeting.objects.get(pk=talks.pk).location == "Porto"
+    assert not talks.participants.filter(actor__name="Spain").exists()
+    assert not Meeting.objects.filter(kind="visit").exists()
+    assert Drill.objects.count() == 0
+
+
+def test_the_import_command_leaves_an_editors_removals_alone_too(tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "tagus.txt"
+    path.write_text("title: Tagus talks\npublished: 2023-03-17\n---\n" + LISBON_TALKS, encoding="utf-8")
+    call_command("import_article", str(path), stdout=StringIO())
+    visit = Meeting.objects.get(kind="visit")
+    visit.participants.order_by("actor__name").first().delete()
+    Drill.objects.all().delete()
+    before = export_timeline()
+
+    output = StringIO()
+    call_command("import_article", str(path), stdout=output)
+
+    assert export_timeline() == before
+    assert "reviewed at an earlier import" in output.getvalue()
+
+
+def test_the_review_page_says_what_parley_already_holds_of_each_event(staff_client):
+    first = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"])
+    staff_client.post(first.request["PATH_INFO"], review_post_data(first))
+    talks = Meeting.objects.get(kind="talks")
+
+    other = staff_client.get(
+        paste(staff_client, LISBON_TALKS_RETOLD, title="River talks", publisher="Other Post", published="2023-03-17")[
+            "Location"
+        ]
+    )
+
+    html = other.content.decode()
+    assert f'Same event as <a href="/admin/tracker/meeting/{talks.pk}/change/">{talks}</a>, already in Parley' in html
+
+
+def test_an_editor_can_add_a_meeting_the_reader_missed(staff_client):
+    review = staff_client.get(
+        paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"]
+    )
+    missed = len(review.context["review"].meetings.forms) - 1
+    assert "A meeting the reader missed" in review.content.decode()
+    data = review_post_data(
+        review,
+        **{
+            f"meeting-{missed}-keep": "on",
+            f"meeting-{missed}-kind": "call",
+            f"meeting-{missed}-status": "held",
+            f"meeting-{missed}-start": "2023-03-10",
+            f"meeting-{missed}-participants": "Portugal, Spain",
+            f"meeting-{missed}-summary": "A call the article mentions in passing",
+        },
+    )
+
+    confirmed = staff_client.post(review.request["PATH_INFO"], data, follow=True)
+
+    call = Meeting.objects.get(kind="call")
+    assert (call.start, call.summary) == (date(2023, 3, 10), "A call the article mentions in passing")
+    assert sorted(call.actors.values_list("name", flat=True)) == ["Portugal", "Spain"]
+    assert call.evidence.get().source.title == "Tagus talks"
+    assert confirmed.redirect_chain[-1][0].startswith("/?from=2023-03-10&to=")
+
+
+def test_the_source_page_lists_what_was_reviewed_and_deleting_a_row_proposes_it_again(staff_client):
+    from tracker.models import ReviewedProposal
+
+    first = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"])
+    drill = proposal_index(first, "drill")
+    staff_client.post(first.request["PATH_INFO"], review_post_data(first, **{f"drill-{drill}-keep": None}))
+    source = Source.objects.get()
+
+    page = staff_client.get(f"/admin/tracker/source/{source.pk}/change/").content.decode()
+    assert "Proposals reviewed at import" in page
+    rejected = ReviewedProposal.objects.get(source=source, what="drill")
+    assert rejected.kept is False and rejected.description in page
+    rejected.delete()
+
+    again = staff_client.get(paste(staff_client, LISBON_TALKS, title="Tagus talks", published="2023-03-17")["Location"])
+    assert len(again.context["review"].drills.forms) == 2  # the drill, and the row for a missed one
+    assert len(again.context["review"].meetings.forms) == 1
+
+
+def test_a_reader_that_cuts_the_sentence_differently_does_not_bring_back_what_was_reviewed():
+    from tracker.article_import import read_proposals
+
+    text = "Portugal and Spain held talks in Lisbon on Thursday. They agreed to meet again."
+    sentence = text.index(".") + 1
+    talks = {
+        "kind": "talks",
+        "status": "held",
+        "start": "2023-03-16",
+        "end": None,
+        "participants": ["Portugal", "Spain"],
+        "location": "Lisbon",
+        "evidence": text[:sentence],
+        "evidence_start": 0,
+        "evidence_end": sentence,
+    }
+    proposals = {"actors": [], "meetings": [talks], "drills": []}
+    Actor.objects.create(name="Portugal", slug="portugal", kind="state")
+    Actor.objects.create(name="Spain", slug="spain", kind="state")
+    first = read_proposals(article=article(text), proposals=proposals)
+    # The editor does not keep the talks.
+    article_import(
+        article=article(text), proposals={"actors": [], "meetings": [], "drills": []}, reviewed=first["proposals"]
+    )
+
+    recut = {**talks, "evidence": text[: sentence - 1], "evidence_end": sentence - 1}
+    again = read_proposals(article=article(text), proposals={"actors": [], "meetings": [recut], "drills": []})
+
+    assert again["proposals"]["meetings"] == []
+    assert [(item["what"], item["kept"]) for item in again["already"]] == [("meeting", False)]
+    assert Meeting.objects.count() == 0

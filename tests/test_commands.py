@@ -41,7 +41,7 @@ def test_the_export_of_the_demo_data_lists_every_meeting_and_drill_of_the_seed_a
     data = json.loads(export())
 
     meetings = Counter(
-        (m["kind"], m["status"], m["date"], m["end_date"], frozenset(m["participants"]), m["location"])
+        (m["kind"], m["status"], m["start"], m["end"], frozenset(m["participants"]), m["location"])
         for m in data["meetings"]
     )
     drills = [
@@ -76,7 +76,7 @@ def test_every_exported_event_cites_the_article(demo):
 def test_the_export_is_indented_utf8_and_ends_with_a_newline(demo):
     Actor.objects.filter(slug="philippe-etienne").update(name="Philippe Étienne")
     text = export()
-    assert text.startswith('{\n  "actors": [\n')
+    assert text.startswith('{\n  "version": 2,\n  "actors": [\n')
     assert "Philippe Étienne" in text
     assert text.endswith("}\n")
 
@@ -109,9 +109,51 @@ def test_importing_the_export_into_the_same_database_changes_nothing(demo, tmp_p
     assert counts() == before
 
 
+def version_1(data: dict) -> dict:
+    """A timeline as Parley wrote it before version 2: no version, meetings' days as date and end_date."""
+    meetings = [
+        {("date" if k == "start" else "end_date" if k == "end" else k): v for k, v in meeting.items()}
+        for meeting in data["meetings"]
+    ]
+    return {key: value for key, value in data.items() if key != "version"} | {"meetings": meetings}
+
+
+def test_a_version_1_file_is_still_read_as_it_was_written(demo, tmp_path):
+    current = export()
+    (tmp_path / "old.json").write_text(json.dumps(version_1(json.loads(current))), encoding="utf-8")
+    empty_database()
+
+    output = run("import_timeline", str(tmp_path / "old.json"))
+
+    assert "meetings: 9 created, 0 already known; drills: 1 created" in output
+    assert export() == current
+
+
+def test_a_version_1_file_with_a_bad_date_names_the_field_it_has(demo, tmp_path):
+    data = version_1(json.loads(export()))
+    data["meetings"][0]["date"] = "2022-13-01"
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        run("import_timeline", str(path))
+
+    assert '  - meetings[0].date: "2022-13-01" is not a valid date' in str(error.value)
+
+
+def test_a_file_of_an_unknown_version_is_refused(demo, tmp_path):
+    path = tmp_path / "future.json"
+    path.write_text(json.dumps({"version": 3, "actors": [], "meetings": [], "drills": []}), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        run("import_timeline", str(path))
+
+    assert "version: 3 is not a version of Parley JSON this Parley reads (1, 2)" in str(error.value)
+
+
 def test_a_malformed_file_is_refused_with_every_error_and_changes_nothing(demo, tmp_path):
     data = json.loads(export())
-    data["meetings"][3]["date"] = "2022-02-30"
+    data["meetings"][3]["start"] = "2022-02-30"
     data["drills"][0]["troops"] = -30000
     data["meetings"][0]["participants"].append("Atlantis")
     data["actors"].append({"name": "Ruritania", "kind": "state"})
@@ -124,7 +166,7 @@ def test_a_malformed_file_is_refused_with_every_error_and_changes_nothing(demo, 
 
     message = str(error.value)
     assert message.startswith(f"{path} was not imported; nothing changed. Fix these first:\n")
-    assert '  - meetings[3].date: "2022-02-30" is not a valid date (use YYYY-MM-DD, YYYY-MM or YYYY)' in message
+    assert '  - meetings[3].start: "2022-02-30" is not a valid date (use YYYY-MM-DD, YYYY-MM or YYYY)' in message
     assert "  - drills[0].troops: -30000 is negative (troop numbers cannot be negative)" in message
     assert '"Atlantis" is neither an actor in this file nor one already known' in message
     assert counts() == before

@@ -14,7 +14,7 @@ from tracker.dashboard import (
     readable_date,
     ticks_for,
 )
-from tracker.exports import CSV_COLUMNS, csv_lines, csv_row, fold, ics_escape, ics_event, neutralise
+from tracker.exports import CSV_COLUMNS, csv_lines, csv_row, ics_event, ics_text, neutralise
 
 
 def item(
@@ -237,17 +237,53 @@ def test_csv_lines_quote_as_rfc_4180():
     assert lines[1] == '"a,b","say ""hi"""\r\n'
 
 
-def test_ics_text_escapes_separators_and_newlines():
-    assert ics_escape("a,b;c\\d\ne\r\nf\x07") == "a\\,b\\;c\\\\d\\ne\\nf"
+def content_lines(event) -> list[str]:
+    """An iCalendar component's content lines, unfolded."""
+    return event.to_ical().decode().replace("\r\n ", "").split("\r\n")
 
 
-def test_folding_keeps_lines_within_75_octets_without_splitting_characters():
-    line = "DESCRIPTION:" + "Лавров " * 40
-    folded = fold(line)
-    parts = folded[:-2].split("\r\n")
-    assert all(len(p.encode()) <= 75 for p in parts)
-    assert all(p.startswith(" ") for p in parts[1:])
-    assert "".join(p[1:] if i else p for i, p in enumerate(parts)) == line
+def test_ics_text_drops_control_characters_and_keeps_newlines_for_the_library_to_escape():
+    assert ics_text("a,b;c\\d\ne\r\nf\x07") == "a,b;c\\d\ne\nf"
+
+
+def ics_card(**changes):
+    event = SimpleNamespace(
+        slug="truss-lavrov",
+        start=date(2022, 2, 10),
+        precision="day",
+        end=None,
+        end_precision="day",
+        status="planned",
+        get_status_display=lambda: "planned",
+        date_text="on Thursday",
+        location="Moscow",
+        updated_at=datetime(2022, 2, 9, 12, 0, tzinfo=UTC),
+    )
+    source = SimpleNamespace(title="Report", publisher="Wire", published=date(2022, 2, 10), url="https://x.example/r")
+    return SimpleNamespace(
+        event=event,
+        type="meeting",
+        url="/meetings/truss-lavrov/",
+        title="Truss meets Lavrov",
+        names=["Liz Truss", "Sergei Lavrov"],
+        kind_label="Talks",
+        evidence=[SimpleNamespace(source=source, sentence="They met; they talked.")],
+        **changes,
+    )
+
+
+def test_ics_text_is_escaped_and_long_lines_folded_within_75_octets_without_splitting_characters():
+    card = ics_card()
+    card.title = "Лавров, Truss; a\\b " * 10
+    raw = ics_event(card, "https://parley.example", datetime(2022, 2, 10, tzinfo=UTC)).to_ical().decode()
+    parts = raw.split("\r\n")
+    assert all(len(part.encode()) <= 75 for part in parts)
+    summary = next(
+        line
+        for line in content_lines(ics_event(card, "", datetime(2022, 2, 10, tzinfo=UTC)))
+        if line.startswith("SUMMARY:")
+    )
+    assert summary.startswith("SUMMARY:Лавров\\, Truss\\; a\\\\b Лавров")
 
 
 def test_an_ics_event_is_all_day_with_a_stable_uid():
@@ -273,7 +309,7 @@ def test_an_ics_event_is_all_day_with_a_stable_uid():
         kind_label="Talks",
         evidence=[SimpleNamespace(source=source, sentence="They met; they talked.")],
     )
-    lines = ics_event(card, "https://parley.example", datetime(2022, 2, 10, tzinfo=UTC))
+    lines = content_lines(ics_event(card, "https://parley.example", datetime(2022, 2, 10, tzinfo=UTC)))
     assert "UID:meeting-truss-lavrov@parley" in lines
     assert "DTSTART;VALUE=DATE:20220210" in lines and "DTEND;VALUE=DATE:20220211" in lines
     assert "STATUS:TENTATIVE" in lines and "SUMMARY:Truss meets Lavrov (planned)" in lines
@@ -298,7 +334,7 @@ def test_a_month_only_event_is_one_all_day_entry_saying_so():
     card = SimpleNamespace(
         event=event, type="meeting", url="/meetings/s/", title="Summit", names=[], kind_label="Summit", evidence=[]
     )
-    lines = ics_event(card, "", datetime(2022, 2, 10, tzinfo=UTC))
+    lines = content_lines(ics_event(card, "", datetime(2022, 2, 10, tzinfo=UTC)))
     assert "DTSTART;VALUE=DATE:20220201" in lines and "DTEND;VALUE=DATE:20220202" in lines
     assert "SUMMARY:Summit [February 2022\\, exact day not reported]" in lines
 

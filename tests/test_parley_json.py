@@ -89,8 +89,8 @@ def test_a_meeting_and_a_drill_are_written_with_participants_and_sources():
         {
             "kind": "talks",
             "status": "held",
-            "date": "2022-03-01",
-            "end_date": None,
+            "start": "2022-03-01",
+            "end": None,
             "date_text": "",
             "participants": ["Minister 0", "Other 0"],
             "location": "",
@@ -127,7 +127,7 @@ def test_actors_come_in_name_order_ignoring_case_and_events_chronologically():
     data = everything()
 
     assert [actor["name"] for actor in data["actors"]] == ["Alpha", "beta", "zeta"]
-    assert [meeting["date"] for meeting in data["meetings"]] == ["2014", "2022-02-10", None]
+    assert [meeting["start"] for meeting in data["meetings"]] == ["2014", "2022-02-10", None]
 
 
 @pytest.mark.django_db

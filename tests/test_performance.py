@@ -167,32 +167,44 @@ def spread():
 @pytest.mark.parametrize("order", ["ASC", "DESC"])
 def test_the_date_hierarchy_lists_the_same_dates_as_django_would(spread, kind, order):
     for queryset in (
-        Meeting.objects.all(),
-        Meeting.objects.filter(status="held"),
-        Meeting.objects.filter(start__year=2022),
+        Meeting.admin_objects.all(),
+        Meeting.admin_objects.filter(status="held"),
+        Meeting.admin_objects.filter(start__year=2022),
     ):
         assert queryset.dates("start", kind, order) == list(super(type(queryset), queryset).dates("start", kind, order))
 
 
 def test_the_date_hierarchy_of_an_empty_selection_is_empty(spread):
-    assert Meeting.objects.filter(status="cancelled").dates("start", "year") == []
+    assert Meeting.admin_objects.filter(status="cancelled").dates("start", "year") == []
 
 
 def test_the_date_hierarchy_bounds_are_the_same_as_djangos(spread):
     from django.db.models import Max, Min
 
-    for queryset in (Meeting.objects.all(), Meeting.objects.filter(status="held"), Meeting.objects.none()):
+    for queryset in (
+        Meeting.admin_objects.all(),
+        Meeting.admin_objects.filter(status="held"),
+        Meeting.admin_objects.none(),
+    ):
         expected = super(type(queryset), queryset).aggregate(first=Min("start"), last=Max("start"))
         assert queryset.aggregate(first=Min("start"), last=Max("start")) == expected
+
+
+def test_the_default_managers_keep_djangos_own_dates_and_aggregate():
+    from tracker.models import DatesFromIndexQuerySet, Source
+
+    for model in (Meeting, Drill, Source):
+        assert not isinstance(model.objects.all(), DatesFromIndexQuerySet)
+        assert isinstance(model.admin_objects.all(), DatesFromIndexQuerySet)
 
 
 def test_the_date_hierarchy_takes_one_query_for_its_years_and_one_for_its_bounds(spread, django_assert_num_queries):
     from django.db.models import Max, Min
 
     with django_assert_num_queries(1):
-        assert Meeting.objects.dates("start", "year") == [date(2014, 1, 1), date(2021, 1, 1), date(2022, 1, 1)]
+        assert Meeting.admin_objects.dates("start", "year") == [date(2014, 1, 1), date(2021, 1, 1), date(2022, 1, 1)]
     with django_assert_num_queries(1):
-        assert Meeting.objects.aggregate(first=Min("start"), last=Max("start")) == {
+        assert Meeting.admin_objects.aggregate(first=Min("start"), last=Max("start")) == {
             "first": date(2014, 9, 5),
             "last": date(2022, 12, 31),
         }
@@ -205,9 +217,9 @@ def test_the_date_hierarchy_seeks_the_index_instead_of_reading_every_row(spread)
     from tracker.models import Source
 
     with connection.cursor() as cursor, CaptureQueriesContext(connection) as captured:
-        Meeting.objects.dates("start", "year")
-        Meeting.objects.aggregate(first=Min("start"), last=Max("start"))
-        Source.objects.dates("published", "month")
+        Meeting.admin_objects.dates("start", "year")
+        Meeting.admin_objects.aggregate(first=Min("start"), last=Max("start"))
+        Source.admin_objects.dates("published", "month")
         for query in captured.captured_queries:
             cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
             plan = " | ".join(row[-1] for row in cursor.fetchall())

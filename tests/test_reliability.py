@@ -230,7 +230,7 @@ def test_a_fixture_with_an_error_is_refused_naming_the_record_and_field_and_noth
     path = fixture_file(tmp_path, [ACTOR, second_record])
 
     with pytest.raises(CommandError) as error:
-        call_command("loaddata", str(path), verbosity=0)
+        call_command("load_fixture", str(path), verbosity=0)
 
     assert str(error.value) == message
     assert not Actor.objects.filter(slug="ruritania").exists()
@@ -471,11 +471,11 @@ def test_four_editors_importing_the_same_timeline_at_once_end_with_one_copy_of_e
 CONFIRM = """
 import json, sys
 from pathlib import Path
-from tracker import services
+from tracker import article_import
 from tracker.management.article_file import read_article
 article = read_article(sys.argv[1], None)
-services.article_import(
-    article=services.ArticleInput(title="Russia and Belarus begin drills", publisher="Seed", url="", published=article.published, text=article.body),
+article_import.article_import(
+    article=article_import.ArticleInput(title="Russia and Belarus begin drills", publisher="Seed", url="", published=article.published, text=article.body),
     proposals=json.loads(Path(sys.argv[2]).read_text()),
 )
 """

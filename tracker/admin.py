@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Sequence
 from functools import reduce
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -22,9 +24,9 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 
 from tracker import services
-from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
+from tracker.dashboard import join_names
+from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, ReviewedProposal, Source
 from tracker.paging import LargeTablePaginator
-from tracker.pairs import refresh_pair_tallies
 from tracker.parley_json import format_date
 
 LIST_PER_PAGE = 50
@@ -110,6 +112,23 @@ class SourceEvidenceInline(admin.StackedInline):
     extra = 0
 
 
+class ReviewedProposalInline(admin.TabularInline):
+    """What the editor decided at the source's import; deleting a row lets a re-import propose it again."""
+
+    model = ReviewedProposal
+    fk_name = "source"
+    extra = 0
+    fields = ["what", "description", "kept", "meeting", "drill"]
+    readonly_fields = fields
+    verbose_name_plural = "proposals reviewed at import (delete one to have a re-import propose it again)"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "title", "affiliation", "alias_names"]
@@ -151,7 +170,7 @@ class ActorAdmin(admin.ModelAdmin):
             else:
                 duplicates = [actor for actor in actors if actor.pk != keep.pk]
                 services.merge_actors(keep=keep, duplicates=duplicates)
-                names = ", ".join(actor.name for actor in duplicates)
+                names = join_names([actor.name for actor in duplicates])
                 self.message_user(request, f"Merged {names} into {keep.name}.", messages.SUCCESS)
                 return None
         context = {
@@ -188,6 +207,13 @@ class LargeTableAdmin(admin.ModelAdmin):
     list_per_page = LIST_PER_PAGE
     show_full_result_count = False
     paginator = LargeTablePaginator
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # As Django's, through the admin's own manager where the model has one (a date hierarchy read from its index).
+        manager = getattr(self.model, "admin_objects", self.model._default_manager)
+        queryset = manager.get_queryset()
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
 
     def get_paginator(
         self,
@@ -282,6 +308,29 @@ def _search_terms(search_term: str) -> list[str]:
     return terms
 
 
+# The text columns each event's search index holds (migration 0005_event_search).
+SEARCH_INDEXED = {
+    "meeting": ["slug", "summary", "location", "date_text"],
+    "drill": ["name", "slug", "summary", "location", "date_text"],
+}
+TAKING_PART = "participants__actor__"
+
+
+def split_search_fields(model: type[Meeting | Drill], search_fields: Sequence[str]) -> tuple[list[str], list[str]]:
+    """An event admin's `search_fields` as the event's own text fields and the fields of an actor taking part."""
+    own, actor = [], []
+    for name in search_fields:
+        if name.startswith(TAKING_PART):
+            actor.append(name.removeprefix(TAKING_PART))
+        elif "__" not in name and name[:1] not in "^=@":
+            own.append(name)
+        else:
+            raise ImproperlyConfigured(
+                f"{model.__name__} admin search reads its own text fields and {TAKING_PART}…; {name!r} is neither."
+            )
+    return own, actor
+
+
 class SearchTerm:
     """One word or quoted phrase of an event search: events whose text holds it, or where an actor so named or aliased takes part.
 
@@ -289,19 +338,25 @@ class SearchTerm:
     table). `measure` sizes each term; `condition` then reads it the cheaper way.
     """
 
-    def __init__(self, model: type[Meeting | Drill], vendor: str, term: str) -> None:
+    def __init__(self, model: type[Meeting | Drill], vendor: str, term: str, search_fields: Sequence[str]) -> None:
         self.model, self.vendor, self.event = model, vendor, model._meta.model_name
-        fields = ["slug", "summary", "location", "date_text", *(["name"] if model is Drill else [])]
-        self.text = reduce(operator.or_, (Q(**{f"{field}__icontains": term}) for field in fields))
+        fields, actor_fields = split_search_fields(model, search_fields)
+        matching = [Q(**{f"{field}__icontains": term}) for field in fields]
+        self.text = reduce(operator.or_, matching) if matching else Q(pk__in=[])
         self.indexed_text: tuple[str, list[str]] | None = None
         words = re.findall(r"\w+", term)
-        if vendor == "sqlite" and words:
+        # The FTS5 table (migration 0005) holds the event's text columns; searched fields that differ read the columns.
+        if vendor == "sqlite" and words and set(fields) == set(SEARCH_INDEXED[self.event]):
             fts = f"{model._meta.db_table}_search"
             self.indexed_text = (f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", ['"' + " ".join(words) + '"*'])
-        actors = Actor.objects.filter(Q(name__icontains=term) | Q(aliases__name__icontains=term)).values("pk")
-        self.participations = Participant.objects.filter(
-            actor__in=actors, **{f"{self.event}__isnull": False}
-        ).order_by()
+        self.participations: QuerySet | None = None
+        if actor_fields:
+            actors = Actor.objects.filter(
+                reduce(operator.or_, (Q(**{f"{field}__icontains": term}) for field in actor_fields))
+            ).values("pk")
+            self.participations = Participant.objects.filter(
+                actor__in=actors, **{f"{self.event}__isnull": False}
+            ).order_by()
         # Filled in by `measure`.
         self.taking_part = 0  # events the actors take part in, up to WALK_FROM_PARTICIPATIONS + 1
         self.text_count: int | None = None  # SQLite: events the text is in, up to SORT_UP_TO + 1
@@ -323,7 +378,10 @@ class SearchTerm:
 
     def condition(self, *, walked: bool) -> Q:
         """This term's events: tested on each event as the list walks, or read through indexes."""
-        taking_part = self.participations.values(f"{self.event}_id")
+        if self.participations is None:
+            taking_part = None
+        else:
+            taking_part = self.participations.values(f"{self.event}_id")
         if not walked and self.vendor == "postgresql":
             gathered = self.model._default_manager.filter(self.text).order_by().values("pk")
             return Q(AmongGathered(models.F("pk"), gathered.union(taking_part) if self.taking_part else gathered))
@@ -353,8 +411,9 @@ def measure(database: str, terms: list[SearchTerm]) -> None:
         params.extend(more)
 
     for index, term in enumerate(terms):
-        taking_part, more = term.participations.values_list("pk").query.sql_with_params()
-        count(0, index, f"{taking_part} LIMIT {WALK_FROM_PARTICIPATIONS + 1}", more)
+        if term.participations is not None:
+            taking_part, more = term.participations.values_list("pk").query.sql_with_params()
+            count(0, index, f"{taking_part} LIMIT {WALK_FROM_PARTICIPATIONS + 1}", more)
         if term.indexed_text:
             fts, phrase = term.indexed_text
             count(1, index, f"{fts} LIMIT {SORT_UP_TO + 1}", phrase)
@@ -365,6 +424,8 @@ def measure(database: str, terms: list[SearchTerm]) -> None:
             sample = f"SELECT ({text}) AS matches FROM {table} TABLESAMPLE SYSTEM (0.1) REPEATABLE (0)"
             count(2, index, sample, more, select="1000 * COUNT(*) FILTER (WHERE matches) / GREATEST(COUNT(*), 1)")
     with connection.cursor() as cursor:
+        if not parts:
+            return
         cursor.execute(" UNION ALL ".join(parts), params)
         for index, kind, value in cursor.fetchall():
             setattr(terms[index], ("taking_part", "text_count", "text_per_mille")[kind], value)
@@ -374,7 +435,14 @@ class EventAdmin(LargeTableAdmin):
     form = EventForm
     date_hierarchy = "start"
     ordering = ["-start", "-id"]
-    search_fields = ["slug", "summary", "location", "date_text", "participants__actor__name"]
+    search_fields = [
+        "slug",
+        "summary",
+        "location",
+        "date_text",
+        "participants__actor__name",
+        "participants__actor__aliases__name",
+    ]
     readonly_fields = ["created_at", "updated_at"]
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
@@ -385,7 +453,8 @@ class EventAdmin(LargeTableAdmin):
         and tests each event, which fills a page after a few hundred. No join on participants, so no DISTINCT.
         """
         vendor = connections[queryset.db].vendor
-        terms = [SearchTerm(queryset.model, vendor, term) for term in _search_terms(search_term)]
+        fields = self.get_search_fields(request)
+        terms = [SearchTerm(queryset.model, vendor, term, fields) for term in _search_terms(search_term)]
         if not terms:
             return queryset, False
         measure(queryset.db, terms)
@@ -436,22 +505,6 @@ class MeetingAdmin(EventAdmin):
     ]
     inlines = [MeetingParticipantInline, MeetingEvidenceInline]
 
-    # Who met whom is tallied (tracker.pairs): recount the pairs of everyone in the meeting before and after.
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        before = list(form.instance.participants.values_list("actor_id", flat=True))
-        super().save_related(request, form, formsets, change)
-        refresh_pair_tallies(meeting_ids=[form.instance.pk], actor_ids=before)
-
-    def delete_model(self, request: HttpRequest, obj: Meeting) -> None:
-        before = list(obj.participants.values_list("actor_id", flat=True))
-        super().delete_model(request, obj)
-        refresh_pair_tallies(actor_ids=before)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Meeting]) -> None:
-        before = set(Participant.objects.filter(meeting__in=queryset).values_list("actor_id", flat=True))
-        super().delete_queryset(request, queryset)
-        refresh_pair_tallies(actor_ids=before)
-
 
 @admin.register(Drill)
 class DrillAdmin(EventAdmin):
@@ -482,24 +535,6 @@ class ParticipantAdmin(LargeTableAdmin):
     search_fields = ["actor__name", "meeting__summary", "meeting__slug", "drill__name", "drill__slug"]
     autocomplete_fields = ["actor", "meeting", "drill"]
 
-    # Keep the who-meets-whom tallies (tracker.pairs) in step with the meeting and actor, old and new.
-    def save_model(self, request: HttpRequest, obj: Participant, form, change: bool) -> None:
-        before = Participant.objects.filter(pk=obj.pk).values_list("meeting_id", "actor_id").first() if change else None
-        super().save_model(request, obj, form, change)
-        meetings = {obj.meeting_id, before[0] if before else None} - {None}
-        refresh_pair_tallies(meeting_ids=meetings, actor_ids=[before[1]] if before and before[0] else [])
-
-    def delete_model(self, request: HttpRequest, obj: Participant) -> None:
-        meeting_id, actor_id = obj.meeting_id, obj.actor_id
-        super().delete_model(request, obj)
-        if meeting_id:
-            refresh_pair_tallies(meeting_ids=[meeting_id], actor_ids=[actor_id])
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Participant]) -> None:
-        rows = list(queryset.filter(meeting__isnull=False).values_list("meeting_id", "actor_id"))
-        super().delete_queryset(request, queryset)
-        refresh_pair_tallies(meeting_ids={m for m, _ in rows}, actor_ids={a for _, a in rows})
-
 
 @admin.register(Source)
 class SourceAdmin(LargeTableAdmin):
@@ -508,7 +543,7 @@ class SourceAdmin(LargeTableAdmin):
     date_hierarchy = "published"
     search_fields = ["title", "publisher", "url"]
     readonly_fields = ["text_hash", "created_at"]
-    inlines = [SourceEvidenceInline]
+    inlines = [SourceEvidenceInline, ReviewedProposalInline]
     # Django 6 will assume https for scheme-less URLs; say so now rather than change behaviour later.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

@@ -3,8 +3,9 @@
 Between the two steps the article and the proposals wait in the editor's session under a
 random token, never in the database: a 1 MB article fits in a database session row, the
 proposals' evidence offsets cannot be tampered with in the browser, and several imports
-can be reviewed side by side in different tabs. The saving itself is services.article_import;
-the import_article and extract_article commands reuse propose() and saved_message() from here.
+can be reviewed side by side in different tabs. Proposing, saving and describing the import are
+tracker.article_import, which the import_article and extract_article commands call too. The views
+are served by the admin site itself (tracker.admin_site.ParleyAdminSite.get_urls).
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from datetime import date
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Q
-from django.db.models.functions import Lower
 from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -27,54 +25,29 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
-from tracker import services
-from tracker.forms import (
+from tracker.article_import import (
     NOTHING_FOUND,
-    ActorFormSet,
-    ArticleForm,
-    DrillFormSet,
-    MeetingFormSet,
+    ArticleInput,
+    article_import,
+    found_nothing,
+    matching_source,
+    propose,
+    read_proposals,
+    saved_message,
+    timeline_url,
 )
-from tracker.models import Actor, Alias, Precision, Source
+from tracker.forms import ActorFormSet, ArticleForm, DrillFormSet, MeetingFormSet
+from tracker.models import Actor, Precision, Source
 from tracker.parley_json import format_date, parse_date
+from tracker.services import TimelineError
 
 SESSION_KEY = "article_imports"
 # Reviews waiting at once per editor; the oldest is dropped so sessions stay small.
 PENDING_LIMIT = 3
 CONTEXT_CHARS = 160
-# Where a meeting and a drill keep their first and last day in Parley JSON.
-DATE_KEYS = {"meetings": ("date", "end_date"), "drills": ("start", "end")}
-
-
-def known_actors() -> list:
-    """Every actor in the database, with its aliases, as the extraction engine expects them."""
-    from tracker.extraction import KnownActor
-
-    actors = Actor.objects.select_related("affiliation").prefetch_related("aliases").order_by("pk")
-    return [
-        KnownActor(
-            name=actor.name,
-            slug=actor.slug,
-            kind=actor.kind,
-            aliases=tuple(alias.name for alias in actor.aliases.all()),
-            title=actor.title,
-            affiliation=actor.affiliation.name if actor.affiliation else "",
-        )
-        for actor in actors
-    ]
-
-
-def propose(*, text: str, published: date) -> dict[str, Any]:
-    """What the extraction engine proposes for `text`, as Parley JSON without the list of dates."""
-    from tracker.extraction import extract
-
-    proposals = extract(text, published, known_actors()).to_json()
-    proposals.pop("dates", None)
-    return proposals
-
-
-def found_nothing(proposals: dict[str, Any]) -> bool:
-    return not any(proposals.get(key) for key in ("actors", "meetings", "drills"))
+EVENT_KEYS = ("meetings", "drills")
+# What the review offers for an event the reader missed: a blank row, not kept until the editor ticks it.
+MISSED_EVENT = {"keep": False, "status": "held", "precision": Precision.DAY, "end_precision": Precision.DAY}
 
 
 def split_date(value: str | None) -> tuple[date | None, str]:
@@ -88,12 +61,13 @@ def split_date(value: str | None) -> tuple[date | None, str]:
 # -- the session between the two steps ----------------------------------------------------
 
 
-def store_pending(request: HttpRequest, *, article: dict[str, Any], proposals: dict[str, Any]) -> str:
+def store_pending(request: HttpRequest, *, article: dict[str, Any], reading: dict[str, Any]) -> str:
+    """Keep the article and what read_proposals made of it for the review; returns the review's token."""
     pending = request.session.get(SESSION_KEY, {})
     while len(pending) >= PENDING_LIMIT:
         pending.pop(next(iter(pending)))
     token = secrets.token_urlsafe(16)
-    pending[token] = {"article": article, "proposals": proposals}
+    pending[token] = {"article": article, **reading}
     request.session[SESSION_KEY] = pending
     return token
 
@@ -108,8 +82,8 @@ def drop_pending(request: HttpRequest, token: str) -> None:
         request.session[SESSION_KEY] = pending
 
 
-def article_input(stored: dict[str, Any]) -> services.ArticleInput:
-    return services.ArticleInput(
+def article_input(stored: dict[str, Any]) -> ArticleInput:
+    return ArticleInput(
         title=stored["title"],
         publisher=stored["publisher"],
         url=stored["url"],
@@ -119,20 +93,6 @@ def article_input(stored: dict[str, Any]) -> services.ArticleInput:
 
 
 # -- what the review page shows --------------------------------------------------------------
-
-
-def existing_actors(names: list[str]) -> dict[str, Actor]:
-    """Existing actors by the lower-cased name or alias they are known by, in two queries."""
-    wanted = {name.strip().lower() for name in names if name.strip()}
-    if not wanted:
-        return {}
-    found: dict[str, Actor] = {}
-    for actor in Actor.objects.annotate(key=Lower("name")).filter(Q(key__in=wanted) | Q(slug__in=wanted)):
-        found[actor.key] = actor
-        found.setdefault(actor.slug, actor)
-    for alias in Alias.objects.annotate(key=Lower("name")).filter(key__in=wanted).select_related("actor"):
-        found.setdefault(alias.key, alias.actor)
-    return found
 
 
 def in_context(text: str, proposal: dict[str, Any]) -> dict[str, str] | None:
@@ -150,8 +110,15 @@ def in_context(text: str, proposal: dict[str, Any]) -> dict[str, str] | None:
     return {"before": before, "sentence": text[start:end], "after": after}
 
 
-def event_rows(text: str, formset: BaseFormSet, proposals: list[dict[str, Any]]) -> list[tuple]:
-    return [(form, in_context(text, proposal), proposal) for form, proposal in zip(formset.forms, proposals)]
+def event_rows(
+    text: str, formset: BaseFormSet, proposals: list[dict[str, Any]], states: list[dict[str, str]]
+) -> list[tuple]:
+    """(form, evidence in context, proposal, what Parley holds of it) per proposal, then the blank row for a missed event."""
+    states = [*states, *[{"state": ""}] * len(proposals)][: len(proposals)]
+    return [
+        (form, in_context(text, proposal), proposal, state)
+        for form, proposal, state in zip(formset.forms, [*proposals, {}], [*states, None])
+    ]
 
 
 def initial_actor(actor: dict[str, Any]) -> dict[str, Any]:
@@ -159,9 +126,8 @@ def initial_actor(actor: dict[str, Any]) -> dict[str, Any]:
 
 
 def initial_event(event: dict[str, Any], key: str) -> dict[str, Any]:
-    start_key, end_key = DATE_KEYS[key]
-    start, precision = split_date(event.get(start_key))
-    end, end_precision = split_date(event.get(end_key))
+    start, precision = split_date(event.get("start"))
+    end, end_precision = split_date(event.get("end"))
     row = {
         "keep": True,
         "status": event.get("status", ""),
@@ -183,7 +149,7 @@ def initial_event(event: dict[str, Any], key: str) -> dict[str, Any]:
 def initial_forms(proposals: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     return {
         "actors": [initial_actor(actor) for actor in proposals.get("actors", [])],
-        **{key: [initial_event(event, key) for event in proposals.get(key, [])] for key in DATE_KEYS},
+        **{key: [*(initial_event(event, key) for event in proposals.get(key, [])), MISSED_EVENT] for key in EVENT_KEYS},
     }
 
 
@@ -213,7 +179,7 @@ def review_formsets(proposals: dict[str, Any], data: Any = None) -> Review:
             if (
                 formset.is_bound
                 and formset.management_form.is_valid()
-                and formset.total_form_count() != len(proposals.get(key, []))
+                and formset.total_form_count() != len(proposals.get(key, [])) + (key in EVENT_KEYS)
             ):
                 raise Http404("The review does not match the proposals; start the import again.")
     return formsets
@@ -251,7 +217,7 @@ def corrected_proposals(review: Review, proposals: dict[str, Any]) -> dict[str, 
     events: dict[str, list[tuple[Any, dict[str, Any]]]] = {
         key: [
             (form, corrected_event(form.cleaned_data, proposal, key, rename))
-            for form, proposal in zip(formset.forms, proposals.get(key, []))
+            for form, proposal in zip(formset.forms, [*proposals.get(key, []), {}])
             if form.cleaned_data.get("keep")
         ]
         for key, formset in (("meetings", review.meetings), ("drills", review.drills))
@@ -260,7 +226,7 @@ def corrected_proposals(review: Review, proposals: dict[str, Any]) -> dict[str, 
     referenced = [a["affiliation"] for _, a in kept_actors if a["affiliation"]]
     referenced += [name for rows in events.values() for _, e in rows for name in e["participants"]]
     referenced += [m for _, a in kept_actors for m in a.get("members", [])]
-    existing = existing_actors([n for n in referenced if n.lower() not in kept_names])
+    existing = Actor.objects.by_names([n for n in referenced if n.lower() not in kept_names])
 
     def known(name: str) -> bool:
         return name.lower() in kept_names or name.lower() in existing
@@ -290,8 +256,7 @@ def corrected_proposals(review: Review, proposals: dict[str, Any]) -> dict[str, 
 def corrected_event(
     data: dict[str, Any], proposal: dict[str, Any], key: str, rename: Callable[[str], str]
 ) -> dict[str, Any]:
-    """A proposed meeting or drill with what the editor typed in its form."""
-    start_key, end_key = DATE_KEYS[key]
+    """A proposed meeting or drill (or one the editor added) with what the editor typed in its form."""
     event = copy.deepcopy(proposal)
     event.update(
         status=data["status"],
@@ -299,8 +264,8 @@ def corrected_event(
         location=data["location"].strip(),
         summary=data["summary"].strip(),
     )
-    event[start_key] = format_date(data["start"], data["precision"])
-    event[end_key] = format_date(data["end"], data["end_precision"])
+    event["start"] = format_date(data["start"], data["precision"])
+    event["end"] = format_date(data["end"], data["end_precision"])
     if key == "meetings":
         event["kind"] = data["kind"]
     else:
@@ -317,48 +282,13 @@ def unknown_actor_message(names: list[str]) -> str:
     )
 
 
-def counted(number: int, singular: str, plural: str) -> str:
-    return f"{number} {singular if number == 1 else plural}"
-
-
-def listed(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def saved_message(report: Any, title: str) -> str:
-    created = (report.meetings_created, report.drills_created, report.actors_created)
-    # Each new event has one evidence row from this article; the rest went to events known before.
-    gained = report.evidence_created - report.meetings_created - report.drills_created
-    also = f"{counted(gained, 'event', 'events')} already known gained this source."
-    if any(created):
-        parts = [
-            counted(created[0], "meeting", "meetings"),
-            counted(created[1], "drill", "drills"),
-            counted(created[2], "actor", "actors"),
-        ]
-        return f"Saved {listed(parts)} from “{title}”." + (f" {also}" if gained > 0 else "")
-    if gained > 0:
-        return f"No new meeting, drill or actor in “{title}”; {also}"
-    return f"Nothing new in “{title}”: everything kept was already saved."
-
-
-def matching_source(article: dict[str, Any]) -> Source | None:
-    """The source this article was already imported as, if it was."""
-    return Source.objects.filter(
-        Q(text_hash=services.article_text_hash(article["text"]))
-        | Q(publisher=article["publisher"], title=article["title"], published=article["published"])
-    ).first()
-
-
 def admin_context(request: HttpRequest, **context: Any) -> dict[str, Any]:
     return {**admin.site.each_context(request), "opts": Source._meta, **context}
 
 
-# -- views -------------------------------------------------------------------------------------
+# -- views (served by the admin site: tracker.admin_site.ParleyAdminSite) ---------------------------
 
 
-@admin.site.admin_view
-@staff_member_required
 @require_http_methods(["GET", "POST"])
 def import_article(request: HttpRequest) -> HttpResponse:
     """The article form; a valid article goes to its review page."""
@@ -376,8 +306,9 @@ def import_article(request: HttpRequest) -> HttpResponse:
                 "published": data["published"].isoformat(),
                 "text": data["body"],
             }
-            token = store_pending(request, article=article, proposals=proposals)
-            return HttpResponseRedirect(reverse("review_article", args=[token]))
+            reading = read_proposals(article=article_input(article), proposals=proposals)
+            token = store_pending(request, article=article, reading=reading)
+            return HttpResponseRedirect(reverse("admin:review_article", args=[token]))
     return render(
         request,
         "admin/tracker/import_article.html",
@@ -385,46 +316,49 @@ def import_article(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin.site.admin_view
-@staff_member_required
 @require_http_methods(["GET", "POST"])
 def review_article(request: HttpRequest, token: str) -> HttpResponse:
     """The proposals for a pasted article, to correct and confirm; confirming saves them all."""
     pending = load_pending(request, token)
     if pending is None:
         messages.warning(request, "This import is no longer waiting for review; start it again.")
-        return HttpResponseRedirect(reverse("import_article"))
+        return HttpResponseRedirect(reverse("admin:import_article"))
     article, proposals = pending["article"], pending["proposals"]
 
     if request.method == "POST" and "cancel" in request.POST:
         drop_pending(request, token)
         messages.info(request, f"Import of “{article['title']}” cancelled; nothing was saved.")
-        return HttpResponseRedirect(reverse("import_article"))
+        return HttpResponseRedirect(reverse("admin:import_article"))
 
     review = review_formsets(proposals, request.POST if request.method == "POST" else None)
     if request.method == "POST" and review.is_valid():
         corrected = corrected_proposals(review, proposals)
         if corrected is not None:
             try:
-                report = services.article_import(article=article_input(article), proposals=corrected)
-            except services.TimelineError as error:
+                report = article_import(article=article_input(article), proposals=corrected, reviewed=proposals)
+            except TimelineError as error:
                 messages.error(request, f"Nothing was saved: {error}")
             else:
                 drop_pending(request, token)
                 messages.success(request, saved_message(report, article["title"]))
-                source = matching_source(article)
-                return HttpResponseRedirect(reverse("admin:tracker_source_change", args=[source.pk]))
+                destination = timeline_url(report.saved)
+                if destination is None:
+                    source = matching_source(**{k: article[k] for k in ("title", "publisher", "published", "text")})
+                    destination = reverse("admin:tracker_source_change", args=[source.pk])
+                return HttpResponseRedirect(destination)
 
-    matches = existing_actors([form.initial.get("name", "") for form in review.actors.forms])
+    matches = Actor.objects.by_names([form.initial.get("name", "") for form in review.actors.forms])
+    states = pending.get("states") or {}
     context = admin_context(
         request,
         title=f"Review “{article['title']}”",
         article=article,
         token=token,
-        already=matching_source(article),
+        already=matching_source(**{k: article[k] for k in ("title", "publisher", "published", "text")}),
+        reviewed_before=pending.get("already") or [],
         actor_rows=[(form, matches.get(form.initial.get("name", "").strip().lower())) for form in review.actors.forms],
         event_sections=[
-            (heading, formset, event_rows(article["text"], formset, proposals.get(key, [])), noun)
+            (heading, formset, event_rows(article["text"], formset, proposals.get(key, []), states.get(key, [])), noun)
             for heading, formset, key, noun in (
                 ("Meetings", review.meetings, "meetings", "meeting"),
                 ("Drills", review.drills, "drills", "drill"),

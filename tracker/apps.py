@@ -1,13 +1,15 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "Parley timeline"
+    default = True
 
-    def ready(self) -> None:
-        from django.contrib import admin
 
-        from tracker.security import ThrottledAdminAuthenticationForm
+class ParleyAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, served by Parley's own site (tracker.admin_site)."""
 
-        admin.site.login_form = ThrottledAdminAuthenticationForm
+    default = False
+    default_site = "tracker.admin_site.ParleyAdminSite"

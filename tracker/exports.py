@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+import icalendar
+
 from tracker.dashboard import format_span, join_names, period_end
 from tracker.parley_json import format_date
 
@@ -40,7 +42,7 @@ ICS_STATUS = {
     "postponed": "TENTATIVE",
     "cancelled": "CANCELLED",
 }
-# Characters iCalendar TEXT cannot hold (controls other than tab); newlines are escaped before this runs.
+# Characters iCalendar TEXT cannot hold: controls other than tab and newline (which the library escapes).
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -101,39 +103,13 @@ def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
         yield writer.writerow(row)
 
 
-def ics_escape(text: str) -> str:
-    """TEXT as RFC 5545 wants it: backslash, semicolon, comma and newlines escaped, control characters dropped."""
-    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    text = text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-    return CONTROL.sub("", text)
+def ics_text(text: str) -> str:
+    """Text iCalendar can hold: control characters other than tab and newline dropped (the library escapes the rest)."""
+    return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def fold(line: str) -> str:
-    """One content line folded at 75 octets (continuations start with a space), ending in CRLF.
-
-    Folds fall between characters, never inside a multi-byte UTF-8 sequence.
-    """
-    parts: list[str] = []
-    current = ""
-    size = 0
-    limit = 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = "", 0, 74  # a continuation's leading space takes one octet
-        current += char
-        size += width
-    parts.append(current)
-    return "\r\n ".join(parts) + "\r\n"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def ics_event(card: Card, base_url: str, stamp: datetime) -> list[str]:
-    """The content lines of one VEVENT: an all-day event, spanning its days when both ends are exact."""
+def ics_event(card: Card, base_url: str, stamp: datetime) -> icalendar.Event:
+    """One VEVENT: an all-day event, spanning its days when both ends are exact."""
     e = card.event
     exact = e.precision == "day"
     first = e.start
@@ -164,40 +140,37 @@ def ics_event(card: Card, base_url: str, stamp: datetime) -> list[str]:
         description.append(line)
         if evidence.sentence:
             description.append(f"“{evidence.sentence}”")
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{card.type}-{e.slug}@parley",
-        f"DTSTAMP:{_stamp(stamp)}",
-        f"LAST-MODIFIED:{_stamp(e.updated_at)}",
-        f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{last + timedelta(days=1):%Y%m%d}",
-        f"SUMMARY:{ics_escape(summary)}",
-        f"STATUS:{ICS_STATUS.get(e.status, 'CONFIRMED')}",
-        f"CATEGORIES:{ics_escape(card.kind_label)}",
-        "TRANSP:TRANSPARENT",
-        f"URL:{base_url}{card.url}",
-    ]
+    event = icalendar.Event()
+    event.add("uid", f"{card.type}-{e.slug}@parley")
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("last-modified", e.updated_at.astimezone(UTC))
+    event.add("dtstart", first)
+    event.add("dtend", last + timedelta(days=1))
+    event.add("summary", ics_text(summary))
+    event.add("status", ICS_STATUS.get(e.status, "CONFIRMED"))
+    event.add("categories", [ics_text(card.kind_label)])
+    event.add("transp", "TRANSPARENT")
+    event.add("url", f"{base_url}{card.url}")
     if e.location:
-        lines.append(f"LOCATION:{ics_escape(e.location)}")
-    lines.append(f"DESCRIPTION:{ics_escape(chr(10).join(description))}")
-    lines.append("END:VEVENT")
-    return lines
+        event.add("location", ics_text(e.location))
+    event.add("description", ics_text("\n".join(description)))
+    return event
 
 
 def ics_lines(cards: Iterable[Card], base_url: str, *, stamp: datetime) -> Iterator[str]:
-    """A whole VCALENDAR, folded, CRLF-terminated; events without a known start are left out."""
-    for line in (
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Parley//Diplomatic timeline//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "X-WR-CALNAME:Parley",
-    ):
-        yield fold(line)
+    """A whole VCALENDAR, folded and CRLF-terminated by the icalendar library, one event at a time so it can stream.
+
+    Events without a known start are left out.
+    """
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//Parley//Diplomatic timeline//EN")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "Parley")
+    # The calendar's own lines, without its END line, which follows the events.
+    yield calendar.to_ical().decode("utf-8").removesuffix("END:VCALENDAR\r\n")
     for card in cards:
-        if card.event.start is None:
-            continue
-        for line in ics_event(card, base_url, stamp):
-            yield fold(line)
-    yield fold("END:VCALENDAR")
+        if card.event.start is not None:
+            yield ics_event(card, base_url, stamp).to_ical().decode("utf-8")
+    yield "END:VCALENDAR\r\n"

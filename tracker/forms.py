@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from tracker.article_import import parse_iso_date, split_article
 from tracker.models import Actor, Drill, Meeting, Precision
 
 EMPTY_TEXT = "Paste the article or upload it as a .txt file."
@@ -16,7 +14,6 @@ NOT_UTF8 = "The file is not UTF-8 text. Save it as plain text in UTF-8 and uploa
 BOTH_TEXTS = "Paste the article or upload a file, not both."
 NO_TITLE = "Give the title of the article (or start the text with a “title:” header line)."
 NO_DATE = "Give the publication date (YYYY-MM-DD), or start the text with a “published:” header line."
-NOTHING_FOUND = "Parley found no actors, meetings or drills in this article."
 END_BEFORE_START = "The end date cannot be before the start date."
 
 
@@ -37,24 +34,6 @@ def too_big_message(size: int, limit: int) -> str:
 
 def invalid_date_message(value: str, where: str = "") -> str:
     return f"“{value}”{where} is not a valid date; give the publication date as YYYY-MM-DD."
-
-
-def parse_iso_date(value: str) -> date | None:
-    """A strict YYYY-MM-DD date, or None when `value` is not one (2022-02-30 included)."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def split_article(text: str) -> tuple[dict[str, str], str]:
-    """The header block (`title`, `source`, `url`, `published`, as written) and the body."""
-    from tracker.extraction import parse_article
-
-    article = parse_article(text)
-    return dict(article.headers), article.body
 
 
 class ArticleForm(forms.Form):
@@ -147,6 +126,16 @@ def split_names(value: str) -> list[str]:
 
 class ProposalForm(forms.Form):
     keep = forms.BooleanField(required=False, initial=True)
+
+    def full_clean(self) -> None:
+        # A row the editor does not keep is dropped as it stands: nothing in it needs to be valid.
+        if self.is_bound and not self.fields["keep"].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("keep")
+        ):
+            self._errors = forms.utils.ErrorDict()
+            self.cleaned_data = {"keep": False}
+            return
+        super().full_clean()
 
 
 class ActorProposalForm(ProposalForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.core.exceptions import EmptyResultSet, ValidationError
@@ -27,6 +28,31 @@ class ActorQuerySet(models.QuerySet):
         """Actors whose name, slug or one of whose aliases is `name`, ignoring case."""
         name = name.strip()
         return self.filter(Q(name__iexact=name) | Q(slug__iexact=name) | Q(aliases__name__iexact=name)).distinct()
+
+    def find(self, name: str, slug: str = "") -> Actor | None:
+        """The actor `name` names (its own name before an alias or slug), else the one whose slug is `slug`."""
+        name = name.strip()
+        candidates = list(self.named(name)) if name else []
+        exact = [actor for actor in candidates if actor.name.lower() == name.lower()]
+        if exact or candidates:
+            return (exact or candidates)[0]
+        return self.filter(slug__iexact=slug).first() if slug else None
+
+    def by_names(self, names: Iterable[str]) -> dict[str, Actor]:
+        """The actors `names` name, by lower-cased name, slug or alias, in two queries (one when no alias is needed)."""
+        wanted = {name.strip().lower() for name in names if name.strip()}
+        if not wanted:
+            return {}
+        found: dict[str, Actor] = {}
+        lowered = self.annotate(lower_name=Lower("name"), lower_slug=Lower("slug"))
+        for actor in lowered.filter(Q(lower_name__in=wanted) | Q(lower_slug__in=wanted)):
+            found[actor.lower_name] = actor
+            found.setdefault(actor.lower_slug, actor)
+        for alias in (
+            Alias.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=wanted).select_related("actor")
+        ):
+            found.setdefault(alias.lower_name, alias.actor)
+        return found
 
     def search(self, text: str) -> ActorQuerySet:
         return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
@@ -202,6 +228,9 @@ class EarliestOverlappingStart(models.Expression):
 class DatesFromIndexQuerySet(models.QuerySet):
     """The admin's date hierarchy, answered from the date's index instead of reading every row.
 
+    Only the admin reads through it (`admin_objects`, see tracker.admin); the default managers keep
+    Django's own dates() and aggregate().
+
     Django lists a hierarchy's years with DISTINCT over a date function, and its bounds with
     MIN and MAX in one SELECT; at a million rows either reads the whole table. Here both are
     still one query each: a recursive query that seeks the index once per year (or month, or
@@ -288,7 +317,11 @@ class DatesFromIndexQuerySet(models.QuerySet):
         return {alias: field.to_python(value) for alias, value in zip(kwargs, row)}
 
 
-class EventQuerySet(DatesFromIndexQuerySet):
+class AdminManager(models.Manager.from_queryset(DatesFromIndexQuerySet)):
+    """The admin's manager: Django's, with the date hierarchy read from the index (DatesFromIndexQuerySet)."""
+
+
+class EventQuerySet(models.QuerySet):
     def between(self, first: date | None, last: date | None, *, longest: int | None = None) -> EventQuerySet:
         """Events that overlap the days from `first` to `last` (either may be open).
 
@@ -307,8 +340,8 @@ class EventQuerySet(DatesFromIndexQuerySet):
         return qs
 
     def longest_span(self) -> int:
-        """The most days any event runs past its start, read from the end of the span index."""
-        return self.model.objects.aggregate(longest=models.Max("span"))["longest"] or 0
+        """The most days any of these events runs past its start; over a whole table, read from the end of the span index."""
+        return self.aggregate(longest=models.Max("span"))["longest"] or 0
 
     def involving(self, *actors: Actor | int) -> EventQuerySet:
         """Events in which every one of `actors` takes part."""
@@ -364,6 +397,7 @@ class Event(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventManager()
+    admin_objects = AdminManager()
 
     class Meta:
         abstract = True
@@ -507,7 +541,7 @@ class Participant(models.Model):
     natural_key.dependencies = ["tracker.actor", "tracker.meeting", "tracker.drill"]
 
 
-class SourceManager(models.Manager.from_queryset(DatesFromIndexQuerySet)):
+class SourceManager(models.Manager):
     def get_by_natural_key(self, publisher: str, title: str, published: str) -> Source:
         return self.get(publisher=publisher, title=title, published=published)
 
@@ -525,6 +559,7 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SourceManager()
+    admin_objects = AdminManager()
 
     class Meta:
         ordering = ["-published", "title"]
@@ -607,6 +642,41 @@ class Evidence(models.Model):
     natural_key.dependencies = ["tracker.source", "tracker.meeting", "tracker.drill"]
 
 
+class ReviewedProposal(models.Model):
+    """A proposal the reader made for a source and an editor reviewed: kept, or not.
+
+    A re-import of the source proposes again only what was never reviewed, so the editor's removals
+    and corrections, on the review page or later in the admin, stand. An event proposal is known by
+    its sentence and kind (`key`), so a reader that later dates or places it differently does not
+    bring it back; an actor by the name the reader gave it.
+    """
+
+    class What(models.TextChoices):
+        ACTOR = "actor", "actor"
+        MEETING = "meeting", "meeting"
+        DRILL = "drill", "drill"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="reviewed")
+    what = models.CharField(max_length=10, choices=What.choices)
+    key = models.CharField(max_length=300)
+    kept = models.BooleanField()
+    description = models.CharField(max_length=300, blank=True, help_text="What was proposed, in a line.")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    drill = models.ForeignKey(Drill, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "what", "key"], name="reviewed_proposal_once_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description or self.key} ({'kept' if self.kept else 'not kept'})"
+
+    @property
+    def event(self) -> Meeting | Drill | None:
+        return self.meeting or self.drill
+
+
 class LoginThrottle(models.Model):
     """Failed admin logins for one username or one client address, shared by every app server."""
 
@@ -622,7 +692,8 @@ class LoginThrottle(models.Model):
 class PairTally(models.Model):
     """How many meetings two actors share and when they last met, over the whole database.
 
-    Kept by tracker.pairs.refresh_pair_tallies so the who-meets-whom matrix and an actor's
+    Kept by database triggers (migration 0006) in the same statement as any write of participants
+    or of a meeting's start, whoever writes, so the who-meets-whom matrix and an actor's
     counterparts need not count millions of participants. A row whose two actors are the
     same holds that actor's own number of meetings and latest meeting.
     """

@@ -1,12 +1,16 @@
 """Parley JSON: the one plain format for a timeline, written by export and read by import.
 
-    {"actors":   [{"name", "slug", "kind", "title", "affiliation", "aliases", "members", "description"}],
-     "meetings": [{"kind", "status", "date", "end_date", "date_text", "participants", "location", "summary", "sources"}],
+    {"version": 2,
+     "actors":   [{"name", "slug", "kind", "title", "affiliation", "aliases", "members", "description"}],
+     "meetings": [{"kind", "status", "start", "end", "date_text", "participants", "location", "summary", "sources"}],
      "drills":   [{"name", "status", "start", "end", "date_text", "participants", "location", "troops", "summary",
                    "sources"}]}
 
 with each source {"title", "publisher", "url", "published", "evidence", "evidence_start", "evidence_end"}.
 Dates are ISO strings cut to their precision ("2022-02-10", "2022-02", "2022") or null.
+
+Version 1, the files written before meetings and drills shared one vocabulary, has no "version"
+and gives a meeting's days as "date" and "end_date"; import reads it as it always did.
 """
 
 from __future__ import annotations
@@ -17,14 +21,16 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Prefetch, QuerySet
 
-from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision
+from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Precision
 
 DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 SLUG_PATTERN = re.compile(r"[-a-zA-Z0-9_]+")
 DATE_HINT = "use YYYY-MM-DD, YYYY-MM or YYYY"
+VERSION = 2
+# Where each version keeps a meeting's first and last day.
+MEETING_DAYS = {1: ("date", "end_date"), 2: ("start", "end")}
 
 
 def format_date(value: date | None, precision: str) -> str | None:
@@ -124,8 +130,8 @@ def timeline_json(*, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drill
             {
                 "kind": meeting.kind,
                 "status": meeting.status,
-                "date": format_date(meeting.start, meeting.precision),
-                "end_date": format_date(meeting.end, meeting.end_precision),
+                "start": format_date(meeting.start, meeting.precision),
+                "end": format_date(meeting.end, meeting.end_precision),
                 "date_text": meeting.date_text,
                 "participants": _participants(meeting),
                 "location": meeting.location,
@@ -154,6 +160,7 @@ def timeline_json(*, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drill
         for drill in _event_queryset(drills)
     ]
     return {
+        "version": VERSION,
         "actors": actor_records,
         "meetings": _chronological(meeting_records),
         "drills": _chronological(drill_records),
@@ -354,23 +361,30 @@ def _records(data: dict, key: str, checker: _Checker) -> list[tuple[str, dict]]:
 
 
 def known_actor_names(names: Iterable[str]) -> set[str]:
-    """Those of `names` (lower-cased) that an actor in the database has as name, slug or alias, in two queries."""
-    wanted = {name.strip().lower() for name in names}
-    if not wanted:
-        return set()
-    found = set()
-    for name, slug in (
-        Actor.objects.annotate(lower_name=Lower("name"), lower_slug=Lower("slug"))
-        .filter(Q(lower_name__in=wanted) | Q(lower_slug__in=wanted))
-        .values_list("lower_name", "lower_slug")
-    ):
-        found.update({name, slug})
-    found.update(
-        Alias.objects.annotate(lower_name=Lower("name"))
-        .filter(lower_name__in=wanted)
-        .values_list("lower_name", flat=True)
-    )
-    return found
+    """Those of `names` (lower-cased) that an actor in the database has as name, slug or alias."""
+    return set(Actor.objects.by_names(names))
+
+
+def version_of(data: dict) -> int | None:
+    """The format version of a timeline: 1 when it has none (the files written before versions), None when unknown."""
+    version = data.get("version", 1)
+    return version if version in MEETING_DAYS and not isinstance(version, bool) else None
+
+
+def current_version(data: dict) -> dict:
+    """A valid timeline of any version in the words of this one: meetings' days as "start" and "end"."""
+    start, end = MEETING_DAYS[version_of(data)]
+    if (start, end) == MEETING_DAYS[VERSION]:
+        return data
+    meetings = [
+        {
+            **{k: v for k, v in record.items() if k not in (start, end)},
+            "start": record.get(start),
+            "end": record.get(end),
+        }
+        for record in data.get("meetings") or []
+    ]
+    return {**data, "version": VERSION, "meetings": meetings}
 
 
 def validate_timeline(data: Any) -> list[str]:
@@ -378,6 +392,10 @@ def validate_timeline(data: Any) -> list[str]:
     checker = _Checker()
     if not isinstance(data, dict):
         return [f'file: expected an object with "actors", "meetings" and "drills" lists, got {_describe(data)}']
+    version = version_of(data)
+    if version is None:
+        known = ", ".join(str(number) for number in MEETING_DAYS)
+        return [f"version: {_quote(data.get('version'))} is not a version of Parley JSON this Parley reads ({known})"]
 
     file_names: dict[str, str] = {}  # lower-cased name, slug or alias -> where it is declared
     references: list[tuple[str, str]] = []  # (where, name) of every actor a record points to
@@ -412,7 +430,7 @@ def validate_timeline(data: Any) -> list[str]:
         for where, record in _records(data, key, checker):
             if key == "meetings":
                 checker.choice(record, where, "kind", Meeting.Kind, "kind of meeting")
-                checker.span(record, where, "date", "end_date")
+                checker.span(record, where, *MEETING_DAYS[version])
             else:
                 checker.string(record, where, "name")
                 checker.span(record, where, "start", "end")

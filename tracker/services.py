@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,8 +12,7 @@ from django.db.models import Model, Q
 from django.utils.text import slugify
 
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
-from tracker.pairs import refresh_actor_tallies, refresh_pair_tallies
-from tracker.parley_json import format_date, parse_date, validate_timeline
+from tracker.parley_json import current_version, format_date, parse_date, validate_timeline
 
 # Key of the PostgreSQL advisory lock that queues concurrent imports ("parley" in ASCII).
 IMPORT_LOCK = 0x7061726C6579
@@ -43,6 +40,8 @@ class ImportReport:
     evidence_created: int = 0
     evidence_matched: int = 0
     notes: list[str] = field(default_factory=list)
+    # The event each meeting record, then each drill record, became or was found to be, in the file's order.
+    saved: list[Meeting | Drill] = field(default_factory=list)
 
     def __str__(self) -> str:
         return "; ".join(
@@ -75,7 +74,7 @@ def event_slug(
     return unique_slug(model, " ".join([date_part, label, *words]), fallback=date_part)
 
 
-def _lock_imports() -> None:
+def lock_imports() -> None:
     # SQLite needs nothing here: its IMMEDIATE transactions already let one writer in at a time.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -103,14 +102,8 @@ class _Actors:
 
 
 def find_actor(name: str, slug: str = "") -> Actor | None:
-    """The actor whose name, slug or alias is `name` (or whose slug is `slug`), ignoring case."""
-    candidates = list(Actor.objects.named(name)) if name.strip() else []
-    exact = [actor for actor in candidates if actor.name.lower() == name.strip().lower()]
-    if exact or candidates:
-        return (exact or candidates)[0]
-    if slug:
-        return Actor.objects.filter(slug__iexact=slug).first()
-    return None
+    """The actor whose name, alias or slug is `name` (or whose slug is `slug`), ignoring case."""
+    return Actor.objects.find(name, slug)
 
 
 def _alias_is_free(name: str, actor: Actor) -> bool:
@@ -200,10 +193,23 @@ def _find_event(candidates, participant_field: str, actors: list[Actor]) -> Meet
     return max(matches, key=lambda event: (len(taking_part[event.pk].keys() & new.keys()), -event.pk))
 
 
-def _dates(record: dict, start_field: str, end_field: str) -> dict[str, Any]:
-    start, precision = parse_date(record[start_field]) if record.get(start_field) else (None, Precision.DAY)
-    end, end_precision = parse_date(record[end_field]) if record.get(end_field) else (None, Precision.DAY)
+def _dates(record: dict) -> dict[str, Any]:
+    start, precision = parse_date(record["start"]) if record.get("start") else (None, Precision.DAY)
+    end, end_precision = parse_date(record["end"]) if record.get("end") else (None, Precision.DAY)
     return {"start": start, "precision": precision, "end": end, "end_precision": end_precision}
+
+
+def match_event(model: type[Meeting] | type[Drill], record: dict, taking_part: list[Actor]) -> Meeting | Drill | None:
+    """The event already recorded that `record` (Parley JSON) reports: same kind (or drill name), day, place and people."""
+    dates = _dates(record)
+    location = (record.get("location") or "").strip()
+    if model is Meeting:
+        candidates = Meeting.objects.filter(kind=record["kind"])
+    else:
+        name = (record.get("name") or "").strip()
+        candidates = Drill.objects.filter(Q(name="") | Q(name__iexact=name)) if name else Drill.objects.all()
+    candidates = candidates.filter(start=dates["start"], precision=dates["precision"], location__iexact=location)
+    return _find_event(candidates, model._meta.model_name, taking_part)
 
 
 def _fill_blanks(event: Meeting | Drill, values: dict[str, Any]) -> None:
@@ -254,14 +260,12 @@ def _attach_sources(
 
 def _import_events(
     model: type[Meeting] | type[Drill], records: list[dict], actors: _Actors, sources: dict, report: ImportReport
-) -> list[int]:
-    """Returns the ids of the events that gained participants."""
+) -> None:
     participant_field = model._meta.model_name
     is_meeting = model is Meeting
     counter = "meetings" if is_meeting else "drills"
-    joined: list[int] = []
     for record in records:
-        dates = _dates(record, "date", "end_date") if is_meeting else _dates(record, "start", "end")
+        dates = _dates(record)
         taking_part: list[Actor] = []
         for name in record.get("participants") or []:
             actor = actors.get(name)
@@ -274,14 +278,9 @@ def _import_events(
             "end": dates["end"],
             "end_precision": dates["end_precision"],
         }
-        if is_meeting:
-            candidates = Meeting.objects.filter(kind=record["kind"])
-        else:
-            name = (record.get("name") or "").strip()
-            candidates = Drill.objects.filter(Q(name="") | Q(name__iexact=name)) if name else Drill.objects.all()
-            details |= {"name": name, "troops": record.get("troops")}
-        candidates = candidates.filter(start=dates["start"], precision=dates["precision"], location__iexact=location)
-        event = _find_event(candidates, participant_field, taking_part)
+        if not is_meeting:
+            details |= {"name": (record.get("name") or "").strip(), "troops": record.get("troops")}
+        event = match_event(model, record, taking_part)
         if event is None:
             label = record["kind"].replace("_", " ") if is_meeting else "drill"
             words = sorted((actor.name for actor in taking_part), key=str.casefold) or [location]
@@ -303,10 +302,8 @@ def _import_events(
             already = set(event.participants.values_list("actor_id", flat=True))
             missing = [actor for actor in taking_part if actor.pk not in already]
         Participant.objects.bulk_create([Participant(actor=actor, **{participant_field: event}) for actor in missing])
-        if missing:
-            joined.append(event.pk)
         _attach_sources(event, participant_field, record.get("sources") or [], sources, report)
-    return joined
+        report.saved.append(event)
 
 
 @transaction.atomic
@@ -315,17 +312,17 @@ def import_timeline(*, data: dict) -> ImportReport:
 
     Importing the same file twice changes nothing; a file with errors raises TimelineError and changes nothing.
     """
-    _lock_imports()
+    lock_imports()
     errors = validate_timeline(data)
     if errors:
         raise TimelineError(errors)
+    data = current_version(data)
     report = ImportReport()
     actors = _Actors()
     sources: dict = {}
     _import_actors(data.get("actors") or [], actors, report)
-    met = _import_events(Meeting, data.get("meetings") or [], actors, sources, report)
+    _import_events(Meeting, data.get("meetings") or [], actors, sources, report)
     _import_events(Drill, data.get("drills") or [], actors, sources, report)
-    refresh_pair_tallies(meeting_ids=met)
     return report
 
 
@@ -374,142 +371,4 @@ def merge_actors(*, keep: Actor, duplicates: Iterable[Actor]) -> Actor:
     for name in new_aliases:
         if name != keep.name and not Alias.objects.filter(name__iexact=name).exists():
             Alias.objects.create(actor=keep, name=name)
-    refresh_actor_tallies(keep.pk)
     return keep
-
-
-@dataclass(frozen=True)
-class ArticleInput:
-    """An article to import: its details and its text (the body, without any header block)."""
-
-    title: str
-    publisher: str
-    url: str
-    published: date
-    text: str
-
-
-def article_text_hash(text: str) -> str:
-    """SHA-256 of the text with line endings, Unicode form and surrounding blank space made uniform."""
-    normalised = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-
-
-def _article_source(article: ArticleInput, text_hash: str) -> tuple[Source, bool]:
-    """The source this article already is (same text, or same publisher, title and day), else a new one."""
-    source = (
-        Source.objects.filter(text_hash=text_hash).order_by("pk").first()
-        or Source.objects.filter(
-            publisher=article.publisher.strip(), title=article.title.strip(), published=article.published
-        ).first()
-    )
-    if source is None:
-        source = Source.objects.create(
-            title=article.title.strip(),
-            publisher=article.publisher.strip(),
-            url=article.url.strip(),
-            published=article.published,
-            text=article.text,
-            text_hash=text_hash,
-        )
-        return source, True
-    if source.text_hash and source.text_hash != text_hash:
-        raise TimelineError([f"“{source}” is already a source, with a different text."])
-    if not source.text_hash:
-        # A source entered by hand or loaded from a fixture names the article but lacks its text.
-        source.text, source.text_hash, source.url = article.text, text_hash, source.url or article.url.strip()
-        source.save(update_fields=["text", "text_hash", "url"])
-    return source, False
-
-
-def _cited(event: dict, source: Source) -> dict:
-    """A proposed event whose evidence sentence and offsets become its source entry."""
-    cited = {key: value for key, value in event.items() if key not in ("evidence", "evidence_start", "evidence_end")}
-    cited["sources"] = [
-        {
-            "title": source.title,
-            "publisher": source.publisher,
-            "url": source.url,
-            "published": source.published.isoformat(),
-            "evidence": event.get("evidence") or "",
-            "evidence_start": event.get("evidence_start"),
-            "evidence_end": event.get("evidence_end"),
-        }
-    ]
-    return cited
-
-
-def _as_recorded(event: dict, model: type[Meeting] | type[Drill], source: Source, claimed: set[int]) -> dict:
-    """A proposal from a sentence of `source` that already supports the same event is that event.
-
-    The engine reads an article differently once its actors are known ("Moscow" becomes an alias
-    of Russia), so a second import may place or date an event differently; the sentence it comes
-    from, its kind and its participants say it is the event already recorded, which keeps its
-    date and place. One sentence may report several events ("will go to Brussels and Warsaw"):
-    the one in the same place, then the one sharing most participants, is chosen, and no recorded
-    event stands for two proposals of one import (`claimed`).
-    """
-    field = model._meta.model_name
-    recorded = Evidence.objects.filter(
-        source=source,
-        start_offset=event.get("evidence_start"),
-        end_offset=event.get("evidence_end"),
-        **{f"{field}__isnull": False},
-    ).select_related(field)
-    if event.get("evidence_start") is None or not recorded:
-        return event
-    taking_part = {}
-    for name in event.get("participants") or []:
-        actor = find_actor(name)
-        if actor is not None:
-            taking_part[actor.pk] = actor.kind
-    location = (event.get("location") or "").casefold()
-    candidates = []
-    for evidence in recorded:
-        known = evidence.event
-        if known.pk in claimed or (model is Meeting and known.kind != event.get("kind")):
-            continue
-        participants = dict(known.participants.values_list("actor_id", "actor__kind"))
-        if same_participants(participants, taking_part):
-            shared = len(participants.keys() & taking_part.keys())
-            candidates.append((known.location.casefold() == location, shared, -known.pk, known))
-    if not candidates:
-        return event
-    known = max(candidates, key=lambda candidate: candidate[:3])[3]
-    claimed.add(known.pk)
-    start_key, end_key = ("date", "end_date") if model is Meeting else ("start", "end")
-    dates = {start_key: format_date(known.start, known.precision), end_key: format_date(known.end, known.end_precision)}
-    names = {"name": known.name} if model is Drill and known.name else {}
-    return {**event, **dates, **names, "location": known.location}
-
-
-def article_import(*, article: ArticleInput, proposals: dict) -> ImportReport:
-    """Saves an article as a source and the proposals kept from it, in one transaction.
-
-    `proposals` is Parley JSON as extract_article prints it, each meeting and drill with its
-    evidence sentence and offsets in `article.text`. What is known already (the source by its
-    text, events by kind, participants, day and place) gains what is new instead of being
-    duplicated, so importing the same article twice changes nothing.
-    """
-    with transaction.atomic():
-        _lock_imports()
-        source, created = _article_source(article, article_text_hash(article.text))
-        claimed_meetings: set[int] = set()
-        claimed_drills: set[int] = set()
-        report = import_timeline(
-            data={
-                "actors": proposals.get("actors") or [],
-                "meetings": [
-                    _cited(_as_recorded(event, Meeting, source, claimed_meetings), source)
-                    for event in proposals.get("meetings") or []
-                ],
-                "drills": [
-                    _cited(_as_recorded(event, Drill, source, claimed_drills), source)
-                    for event in proposals.get("drills") or []
-                ],
-            }
-        )
-        if created:
-            report.sources_created += 1
-            report.sources_matched = max(0, report.sources_matched - 1)
-        return report

@@ -1,11 +1,9 @@
 from django.contrib import admin
 from django.urls import path
 
-from tracker import admin_import, views
+from tracker import views
 
 urlpatterns = [
-    path("admin/import-article/", admin_import.import_article, name="import_article"),
-    path("admin/import-article/<str:token>/", admin_import.review_article, name="review_article"),
     path("admin/", admin.site.urls),
     path("", views.timeline, name="timeline"),
     path("who-meets-whom/", views.who_meets_whom, name="who_meets_whom"),

@@ -52,7 +52,8 @@ def test_corpus_has_at_least_fourteen_articles_with_expectations():
 @pytest.mark.parametrize("path", ARTICLES, ids=[p.stem for p in ARTICLES])
 def test_corpus_article_yields_its_expected_meetings(path):
     _, extraction, expected = _extraction(path)
-    found = [m.to_json() for m in extraction.meetings]
+    # The expectations give a meeting's days in the words extract_article still prints beside start/end.
+    found = [{**m.to_json(), "date": m.start, "end_date": m.end} for m in extraction.meetings]
     _match(found, expected["meetings"], ("kind", "date", "participants"), ("status", "end_date", "location"))
 
 

@@ -49,7 +49,7 @@ def test_capitals_seats_and_demonyms_stand_for_their_state():
 def test_phone_call_is_proposed_with_both_people_and_no_place():
     text = "German Chancellor Olaf Scholz spoke by phone with French President Emmanuel Macron on Tuesday about the crisis in Mali."
     (call,) = extract(text, date(2022, 2, 17)).meetings
-    assert (call.kind, call.status, call.date, call.location) == ("call", "held", "2022-02-15", "")
+    assert (call.kind, call.status, call.start, call.location) == ("call", "held", "2022-02-15", "")
     assert set(call.participants) == {"Olaf Scholz", "Emmanuel Macron"}
 
 
@@ -60,7 +60,7 @@ def test_will_meet_and_met_on_thursday_land_on_different_days():
     )
     held = extract("President Joe Biden met Japanese Prime Minister Yoshihide Suga on Monday.", published)
     assert planned.meetings[0].status == "planned"
-    assert (held.meetings[0].status, held.meetings[0].date) == ("held", "2021-03-01")
+    assert (held.meetings[0].status, held.meetings[0].start) == ("held", "2021-03-01")
 
 
 def test_cancelled_and_postponed_meetings_keep_their_status():
@@ -69,7 +69,7 @@ def test_cancelled_and_postponed_meetings_keep_their_status():
         "Talks between Armenia and Azerbaijan have been postponed until next month."
     )
     summit, talks = extract(text, date(2020, 6, 25)).meetings
-    assert (summit.kind, summit.status, summit.date, summit.location) == (
+    assert (summit.kind, summit.status, summit.start, summit.location) == (
         "summit",
         "cancelled",
         "2020-06-27",
@@ -136,7 +136,7 @@ def test_the_four_countries_are_the_four_states_just_enumerated():
         "The four countries agreed to hold a summit next month."
     )
     first, summit = extract(text, date(2021, 3, 10)).meetings
-    assert (summit.kind, summit.status, summit.date) == ("summit", "planned", "2021-04")
+    assert (summit.kind, summit.status, summit.start) == ("summit", "planned", "2021-04")
     assert summit.participants == ("Kenya", "Uganda", "Tanzania", "Rwanda")
 
 
@@ -144,7 +144,7 @@ def test_a_plural_reference_without_a_matching_list_names_no_one():
     text = "Kenya and Uganda signed a trade deal on Monday. The three countries will meet again next month."
     signing, talks = extract(text, date(2021, 3, 10)).meetings
     assert (signing.kind, signing.participants) == ("signing", ("Kenya", "Uganda"))
-    assert (talks.kind, talks.date, talks.participants) == ("talks", "2021-04", ())
+    assert (talks.kind, talks.start, talks.participants) == ("talks", "2021-04", ())
 
 
 def affiliations(text: str) -> dict[str, str]:
@@ -183,7 +183,7 @@ def test_a_meeting_held_where_the_story_was_filed_takes_the_dateline_city_and_pl
         "Kenya and Uganda will meet again next month."
     )
     held, planned = extract(text, date(2021, 3, 10)).meetings
-    assert (held.status, held.date, held.location) == ("held", "2021-03-09", "Arusha")
+    assert (held.status, held.start, held.location) == ("held", "2021-03-09", "Arusha")
     assert (planned.status, planned.location) == ("planned", "")
 
 

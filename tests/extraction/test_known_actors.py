@@ -46,7 +46,7 @@ def _as_known(extraction) -> list[KnownActor]:
 
 
 def _events(extraction) -> tuple[list, list]:
-    meetings = [(m.kind, m.status, m.date, m.end_date, sorted(m.participants), m.location) for m in extraction.meetings]
+    meetings = [(m.kind, m.status, m.start, m.end, sorted(m.participants), m.location) for m in extraction.meetings]
     drills = [
         (d.name, d.status, d.start, d.end, sorted(d.participants), d.location, d.troops) for d in extraction.drills
     ]
@@ -63,7 +63,7 @@ def test_a_capital_given_as_an_alias_of_its_state_stays_a_place():
     text = "Foreign Minister Annalena Baerbock will travel to Moscow on Tuesday for talks with her Russian counterpart."
     known = [KnownActor("Russia", "russia", "state", aliases=("Moscow", "Russian", "the Kremlin"))]
     (meeting,) = extract(text, date(2022, 1, 14), known).meetings
-    assert (meeting.kind, meeting.location, meeting.date) == ("visit", "Moscow", "2022-01-18")
+    assert (meeting.kind, meeting.location, meeting.start) == ("visit", "Moscow", "2022-01-18")
     assert set(meeting.participants) == {"Annalena Baerbock", "Russia"}
 
 
@@ -148,7 +148,7 @@ def test_seed_article_with_the_demo_timeline_known_yields_the_notes_meetings_and
     article = parse_article(seed_article_text)
     extraction = extract(article.body, SEED_PUBLISHED, known)
     found = Counter(
-        (m.kind, m.status, m.date, m.end_date, frozenset(m.participants), m.location) for m in extraction.meetings
+        (m.kind, m.status, m.start, m.end, frozenset(m.participants), m.location) for m in extraction.meetings
     )
     assert found == Counter(SEED_MEETINGS)
     (drill,) = extraction.drills

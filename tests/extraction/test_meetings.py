@@ -9,7 +9,7 @@ PUBLISHED = date(2024, 3, 18)  # a Monday
 
 def meetings(text: str) -> list[tuple[str, str, str | None, frozenset[str], str]]:
     return [
-        (m.kind, m.status, m.date, frozenset(m.participants), m.location) for m in extract(text, PUBLISHED).meetings
+        (m.kind, m.status, m.start, frozenset(m.participants), m.location) for m in extract(text, PUBLISHED).meetings
     ]
 
 

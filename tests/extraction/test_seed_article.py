@@ -27,7 +27,7 @@ def test_seed_article_header_gives_the_publication_date(seed_article_text):
 def test_seed_article_yields_every_meeting_of_the_notes_and_nothing_else(seed):
     _, extraction = seed
     found = Counter(
-        (m.kind, m.status, m.date, m.end_date, frozenset(m.participants), m.location) for m in extraction.meetings
+        (m.kind, m.status, m.start, m.end, frozenset(m.participants), m.location) for m in extraction.meetings
     )
     assert found == Counter(MEETINGS)
 

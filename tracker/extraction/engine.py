@@ -163,8 +163,8 @@ def _meeting(text: str, cast: Cast, draft: MeetingDraft) -> ProposedMeeting:
     return ProposedMeeting(
         kind=draft.kind,
         status=draft.status,
-        date=start,
-        end_date=end,
+        start=start,
+        end=end,
         date_text=draft.when.text if draft.when else "",
         participants=participants,
         location=draft.location,

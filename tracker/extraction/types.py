@@ -54,8 +54,8 @@ class ProposedActor:
 class ProposedMeeting:
     kind: str
     status: str
-    date: str | None
-    end_date: str | None
+    start: str | None
+    end: str | None
     date_text: str
     participants: tuple[str, ...]
     location: str

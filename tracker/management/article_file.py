@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError, CommandParser
 
-from tracker.forms import parse_iso_date, split_article
+from tracker.article_import import parse_iso_date, split_article
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from tracker.article_import import propose
 from tracker.management.article_file import add_article_arguments, read_article
 
 
@@ -20,9 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json"], default="json", help="Output format (json).")
 
     def handle(self, *args, file: str, published: str | None, **options) -> None:
-        from tracker.admin_import import known_actors
-        from tracker.extraction import extract
-
         article = read_article(file, published)
-        extraction = extract(article.body, article.published, known_actors())
-        self.stdout.write(json.dumps(extraction.to_json(), indent=2, ensure_ascii=False))
+        proposals = propose(text=article.body, published=article.published, dates=True)
+        for meeting in proposals["meetings"]:
+            # Compatibility alias: readers of this output written before meetings took start/end
+            # (the corpus scorer among them) read a meeting's first and last day as date/end_date.
+            meeting["date"], meeting["end_date"] = meeting["start"], meeting["end"]
+        self.stdout.write(json.dumps(proposals, indent=2, ensure_ascii=False))

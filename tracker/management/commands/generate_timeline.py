@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, PairTally, Participant, Precision, Source
-from tracker.pairs import rebuild_pair_tallies
 
 BATCH_EVENTS = 10_000
 FIRST_DAY = date(1990, 1, 1)
@@ -501,7 +500,6 @@ class Command(BaseCommand):
 
         totals = generator.make_events(events, progress=progress)
         reset_sequences()
-        rebuild_pair_tallies()
         elapsed = time.perf_counter() - began
         self.stdout.write(
             self.style.SUCCESS(

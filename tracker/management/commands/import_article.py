@@ -1,4 +1,4 @@
-"""Saves what extract_article proposes for an article, through the admin's import service."""
+"""Saves what extract_article proposes for an article, through the import service the admin uses too."""
 
 from __future__ import annotations
 
@@ -6,10 +6,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tracker import services
-from tracker.admin_import import found_nothing, propose, saved_message
-from tracker.forms import NOTHING_FOUND
+from tracker.article_import import (
+    NOTHING_FOUND,
+    ArticleInput,
+    article_import,
+    found_nothing,
+    propose,
+    read_proposals,
+    saved_message,
+)
 from tracker.management.article_file import add_article_arguments, read_article
+from tracker.services import TimelineError
 
 
 class Command(BaseCommand):
@@ -30,15 +37,23 @@ class Command(BaseCommand):
         proposals = propose(text=article.body, published=article.published)
         if found_nothing(proposals):
             raise CommandError(NOTHING_FOUND)
-        source = services.ArticleInput(
+        source = ArticleInput(
             title=options["title"] or header.get("title", "").strip() or Path(file).stem,
             publisher=options["publisher"] or header.get("source", "").strip(),
             url=options["url"] or header.get("url", "").strip(),
             published=article.published,
             text=article.body,
         )
+        # As on the admin's review page: what was reviewed at an earlier import stays as the editor left it.
+        reading = read_proposals(article=source, proposals=proposals)
         try:
-            report = services.article_import(article=source, proposals=proposals)
-        except services.TimelineError as error:
+            report = article_import(article=source, proposals=reading["proposals"], reviewed=reading["proposals"])
+        except TimelineError as error:
             raise CommandError(f"Nothing was saved: {error}") from None
         self.stdout.write(saved_message(report, source.title))
+        if reading["already"]:
+            count = len(reading["already"])
+            self.stdout.write(
+                f"{count} {'proposal was' if count == 1 else 'proposals were'} reviewed at an earlier import "
+                "and left as the editor left them."
+            )

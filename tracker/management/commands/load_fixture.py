@@ -1,6 +1,6 @@
 """Django's loaddata, made strict: every object passes full_clean, and an error names the record and field.
 
-Stock loaddata skips validation and reports "tracker.Drill(pk=None)" for a natural-key record; here
+`manage.py loaddata` stays Django's own; this is the command for fixtures written by hand. Stock loaddata skips validation and reports "tracker.Drill(pk=None)" for a natural-key record; here
 a bad fixture is refused as a whole (loaddata's transaction) with a message an editor can act on.
 """
 
@@ -41,15 +41,6 @@ def unresolved_references(model: type[models.Model], fields: dict[str, Any]) -> 
 
 class Command(loaddata.Command):
     help = loaddata.Command.help + " Every object is validated (full_clean) before it is saved."
-
-    def loaddata(self, fixture_labels) -> None:
-        super().loaddata(fixture_labels)
-        from tracker.models import Meeting, Participant
-        from tracker.pairs import rebuild_pair_tallies
-
-        # Fixtures are saved raw, past the services that keep the who-meets-whom tallies.
-        if self.models & {Meeting, Participant}:
-            rebuild_pair_tallies()
 
     def parse_name(self, fixture_name: str):
         # load_label names each fixture file through here just before reading it.
