@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from tracker.limits import out_of_range_message, validate_date_in_range
+from tracker.limits import out_of_range_message, validate_date_in_range, validate_web_url
 from tracker.models import Actor, Drill, Meeting, Precision
 
 EMPTY_TEXT = "Paste the article or upload it as a .txt file."
@@ -71,7 +71,9 @@ class ArticleForm(forms.Form):
     file = forms.FileField(label="…or upload a .txt file", required=False)
     title = forms.CharField(max_length=300, required=False)
     publisher = forms.CharField(max_length=200, required=False)
-    url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")
+    url = forms.URLField(
+        label="URL", max_length=500, required=False, assume_scheme="https", validators=[validate_web_url]
+    )
     published = forms.CharField(
         label="Publication date",
         required=False,

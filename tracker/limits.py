@@ -76,6 +76,8 @@ class WebURLValidator(URLValidator):
     """Only http and https links: a source must be a page a reader can open, never `javascript:` or `data:`."""
 
     message = "Enter a web address that starts with http:// or https://."
+    # Its own code: a form field replaces the message of an "invalid" error with its generic one.
+    code = "not_a_web_address"
 
     def __init__(self, **kwargs):
         kwargs.setdefault("schemes", ["http", "https"])
