@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from tests import factories
 from tests.conftest import DEMO_FIXTURE, SEED_ARTICLE
 from tracker.forms import MeetingProposalForm
-from tracker.limits import EARLIEST, LATEST
+from tracker.limits import EARLIEST, LATEST, Capped, export_cap_note
 from tracker.models import Actor, Drill, Meeting, Source
 from tracker.parley_json import dumps, timeline_json
 
@@ -648,3 +648,38 @@ def test_the_review_form_refuses_an_event_date_outside_the_range():
 
     assert not form.is_valid()
     assert form.errors["start"] == ["9999-12-31 is outside the dates Parley keeps (1000-01-01 to 8999-12-31)."]
+
+
+# How much one download may hold
+
+
+def test_a_download_is_cut_at_the_row_cap_and_knows_it_was_cut(settings):
+    settings.PARLEY_EXPORT_MAX_ROWS = 3
+
+    exact, over = Capped(iter(range(3))), Capped(iter(range(10)))
+
+    assert (list(exact), exact.cut) == ([0, 1, 2], False)
+    assert (list(over), over.cut) == ([0, 1, 2], True)
+    assert export_cap_note() == (
+        "This download holds at most 3 events (PARLEY_EXPORT_MAX_ROWS); "
+        "narrow the filters or the date range to download the rest."
+    )
+
+
+def test_the_row_cap_reads_no_further_than_one_row_past_it():
+    read = []
+
+    def rows():
+        for number in range(1_000_000):
+            read.append(number)
+            yield number
+
+    list(Capped(rows(), limit=5))
+
+    assert read == [0, 1, 2, 3, 4, 5]
+
+
+def test_the_row_cap_is_twenty_thousand_events_unless_the_environment_says_otherwise():
+    from django.conf import settings
+
+    assert settings.PARLEY_EXPORT_MAX_ROWS == 20_000
