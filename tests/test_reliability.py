@@ -5,15 +5,20 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
+from tests import factories
 from tests.conftest import DEMO_FIXTURE, SEED_ARTICLE
-from tracker.models import Actor, Drill, Meeting
+from tracker.forms import MeetingProposalForm
+from tracker.limits import EARLIEST, LATEST, Capped, export_cap_note
+from tracker.models import Actor, Drill, Meeting, Source
 from tracker.parley_json import dumps, timeline_json
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -537,3 +542,144 @@ def test_the_timeline_stays_readable_while_an_import_writes(tmp_path):
     assert read.returncode == 0, read.stderr
     assert int(read.stdout) > 50
     assert writer.returncode == 0
+
+
+# Dates at the calendar's edge
+
+EDGE_DAYS = [date(9999, 12, 31), date(1, 1, 1)]
+DATE_GUARDS = ["meeting_dates_in_range", "drill_dates_in_range", "source_published_in_range"]
+
+
+@pytest.fixture
+def unguarded_dates(db):
+    """The database as one migrated before Parley bounded its dates: the range checks dropped, in this test only."""
+    with connection.cursor() as cursor:
+        for name in DATE_GUARDS:
+            table = f"tracker_{name.split('_')[0]}"
+            if connection.vendor == "sqlite":
+                cursor.execute(f"DROP TRIGGER {name}_insert")
+                cursor.execute(f"DROP TRIGGER {name}_update")
+            else:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+
+
+EDGE_PAGES = [
+    "/",
+    "/?zoom=year",
+    "/?zoom=week",
+    "/?zoom=day",
+    "/?kind=talks",
+    "/actors/edge-one/",
+    "/actors/edge-one/?zoom=year",
+    "/who-meets-whom/",
+    "/who-meets-whom/?actor=edge-one",
+    "/who-meets-whom/?actor=edge-one&a=edge-one&b=edge-two",
+    "/?from=1000-01-01&to=8999-12-31",
+    "/?from=8999-12-01",
+    "/?to=1000-01-31",
+    "/export.csv",
+    "/export.json",
+    "/export.csv?from=1000-01-01&to=8999-12-31",
+]
+
+
+@pytest.mark.parametrize("day", EDGE_DAYS, ids=["last-day", "first-day"])
+def test_a_meeting_stored_at_the_calendars_edge_takes_no_page_down(client, settings, unguarded_dates, day):
+    settings.PARLEY_ANONYMOUS_READ = True
+    one, two = factories.actor("Edge One"), factories.actor("Edge Two")
+    factories.meeting(one, two, start=day, summary="A meeting at the edge of time")
+    factories.drill(one, start=date(1, 1, 1), end=date(9999, 12, 31), summary="The longest drill there can be")
+
+    for path in EDGE_PAGES:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_the_database_refuses_a_date_outside_the_range_whoever_writes_it(db):
+    for day in EDGE_DAYS:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Meeting.objects.create(slug=f"edge-{day.year}", kind=Meeting.Kind.TALKS, start=day)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Drill.objects.create(slug=f"edge-{day.year}", start=date(2022, 1, 1), end=day)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            factories.source(published=day)
+    assert Meeting.objects.create(slug="first", kind=Meeting.Kind.TALKS, start=EARLIEST, end=LATEST).span > 0
+
+
+def test_model_validation_names_the_range(db):
+    meeting = Meeting(slug="far-future", kind=Meeting.Kind.TALKS, start=date(9000, 1, 1))
+
+    with pytest.raises(ValidationError) as refused:
+        meeting.full_clean()
+
+    assert refused.value.message_dict["start"] == [
+        "9000-01-01 is outside the dates Parley keeps (1000-01-01 to 8999-12-31)."
+    ]
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0999-12-31", "9000-01-01"])
+def test_a_filter_date_outside_the_range_is_a_message_not_an_error(client, settings, db, value):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    response = client.get(f"/?from={value}")
+
+    assert response.status_code == 200
+    assert f"The ‘from’ date “{value}” is not a date Parley keeps: dates run from 1000-01-01 to 8999-12-31." in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize("published", ["9999-06-01", "0500-01-01"])
+def test_the_import_form_refuses_a_publication_date_outside_the_range(admin_client, published):
+    text = "Portugal and Spain will hold talks in Lisbon next year about the river they share."
+
+    response = admin_client.post(
+        "/admin/import-article/", {"text": text, "title": "Far", "publisher": "", "url": "", "published": published}
+    )
+
+    assert response.status_code == 200
+    assert f"{published} is outside the dates Parley keeps (1000-01-01 to 8999-12-31)." in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_the_review_form_refuses_an_event_date_outside_the_range():
+    form = MeetingProposalForm(data={"start": "9999-12-31", "precision": "day", "end_precision": "day"})
+
+    assert not form.is_valid()
+    assert form.errors["start"] == ["9999-12-31 is outside the dates Parley keeps (1000-01-01 to 8999-12-31)."]
+
+
+# How much one download may hold
+
+
+def test_a_download_is_cut_at_the_row_cap_and_knows_it_was_cut(settings):
+    settings.PARLEY_EXPORT_MAX_ROWS = 3
+
+    exact, over = Capped(iter(range(3))), Capped(iter(range(10)))
+
+    assert (list(exact), exact.cut) == ([0, 1, 2], False)
+    assert (list(over), over.cut) == ([0, 1, 2], True)
+    assert export_cap_note() == (
+        "This download holds at most 3 events (PARLEY_EXPORT_MAX_ROWS); "
+        "narrow the filters or the date range to download the rest."
+    )
+
+
+def test_the_row_cap_reads_no_further_than_one_row_past_it():
+    read = []
+
+    def rows():
+        for number in range(1_000_000):
+            read.append(number)
+            yield number
+
+    list(Capped(rows(), limit=5))
+
+    assert read == [0, 1, 2, 3, 4, 5]
+
+
+def test_the_row_cap_is_twenty_thousand_events_unless_the_environment_says_otherwise():
+    from django.conf import settings
+
+    assert settings.PARLEY_EXPORT_MAX_ROWS == 20_000

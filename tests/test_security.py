@@ -4,11 +4,14 @@ import re
 import secrets
 import subprocess
 import sys
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -193,7 +196,7 @@ def test_without_anonymous_reading_a_visitor_is_sent_to_the_login_page(client, s
     response = client.get("/?q=talks")
 
     assert response.status_code == 302
-    assert response["Location"] == "/admin/login/?next=/%3Fq%3Dtalks"
+    assert response["Location"] == "/accounts/login/?next=/%3Fq%3Dtalks"
 
 
 @pytest.mark.django_db
@@ -317,6 +320,8 @@ def is_logged_in(client: Client) -> bool:
 @pytest.fixture
 def throttle(settings):
     settings.PARLEY_LOGIN_ATTEMPTS = 3
+    settings.PARLEY_LOGIN_ADDRESS_ATTEMPTS = 5
+    settings.PARLEY_LOGIN_USERNAME_ATTEMPTS = 8
     settings.PARLEY_LOGIN_COOLDOWN_SECONDS = 300
     return settings
 
@@ -340,7 +345,7 @@ def test_after_repeated_failures_even_the_right_password_is_refused_during_the_c
         log_in(client, "chief", "guess")
 
     third = log_in(client, "chief", "guess")
-    response = log_in(Client(), "chief", "a long and good password", address="198.51.100.7")
+    response = log_in(Client(), "chief", "a long and good password")
 
     assert (
         "Too many failed logins for this username or from this address. Try again in 5 minutes."
@@ -355,16 +360,16 @@ def test_after_repeated_failures_even_the_right_password_is_refused_during_the_c
 
 
 def test_the_lock_counts_usernames_ignoring_case(client, superuser, throttle):
-    for number, name in enumerate(["chief", "CHIEF", "Chief"]):
-        log_in(client, name, "guess", address=f"192.0.2.{10 + number}")
+    for name in ["chief", "CHIEF", "Chief"]:
+        log_in(client, name, "guess")
 
-    response = log_in(client, "chief", "a long and good password", address="203.0.113.9")
+    response = log_in(client, "chief", "a long and good password")
 
     assert "Too many failed logins" in response.content.decode()
 
 
 def test_failures_from_one_address_lock_that_address_for_every_username(client, superuser, throttle):
-    for name in ("alice", "bob", "carol"):
+    for name in ("alice", "bob", "carol", "dave", "erin"):
         log_in(client, name, "guess", address="192.0.2.66")
 
     from_there = log_in(client, "chief", "a long and good password", address="192.0.2.66")
@@ -412,7 +417,11 @@ def test_a_successful_login_clears_the_usernames_failures(client, superuser, thr
 def test_failures_are_counted_in_the_database_so_every_worker_sees_them(client, superuser, throttle):
     log_in(client, "chief", "guess", address="192.0.2.5")
 
-    assert dict(LoginThrottle.objects.values_list("key", "failures")) == {"user:chief": 1, "address:192.0.2.5": 1}
+    assert dict(LoginThrottle.objects.values_list("key", "failures")) == {
+        "pair:chief|192.0.2.5": 1,
+        "user:chief": 1,
+        "address:192.0.2.5": 1,
+    }
 
 
 def test_old_failures_of_other_keys_are_forgotten(client, superuser, throttle, monkeypatch):
@@ -422,7 +431,11 @@ def test_old_failures_of_other_keys_are_forgotten(client, superuser, throttle, m
 
     log_in(client, "chief", "guess", address="192.0.2.9")
 
-    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {"user:chief", "address:192.0.2.9"}
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {
+        "pair:chief|192.0.2.9",
+        "user:chief",
+        "address:192.0.2.9",
+    }
 
 
 def test_behind_a_proxy_the_configured_header_gives_the_client_address(client, superuser, throttle):
@@ -454,6 +467,77 @@ def test_production_defaults_lock_after_five_failures_for_five_minutes():
     from django.conf import settings
 
     assert (settings.PARLEY_LOGIN_ATTEMPTS, settings.PARLEY_LOGIN_COOLDOWN_SECONDS) == (5, 300)
+    assert (settings.PARLEY_LOGIN_ADDRESS_ATTEMPTS, settings.PARLEY_LOGIN_USERNAME_ATTEMPTS) == (20, 50)
+
+
+def test_failures_from_one_address_cannot_lock_the_admin_out_of_another(client, superuser, throttle):
+    for _ in range(10):
+        log_in(client, "chief", "guess", address="203.0.113.66")
+
+    attacker = log_in(Client(), "chief", "a long and good password", address="203.0.113.66")
+    owner = Client()
+    response = log_in(owner, "chief", "a long and good password", address="192.0.2.1")
+
+    assert "Too many failed logins" in attacker.content.decode()
+    assert response.status_code == 302
+    assert is_logged_in(owner)
+
+
+def test_many_addresses_failing_for_one_username_lock_it_at_the_looser_ceiling(client, superuser, throttle):
+    for number in range(throttle.PARLEY_LOGIN_USERNAME_ATTEMPTS):
+        log_in(Client(), "chief", "guess", address=f"198.51.100.{number}")
+
+    response = log_in(Client(), "chief", "a long and good password", address="192.0.2.1")
+
+    assert "Too many failed logins" in response.content.decode()
+
+
+def test_an_attempt_is_counted_before_its_password_is_checked(client, superuser, throttle, monkeypatch):
+    seen = []
+
+    def check(user, raw):
+        # What a parallel attempt would read while this one's password is being checked.
+        seen.append(LoginThrottle.objects.get(key="pair:chief|192.0.2.1").failures)
+        return False
+
+    monkeypatch.setattr(User, "check_password", check)
+    for _ in range(5):
+        log_in(client, "chief", "guess")
+
+    assert seen == [1, 2, 3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_parallel_attempts_gets_no_more_password_checks_than_the_limit(settings, monkeypatch):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
+        pytest.skip("needs a database that parallel connections share: PostgreSQL, or SQLite in a file")
+    settings.PARLEY_LOGIN_ATTEMPTS = 5
+    User.objects.create_superuser("chief", "chief@example.org", "a long and good password")
+    checks, lock = [], threading.Lock()
+
+    def slow_check(user, raw):
+        with lock:
+            checks.append(raw)
+        time.sleep(0.05)  # a real hash takes this long: time enough for every other attempt to arrive
+        return False
+
+    monkeypatch.setattr(User, "check_password", slow_check)
+    start = threading.Barrier(20)
+
+    def attempt(number: int) -> None:
+        start.wait()
+        try:
+            log_in(Client(), "chief", f"guess {number}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(checks) == 5
 
 
 # Hostile text, everywhere it is shown
@@ -463,7 +547,10 @@ import io  # noqa: E402
 from datetime import date  # noqa: E402
 from html.parser import HTMLParser  # noqa: E402
 
+from django.core.exceptions import ValidationError  # noqa: E402
+
 from tests.hostile import FORMULA_STARTS, HOSTILE, HTML_DANGERS  # noqa: E402
+from tracker.exports import neutralise  # noqa: E402
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Source  # noqa: E402
 
 DAY = date(2022, 2, 10)
@@ -666,3 +753,198 @@ def test_a_json_download_carries_hostile_text_exactly_as_data(client, hostile_ti
     assert response["X-Content-Type-Options"] == "nosniff"
     # Data, not markup: with nosniff a browser never renders it, so the text stays exactly as entered.
     assert {meeting["summary"] for meeting in data["meetings"]} == {text[:300] for text in HOSTILE.values()}
+
+
+# Readers log in without becoming editors
+
+
+@pytest.fixture
+def reader(db) -> User:
+    return User.objects.create_user("reader", password="a long and good password")
+
+
+def test_the_readers_login_is_a_parley_page_not_the_admins(client, db, settings):
+    settings.PARLEY_ANONYMOUS_READ = False
+
+    response = client.get("/accounts/login/?next=/who-meets-whom/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Log in to Parley</h1>" in html
+    assert 'class="site-header"' in html
+    assert "staff account" not in html
+    assert 'name="next" value="/who-meets-whom/"' in html
+
+
+def test_a_reader_logs_in_reads_and_still_cannot_reach_the_admin_or_the_import(client, reader, settings):
+    settings.PARLEY_ANONYMOUS_READ = False
+
+    response = client.post(
+        "/accounts/login/", {"username": "reader", "password": "a long and good password", "next": "/who-meets-whom/"}
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/who-meets-whom/"
+    assert client.get("/who-meets-whom/").status_code == 200
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/import-article/")["Location"].startswith("/admin/login/")
+
+
+def test_a_reader_logs_out_with_a_post_and_is_sent_to_the_login(client, reader, settings):
+    settings.PARLEY_ANONYMOUS_READ = False
+    client.force_login(reader)
+
+    response = client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert not is_logged_in(client)
+    assert client.get("/")["Location"] == "/accounts/login/?next=/"
+
+
+def test_the_page_offers_a_logout_to_a_reader_and_a_login_to_a_visitor(client, reader, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    assert '<a href="/accounts/login/?next=/">Log in</a>' in client.get("/").content.decode()
+    client.force_login(reader)
+    assert 'action="/accounts/logout/"' in client.get("/").content.decode()
+
+
+def test_the_readers_login_is_throttled_like_the_admins(client, superuser, throttle):
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "chief", "password": "guess"}, REMOTE_ADDR="192.0.2.1")
+
+    response = client.post(
+        "/accounts/login/", {"username": "chief", "password": "a long and good password"}, REMOTE_ADDR="192.0.2.1"
+    )
+
+    assert "Too many failed logins" in response.content.decode()
+    assert not is_logged_in(client)
+
+
+@pytest.mark.parametrize("login", ["/accounts/login/", "/admin/login/"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_a_refused_next_after_login_lands_on_the_timeline(client, superuser, login, target):
+    response = client.post(login, {"username": "chief", "password": "a long and good password", "next": target})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+# Control characters in what a request carries
+
+CONTROL_REQUESTS = [
+    ("/", "q"),
+    ("/", "actor"),
+    ("/", "add"),
+    ("/", "from"),
+    ("/who-meets-whom/", "a"),
+    ("/who-meets-whom/", "b"),
+    ("/export.csv", "q"),
+    ("/export.ics", "actor"),
+    ("/export.json", "q"),
+    ("/actors/suggest/", "q"),
+    ("/admin/tracker/meeting/", "q"),
+]
+
+
+@pytest.mark.parametrize(("path", "name"), CONTROL_REQUESTS)
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x7f"], ids=["nul", "escape", "delete"])
+def test_a_control_character_in_a_parameter_is_a_clear_400_before_any_byte_of_a_download(
+    admin_client, settings, path, name, character
+):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    response = admin_client.get(path, {name: f"talks{character}"})
+
+    assert response.status_code == 400
+    assert not response.streaming
+    text = response.content.decode()
+    assert (
+        f"The parameter “{name}” holds a control character (U+{ord(character):04X}). Remove it and try again." in text
+    )
+    assert "Content-Disposition" not in response
+
+
+def test_a_control_character_in_a_parameters_name_or_the_path_is_refused_too(client, db, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    assert client.get("/?q%00=talks").status_code == 400
+    assert client.get("/actors/a%00b/").status_code == 400
+
+
+def test_tabs_and_line_breaks_in_a_search_are_not_control_characters_to_refuse(client, db, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    assert client.get("/", {"q": "talks\tin\r\nLisbon"}).status_code == 200
+
+
+def test_a_nul_in_a_form_field_is_a_form_error_and_the_rest_is_kept(admin_client):
+    response = admin_client.post(
+        "/admin/tracker/actor/add/", {"name": "Ruri\x00tania", "slug": "ruritania", "kind": "state"}
+    )
+
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not Actor.objects.filter(slug="ruritania").exists()
+
+
+# Caching and links
+
+
+@pytest.mark.parametrize("path", ["/", "/who-meets-whom/", "/export.csv", "/export.ics", "/export.json"])
+def test_pages_and_downloads_behind_a_login_are_private_to_the_browser(client, reader, settings, path):
+    settings.PARLEY_ANONYMOUS_READ = False
+    client.force_login(reader)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+
+
+def test_public_pages_are_not_marked_private(client, db, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+
+    assert "private" not in client.get("/").get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "ftp://files.example/a"]
+)
+def test_a_source_link_that_is_not_a_web_address_is_refused(db, url):
+    source = Source(title="Report", publisher="Wire", published=DAY, url=url)
+
+    with pytest.raises(ValidationError) as refused:
+        source.full_clean()
+
+    assert "Enter a web address that starts with http:// or https://." in refused.value.message_dict["url"]
+
+
+def test_the_import_form_refuses_a_javascript_link(admin_client):
+    response = admin_client.post(
+        "/admin/import-article/",
+        {
+            "text": "Spain and Portugal held talks.",
+            "title": "T",
+            "publisher": "",
+            "url": "javascript:alert(1)",
+            "published": "2023-03-17",
+        },
+    )
+
+    assert "Enter a web address that starts with http:// or https://." in response.content.decode()
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize("cell", [" =1+1", "\n=1", "\r\n@SUM(1)", "＝1+1", "﹢1", "\u3000－1", "\u00a0=1"])
+def test_a_formula_behind_whitespace_or_a_full_width_sign_is_neutralised(cell):
+    assert neutralise(cell) == "'" + cell
+
+
+def test_plain_text_is_left_as_it_is_in_a_csv_cell():
+    assert [neutralise(cell) for cell in ["talks in Lisbon", " talks", "2022", "＄5"]] == [
+        "talks in Lisbon",
+        " talks",
+        "2022",
+        "＄5",
+    ]

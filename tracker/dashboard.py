@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from tracker.limits import add_days, clamp
+
 # Read once: each look-up in calendar's own lists formats a date, and a dense chart reads hundreds.
 MONTH_NAMES = tuple(calendar.month_name)
 MONTH_ABBRS = tuple(calendar.month_abbr)
@@ -87,6 +89,8 @@ class Window:
 
     @classmethod
     def around(cls, at: date, zoom: str = DEFAULT_ZOOM) -> Window:
+        # A date outside the accepted range (stored before the range existed) is drawn at its edge.
+        at = clamp(at)
         if zoom == "day":
             first = last = at
         elif zoom == "week":
@@ -101,7 +105,8 @@ class Window:
 
     @classmethod
     def between(cls, first: date, last: date, zoom: str = DEFAULT_ZOOM) -> Window:
-        last = min(last, first + LONGEST_RANGE)
+        first = clamp(first)
+        last = clamp(min(max(last, first), first + LONGEST_RANGE))
         return cls(zoom=zoom, at=first, first=first, last=last, custom=True)
 
     @property
@@ -416,7 +421,7 @@ def layout_timeline(
         first_day = item.start
         last_day = period_end(item.end, item.end_precision) if item.end else period_end(item.start, item.precision)
         left = _x(_clip(first_day, window), window)
-        right = _x(_clip(last_day + timedelta(days=1), window), window)
+        right = _x(_clip(add_days(last_day, 1), window), window)
         clipped_left = first_day < window.first
         clipped_right = last_day > window.last
         if item.type == "drill":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -63,9 +64,14 @@ class Card(Protocol):
 
 
 def neutralise(value: Any) -> str:
-    """A cell value that a spreadsheet shows as text, never runs: formulas get a leading apostrophe."""
+    """A cell value that a spreadsheet shows as text, never runs: formulas get a leading apostrophe.
+
+    Spreadsheets skip leading spaces and line breaks, and read full-width and small signs ("＝", "﹢")
+    as their plain forms, so a formula behind either is caught too.
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    head = unicodedata.normalize("NFKC", text[:100]).lstrip()
+    return "'" + text if text.startswith(FORMULA_PREFIXES) or head.startswith(FORMULA_PREFIXES) else text
 
 
 def csv_row(card: Card, base_url: str) -> list[str]:

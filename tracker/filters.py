@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 
 from tracker.dashboard import DEFAULT_ZOOM, ZOOM_SPAN, ZOOMS, Window, join_names
+from tracker.limits import DATE_RANGE_TEXT, EARLIEST, LATEST, clamp
 from tracker.models import Actor, Drill, Meeting, Participant
 
 DRILL = "drill"
@@ -48,13 +49,13 @@ def _date(params: QueryDict, name: str, label: str, errors: list[str]) -> date |
         if len(raw) != 10:
             raise ValueError(raw)
         day = date.fromisoformat(raw)
-        # Far from any news, and near date.max the window arithmetic would overflow.
-        if not 1000 <= day.year <= 9000:
-            raise ValueError(raw)
-        return day
     except ValueError:
         errors.append(f"The {label} date “{raw[:40]}” is not a date; write dates as YYYY-MM-DD, e.g. 2022-02-10.")
         return None
+    if not EARLIEST <= day <= LATEST:
+        errors.append(f"The {label} date “{raw}” is not a date Parley keeps: dates run from {DATE_RANGE_TEXT}.")
+        return None
+    return day
 
 
 # A place in the list: (start, rank, pk), rank 0 for a meeting and 1 for a drill.
@@ -248,7 +249,9 @@ def latest_start_of(model, events) -> date | None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE({', '.join(parts + ['NULL'])})", params)
         value = cursor.fetchone()[0]
-    return model._meta.get_field("start").to_python(value)
+    latest = model._meta.get_field("start").to_python(value)
+    # A date stored before Parley bounded its dates must not carry window arithmetic past the calendar's edge.
+    return clamp(latest) if latest else None
 
 
 def parse_filters(params: QueryDict) -> Filters:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from tracker.article_import import parse_iso_date, split_article
+from tracker.limits import out_of_range_message, validate_date_in_range, validate_web_url
 from tracker.models import Actor, Drill, Meeting, Precision
 
 EMPTY_TEXT = "Paste the article or upload it as a .txt file."
@@ -49,7 +50,9 @@ class ArticleForm(forms.Form):
     file = forms.FileField(label="…or upload a .txt file", required=False)
     title = forms.CharField(max_length=300, required=False)
     publisher = forms.CharField(max_length=200, required=False)
-    url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")
+    url = forms.URLField(
+        label="URL", max_length=500, required=False, assume_scheme="https", validators=[validate_web_url]
+    )
     published = forms.CharField(
         label="Publication date",
         required=False,
@@ -99,6 +102,12 @@ class ArticleForm(forms.Form):
                 self.add_error("published", invalid_date_message(written, " in the header"))
         else:
             self.add_error("published", NO_DATE)
+        if data.get("published"):
+            try:
+                validate_date_in_range(data["published"])
+            except forms.ValidationError:
+                self.add_error("published", out_of_range_message(data["published"]))
+                data["published"] = None
         return data
 
     def _read_upload(self, upload: UploadedFile) -> str:
@@ -152,9 +161,17 @@ class EventProposalForm(ProposalForm):
     """What meetings and drills share; dates are whole days plus the precision they are known to."""
 
     status = forms.ChoiceField()
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(
+        required=False,
+        validators=[validate_date_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.DAY)
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(
+        required=False,
+        validators=[validate_date_in_range],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     end_precision = forms.ChoiceField(choices=Precision.choices, initial=Precision.DAY)
     participants = forms.CharField(
         required=False,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Lower
+
+from tracker.limits import DATE_RANGE_TEXT, add_days, date_in_range, validate_date_in_range, validate_web_url
 
 
 class Precision(models.TextChoices):
@@ -218,11 +220,14 @@ class EarliestOverlappingStart(models.Expression):
         table = connection.ops.quote_name(self.model._meta.db_table)
         return f"(SELECT COALESCE(MAX(span), 0) FROM {table})"
 
+    # Never further back than the calendar's first day, which both databases can represent.
     def as_sql(self, compiler, connection):
-        return f"(CAST(%s AS date) - {self._longest(connection)})", [self.first]
+        reach = (self.first - date.min).days
+        return f"(CAST(%s AS date) - LEAST({self._longest(connection)}, %s))", [self.first, reach]
 
     def as_sqlite(self, compiler, connection):
-        return f"date(%s, '-' || {self._longest(connection)} || ' days')", [self.first.isoformat()]
+        reach = (self.first - date.min).days
+        return f"date(%s, '-' || MIN({self._longest(connection)}, %s) || ' days')", [self.first.isoformat(), reach]
 
 
 class DatesFromIndexQuerySet(models.QuerySet):
@@ -333,9 +338,7 @@ class EventQuerySet(models.QuerySet):
         if last is not None:
             qs = qs.filter(start__lte=last)
         if first is not None:
-            earliest = (
-                EarliestOverlappingStart(first, self.model) if longest is None else first - timedelta(days=longest)
-            )
+            earliest = EarliestOverlappingStart(first, self.model) if longest is None else add_days(first, -longest)
             qs = qs.filter(last__gte=first, start__gte=earliest)
         return qs
 
@@ -377,10 +380,13 @@ class Event(models.Model):
 
     slug = models.SlugField(max_length=200, unique=True)
     start = models.DateField(
-        null=True, blank=True, help_text="The first day; the 1st for a month, 1 January for a year."
+        null=True,
+        blank=True,
+        validators=[validate_date_in_range],
+        help_text="The first day; the 1st for a month, 1 January for a year.",
     )
     precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
-    end = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True, validators=[validate_date_in_range])
     end_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
     # The last day the event covers, kept by the database so windows can use an index.
     last = models.GeneratedField(expression=Coalesce("end", "start"), output_field=models.DateField(), db_persist=True)
@@ -407,6 +413,11 @@ class Event(models.Model):
                 condition=Q(end__isnull=True) | Q(start__isnull=False, end__gte=models.F("start")),
                 name="%(class)s_ends_after_it_starts",
                 violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=date_in_range("start") & date_in_range("end"),
+                name="%(class)s_dates_in_range",
+                violation_error_message=f"Parley keeps dates from {DATE_RANGE_TEXT}.",
             ),
         ]
         indexes = [
@@ -551,8 +562,8 @@ class Source(models.Model):
 
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True)
-    url = models.URLField(max_length=500, blank=True)
-    published = models.DateField(db_index=True)
+    url = models.URLField(max_length=500, blank=True, validators=[validate_web_url])
+    published = models.DateField(db_index=True, validators=[validate_date_in_range])
     text = models.TextField(blank=True)
     # SHA-256 of the normalised article text, so a second import of the same article is recognised.
     text_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -568,6 +579,11 @@ class Source(models.Model):
                 fields=["publisher", "title", "published"],
                 name="source_unique_per_publisher_title_day",
                 violation_error_message="This article is already a source.",
+            ),
+            models.CheckConstraint(
+                condition=date_in_range("published"),
+                name="source_published_in_range",
+                violation_error_message=f"Parley keeps dates from {DATE_RANGE_TEXT}.",
             ),
         ]
 

@@ -1,4 +1,4 @@
-"""Admin login throttling: a cool-down after repeated failures, per username and per client address.
+"""Login throttling: a cool-down after repeated failures, per username and address, per address, per username.
 
 The counters live in the database, not in the per-process cache, so that every gunicorn worker
 and every app server behind a load balancer sees the same count.
@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -39,16 +40,28 @@ def client_address(request: HttpRequest | None) -> str:
     return request.META.get("REMOTE_ADDR", "")[:100]
 
 
-def throttle_keys(username: str, address: str) -> list[str]:
-    keys = [f"user:{username.strip().casefold()[:250]}"] if username.strip() else []
-    return keys + ([f"address:{address}"] if address else [])
+def throttle_keys(username: str, address: str) -> list[tuple[str, int]]:
+    """The counters one attempt counts against, each with its limit.
+
+    Failures are counted per username from one address (the tight limit), per address for any username
+    (looser: several people may share an office's address) and per username from anywhere (loosest: it
+    takes that many addresses, each locked on its own, before a username is locked for everyone).
+    """
+    name = username.strip().casefold()[:190]
+    keys = []
+    if name:
+        keys.append((f"pair:{name}|{address}", settings.PARLEY_LOGIN_ATTEMPTS))
+        keys.append((f"user:{name}", settings.PARLEY_LOGIN_USERNAME_ATTEMPTS))
+    if address:
+        keys.append((f"address:{address}", settings.PARLEY_LOGIN_ADDRESS_ATTEMPTS))
+    return keys
 
 
-def seconds_locked(keys: list[str]) -> int:
+def seconds_locked(keys: list[tuple[str, int]]) -> int:
     """How long these keys must still wait before another attempt, 0 when they may try."""
     moment = now()
     until = (
-        LoginThrottle.objects.filter(key__in=keys, locked_until__gt=moment)
+        LoginThrottle.objects.filter(key__in=[key for key, _ in keys], locked_until__gt=moment)
         .order_by("-locked_until")
         .values_list("locked_until", flat=True)
         .first()
@@ -56,28 +69,53 @@ def seconds_locked(keys: list[str]) -> int:
     return math.ceil((until - moment).total_seconds()) if until else 0
 
 
-def record_failure(keys: list[str]) -> None:
+def reserve_attempt(keys: list[tuple[str, int]]) -> int:
+    """Count an attempt against every key before its password is checked; 0 if it may go ahead, else the wait.
+
+    Counting first, with the keys' rows locked, is what makes the limit hold under a burst of parallel
+    attempts: each reserves its place in turn, and the one that reaches a limit locks the key for the
+    others. A successful login gives its place back (release_attempt).
+    """
     moment = now()
     window = cooldown()
     with transaction.atomic():
         # Forget what is over, so guessing random usernames cannot grow the table without bound.
         LoginThrottle.objects.filter(window_start__lte=moment - window).filter(
             Q(locked_until__isnull=True) | Q(locked_until__lte=moment)
-        ).exclude(key__in=keys).delete()
-        for key in keys:
+        ).exclude(key__in=[key for key, _ in keys]).delete()
+        rows = []
+        # Always in the same order, so two attempts never wait on each other's rows in a cycle.
+        for key, limit in sorted(keys):
             throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(
                 key=key, defaults={"window_start": moment}
             )
+            if throttle.locked_until and throttle.locked_until > moment:
+                return math.ceil((throttle.locked_until - moment).total_seconds())
             if throttle.window_start <= moment - window:
-                throttle.failures, throttle.window_start = 0, moment
+                throttle.failures, throttle.window_start, throttle.locked_until = 0, moment, None
+            rows.append((throttle, limit))
+        for throttle, limit in rows:
             throttle.failures += 1
-            if throttle.failures >= settings.PARLEY_LOGIN_ATTEMPTS:
+            if throttle.failures >= limit:
                 throttle.locked_until = moment + window
             throttle.save()
+    return 0
 
 
-def record_success(username: str) -> None:
-    LoginThrottle.objects.filter(key__in=throttle_keys(username, "")).delete()
+def release_attempt(keys: list[tuple[str, int]]) -> None:
+    """Give back the place a successful login reserved; its username and address start afresh together."""
+    with transaction.atomic():
+        for key, limit in sorted(keys):
+            if key.startswith("pair:"):
+                LoginThrottle.objects.filter(key=key).delete()
+                continue
+            throttle = LoginThrottle.objects.select_for_update().filter(key=key).first()
+            if throttle is None:
+                continue
+            throttle.failures = max(throttle.failures - 1, 0)
+            if throttle.failures < limit:
+                throttle.locked_until = None
+            throttle.save()
 
 
 def wait_message(seconds: int) -> str:
@@ -90,28 +128,35 @@ def wait_message(seconds: int) -> str:
     return f"Too many failed logins for this username or from this address. Try again in {wait}."
 
 
-class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin login form, refusing attempts during a cool-down after PARLEY_LOGIN_ATTEMPTS failures."""
-
-    error_messages = {**AdminAuthenticationForm.error_messages, "throttled": "%(message)s"}
+class ThrottledLoginMixin:
+    """Refuses attempts during a cool-down after too many failures (see throttle_keys), without checking the password."""
 
     def clean(self) -> dict:
-        keys = throttle_keys(self.cleaned_data.get("username") or "", client_address(self.request))
-        locked = seconds_locked(keys)
+        username = self.cleaned_data.get("username") or ""
+        if not username:
+            return super().clean()
+        keys = throttle_keys(username, client_address(self.request))
+        locked = reserve_attempt(keys)
         if locked:
             # The password is not even checked, so a guess made during the cool-down tells nothing.
-            raise ValidationError(
-                self.error_messages["throttled"], code="throttled", params={"message": wait_message(locked)}
-            )
+            raise self.throttled(locked)
         try:
             cleaned = super().clean()
         except ValidationError:
-            record_failure(keys)
             locked = seconds_locked(keys)
             if locked:
-                raise ValidationError(
-                    self.error_messages["throttled"], code="throttled", params={"message": wait_message(locked)}
-                ) from None
+                raise self.throttled(locked) from None
             raise
-        record_success(self.cleaned_data.get("username") or "")
+        release_attempt(keys)
         return cleaned
+
+    def throttled(self, seconds: int) -> ValidationError:
+        return ValidationError("%(message)s", code="throttled", params={"message": wait_message(seconds)})
+
+
+class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin login form, throttled."""
+
+
+class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
+    """The readers' login form, throttled like the admin's: both check the same passwords."""

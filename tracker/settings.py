@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tracker.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tracker.middleware.ReadAccessMiddleware",
@@ -135,17 +136,26 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-LOGIN_URL = "admin:login"
+# Readers log in at /accounts/login/ (tracker.urls), editors too; the admin keeps its own login page.
+LOGIN_URL = "login"
+# Where a login goes when its `next` is missing or refused (another site, say), and where a logout goes.
+LOGIN_REDIRECT_URL = "timeline"
+LOGOUT_REDIRECT_URL = "timeline"
 
 # Anonymous visitors may read the dashboard only where the deployment allows it.
 PARLEY_ANONYMOUS_READ = env_bool("PARLEY_ANONYMOUS_READ", DEBUG)
 # Largest article the import accepts, in bytes.
 PARLEY_ARTICLE_MAX_BYTES = int(os.environ.get("PARLEY_ARTICLE_MAX_BYTES", 1_000_000))
+# The most events one download (CSV, iCalendar, Parley JSON) holds; the file and the page say when it is cut.
+PARLEY_EXPORT_MAX_ROWS = int(os.environ.get("PARLEY_EXPORT_MAX_ROWS", 20_000))
 # The review of a long article has a dozen fields per proposed actor, meeting and drill: Django's
 # default of 1,000 fields would refuse the confirmation of about eighty proposals.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
-# Failed admin logins allowed per username and address before a cool-down.
+# Failed logins allowed before a cool-down: per username from one address, per address for any username,
+# and per username from anywhere (looser, so that nobody can lock an account out from one address).
 PARLEY_LOGIN_ATTEMPTS = int(os.environ.get("PARLEY_LOGIN_ATTEMPTS", 5))
+PARLEY_LOGIN_ADDRESS_ATTEMPTS = int(os.environ.get("PARLEY_LOGIN_ADDRESS_ATTEMPTS", 20))
+PARLEY_LOGIN_USERNAME_ATTEMPTS = int(os.environ.get("PARLEY_LOGIN_USERNAME_ATTEMPTS", 50))
 PARLEY_LOGIN_COOLDOWN_SECONDS = int(os.environ.get("PARLEY_LOGIN_COOLDOWN_SECONDS", 300))
 # Behind a trusted reverse proxy, the request header that carries the client's address
 # (e.g. HTTP_X_FORWARDED_FOR); unset, login throttling uses REMOTE_ADDR.

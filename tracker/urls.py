@@ -1,10 +1,18 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tracker import views
+from tracker.security import ThrottledAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.timeline, name="timeline"),
     path("who-meets-whom/", views.who_meets_whom, name="who_meets_whom"),
     path("actors/suggest/", views.actor_suggestions, name="actor_suggestions"),
