@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -39,17 +40,28 @@ def wants_more(request: HtmxHttpRequest) -> bool:
 
 
 def query_string(params: QueryDict, **changes: Any) -> str:
-    """`params` with some parameters changed (None removes one), as "?…", like {% querystring %}."""
-    query = params.copy()
+    """`params` with some parameters changed (None removes one), as "?…", like {% querystring %}.
+
+    Built from pairs rather than a copied QueryDict: a dense chart makes one link per bucket.
+    """
+    pairs: list[tuple[str, str]] = []
+    for key, values in params.lists():
+        if key not in changes:
+            pairs += [(key, value) for value in values]
+            continue
+        pairs += _changed(key, changes[key])
     for key, value in changes.items():
-        if value is None:
-            query.pop(key, None)
-        elif isinstance(value, (list, tuple)):
-            query.setlist(key, [str(v) for v in value])
-        else:
-            query[key] = str(value)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
+        if key not in params:
+            pairs += _changed(key, value)
+    return f"?{urlencode(pairs)}" if pairs else "?"
+
+
+def _changed(key: str, value: Any) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [(key, str(v)) for v in value]
+    return [(key, str(value))]
 
 
 def without(params: QueryDict, key: str) -> QueryDict:

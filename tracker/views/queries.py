@@ -13,7 +13,7 @@ from itertools import chain, islice, repeat
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tracker.filters import Key
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant
@@ -39,41 +39,52 @@ def cards_for(keys: list[Key]) -> list[EventCard]:
     return [found[(rank, pk)] for _, rank, pk in keys if (rank, pk) in found]
 
 
-def _by_kind(cards: Iterable[EventCard]) -> dict[str, dict[int, EventCard]]:
-    kinds: dict[str, dict[int, EventCard]] = {"meeting": {}, "drill": {}}
-    for card in cards:
-        kinds[card.type][card.event.pk] = card
-    return kinds
+def _of_cards(cards: Iterable[EventCard]) -> tuple[dict[tuple[str, int], EventCard], Q]:
+    """The cards by (type, pk), and the condition that picks their participants or evidence: one query for both kinds."""
+    by_key = {(card.type, card.event.pk): card for card in cards}
+    condition = Q()
+    for kind in ("meeting", "drill"):
+        if ids := [pk for type_, pk in by_key if type_ == kind]:
+            condition |= Q(**{f"{kind}_id__in": ids})
+    return by_key, condition
 
 
 def add_people(cards: Iterable[EventCard]) -> None:
-    """Each card's participants, in the order they were recorded: one query per kind of event present."""
-    for kind, by_id in _by_kind(cards).items():
-        if not by_id:
-            continue
-        rows = (
-            Participant.objects.filter(**{f"{kind}__in": list(by_id)})
-            .order_by("pk")
-            .values_list(f"{kind}_id", "actor_id", "actor__name", "actor__slug", "role")
-        )
-        for event_id, actor_id, name, slug, role in rows:
-            by_id[event_id].people.append(Person(actor_id, name, slug, role))
+    """Each card's participants, in the order they were recorded: one query."""
+    by_key, condition = _of_cards(cards)
+    if not by_key:
+        return
+    rows = (
+        Participant.objects.filter(condition)
+        .order_by("pk")
+        .values_list("meeting_id", "drill_id", "actor_id", "actor__name", "actor__slug", "role")
+    )
+    for meeting_id, drill_id, actor_id, name, slug, role in rows:
+        key = ("meeting", meeting_id) if meeting_id is not None else ("drill", drill_id)
+        by_key[key].people.append(Person(actor_id, name, slug, role))
 
 
 def add_evidence(cards: Iterable[EventCard]) -> None:
-    """Each card's sources with the sentence that reports it, oldest source first: one query per kind present."""
-    for kind, by_id in _by_kind(cards).items():
-        if not by_id:
-            continue
-        rows = (
-            Evidence.objects.filter(**{f"{kind}__in": list(by_id)})
-            .order_by("source__published", "pk")
-            .values_list(
-                f"{kind}_id", "sentence", "source__title", "source__publisher", "source__url", "source__published"
-            )
+    """Each card's sources with the sentence that reports it, oldest source first: one query."""
+    by_key, condition = _of_cards(cards)
+    if not by_key:
+        return
+    rows = (
+        Evidence.objects.filter(condition)
+        .order_by("source__published", "pk")
+        .values_list(
+            "meeting_id",
+            "drill_id",
+            "sentence",
+            "source__title",
+            "source__publisher",
+            "source__url",
+            "source__published",
         )
-        for event_id, sentence, title, publisher, url, published in rows:
-            by_id[event_id].evidence.append(EvidenceRow(sentence, SourceRow(title, publisher, url, published)))
+    )
+    for meeting_id, drill_id, sentence, title, publisher, url, published in rows:
+        key = ("meeting", meeting_id) if meeting_id is not None else ("drill", drill_id)
+        by_key[key].evidence.append(EvidenceRow(sentence, SourceRow(title, publisher, url, published)))
 
 
 def event_card(kind: str, slug: str) -> EventCard | None:
