@@ -203,8 +203,11 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
 
 
 def density_rows(density: Density, link: Callable[[date, date], str]) -> list[dict[str, Any]]:
-    """Each density row with its cells' links, spoken spans and boxes made here, once per cell, for the
-    template to place; a row's fingerprint is everything it shows, its fragment's cache key."""
+    """Each density row with its cells' links, spoken spans and boxes made here, once per cell.
+
+    A row is drawn at height 0 and moved to its place, so its fragment, cached under everything it shows
+    (its `fingerprint`), serves wherever the row stands.
+    """
     rows = []
     for row in density.rows:
         cells = [
@@ -213,12 +216,14 @@ def density_rows(density: Density, link: Callable[[date, date], str]) -> list[di
                 "href": link(cell.first, cell.last),
                 "span": format_span(cell.first, "day", cell.last, "day"),
                 "noun": "event" if cell.count == 1 else "events",
+                "box_x": cell.x + 0.5,
                 "count_x": cell.x + cell.width / 2,
                 "box_width": max(cell.width - 1, 1),
             }
             for cell in row.cells
         ]
-        rows.append({"row": row, "cells": cells, "fingerprint": (row, [c["href"] for c in cells])})
+        shown = (row.name, row.href, row.total, [(c["href"], c["cell"]) for c in cells])
+        rows.append({"row": row, "cells": cells, "fingerprint": shown})
     return rows
 
 
