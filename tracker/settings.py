@@ -158,7 +158,7 @@ CACHES = {
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "fragments",
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
+        "OPTIONS": {"MAX_ENTRIES": 5_000},  # list entries ~1 KiB, density rows ~10 KiB: tens of MiB at most
     },
 }
 if os.environ.get("DJANGO_CACHE_LOCATION"):
