@@ -22,9 +22,11 @@ def seed_article_text() -> str:
 
 @pytest.fixture(autouse=True)
 def empty_page_cache():
-    """Start each test with no cached pages: a test may change settings or caps that the cache key does not hold."""
-    from django.core.cache import cache
+    """Start each test with no cached pages or fragments: a test may change settings or caps that the cache key does not hold."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for name in ("default", "fragments"):
+        caches[name].clear()
     yield
-    cache.clear()
+    for name in ("default", "fragments"):
+        caches[name].clear()

@@ -37,7 +37,7 @@ def test_a_server_error_answers_with_a_page_that_needs_neither_the_database_nor_
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("tracker.views.Revision.objects.current", broken)
+    monkeypatch.setattr("tracker.models.Revision.objects.current", broken)
 
     response = Client(raise_request_exception=False).get("/")
 

@@ -390,11 +390,11 @@ def live_counterparts(actor, cap):
 
 
 def test_the_tallies_give_the_same_matrix_and_counterparts_as_counting_participants():
-    from tracker import views
     from tracker.pairs import busiest_actors, counterparts, pairs_among
+    from tracker.views import queries
 
     call_command("generate_timeline", events=600, actors=40, seed=8, stdout=StringIO())
-    top, live_pairs = views.meeting_matrix(Meeting.objects.all(), size=8)
+    top, live_pairs = queries.meeting_matrix(Meeting.objects.all(), size=8)
 
     assert [(row["actor"], row["meetings"]) for row in busiest_actors(8)] == [
         (row["actor"], row["meetings"]) for row in top

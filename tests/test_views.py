@@ -287,7 +287,7 @@ def test_actor_suggestions_link_to_the_view_with_the_actor_added(client, crisis)
 
 
 def test_the_list_shows_a_page_and_a_more_link_that_continues_by_keyset(client, crisis, monkeypatch):
-    monkeypatch.setattr("tracker.views.LIST_PAGE", 2)
+    monkeypatch.setattr("tracker.views.timeline.LIST_PAGE", 2)
     html = page(client, "/?at=2022-02-10")
     assert html.count('<li class="event ') == 2
     # The month-only summit, then the 10th's first meeting; the next page starts after that meeting.
@@ -298,8 +298,8 @@ def test_the_list_shows_a_page_and_a_more_link_that_continues_by_keyset(client, 
 
 @pytest.mark.parametrize("mark_cap", [150, 1], ids=["marks", "counts"])
 def test_pages_of_the_list_have_every_event_once_across_same_day_events(client, crisis, monkeypatch, mark_cap):
-    monkeypatch.setattr("tracker.views.LIST_PAGE", 2)
-    monkeypatch.setattr("tracker.views.MARK_CAP", mark_cap)
+    monkeypatch.setattr("tracker.views.timeline.LIST_PAGE", 2)
+    monkeypatch.setattr("tracker.views.timeline.MARK_CAP", mark_cap)
     f.meeting(crisis["france"], slug="same-day-a", start=date(2022, 2, 10), summary="Same day A.")
     f.drill(crisis["france"], slug="same-day-drill", start=date(2022, 2, 10), summary="Same day drill.")
     seen = []
@@ -323,7 +323,7 @@ def test_pages_of_the_list_have_every_event_once_across_same_day_events(client, 
 
 
 def test_the_next_page_fragment_is_the_list_alone_and_continues_the_day(client, crisis, monkeypatch):
-    monkeypatch.setattr("tracker.views.LIST_PAGE", 2)
+    monkeypatch.setattr("tracker.views.timeline.LIST_PAGE", 2)
     response = client.get(f"/?at=2022-02-10&after=2022-02-10~m{crisis['normandy'].pk}", **HX)
     html = response.content.decode()
     assert html.startswith('<section class="day">')
@@ -333,7 +333,7 @@ def test_the_next_page_fragment_is_the_list_alone_and_continues_the_day(client, 
 
 
 def test_the_next_page_without_javascript_is_the_whole_page_with_a_way_back(client, crisis, monkeypatch):
-    monkeypatch.setattr("tracker.views.LIST_PAGE", 2)
+    monkeypatch.setattr("tracker.views.timeline.LIST_PAGE", 2)
     html = page(client, f"/?at=2022-02-10&after=2022-02-10~m{crisis['normandy'].pk}")
     assert "Events after 10 February 2022." in html
     assert '<a href="?at=2022-02-10&amp;zoom=month">Back to the first events of February 2022</a>' in html
@@ -346,7 +346,7 @@ def test_a_list_position_parley_did_not_make_is_explained(client, crisis):
 
 
 def test_a_crowded_window_is_drawn_as_counts_per_day_and_lane(client, crisis, monkeypatch):
-    monkeypatch.setattr("tracker.views.MARK_CAP", 3)
+    monkeypatch.setattr("tracker.views.timeline.MARK_CAP", 3)
     html = page(client, "/?at=2022-02-10")
     assert '<a class="mark meeting' not in html
     assert "Too many to draw one by one (over 3): the chart counts them." in html
@@ -358,15 +358,15 @@ def test_a_crowded_window_is_drawn_as_counts_per_day_and_lane(client, crisis, mo
 
 
 def test_the_density_view_says_where_it_stopped_counting(client, crisis, monkeypatch):
-    monkeypatch.setattr("tracker.views.MARK_CAP", 3)
-    monkeypatch.setattr("tracker.views.DENSITY_SCAN", 2)
+    monkeypatch.setattr("tracker.views.timeline.MARK_CAP", 3)
+    monkeypatch.setattr("tracker.views.timeline.DENSITY_SCAN", 2)
     html = page(client, "/?at=2022-02-10")
     assert "The counts stop at 10 February 2022, after the first 2 events; later days are hatched." in html
     assert 'class="density-cell uncounted"' in html
 
 
 def test_timeline_lanes_are_capped_with_a_note(client, crisis, monkeypatch):
-    monkeypatch.setattr("tracker.views.LANE_CAP", 3)
+    monkeypatch.setattr("tracker.views.timeline.LANE_CAP", 3)
     html = page(client, "/?at=2022-02-10")
     assert "Showing lanes for the 3 busiest actors of 7; the list below has every event." in html
 
@@ -497,8 +497,8 @@ def test_csv_download_has_the_filtered_events(client, crisis):
 
 
 def test_a_download_in_several_batches_has_every_event_once_in_date_order(client, monkeypatch):
-    monkeypatch.setattr("tracker.views.EXPORT_FIRST_BATCH", 3)
-    monkeypatch.setattr("tracker.views.EXPORT_BATCH", 7)
+    monkeypatch.setattr("tracker.views.queries.EXPORT_FIRST_BATCH", 3)
+    monkeypatch.setattr("tracker.views.queries.EXPORT_BATCH", 7)
     events = f.busy_month(40)
     undated = [f.meeting(events[0].participants.first().actor, slug=f"undated-{n}", start=None) for n in range(4)]
 
@@ -589,16 +589,16 @@ def test_downloads_refuse_bad_filters_with_a_message(client, crisis):
 # a timeline then reads at most 151 (start, id) keys of each kind, in one query, to choose marks or counts
 # and the first events of its list.
 PAGES = [
-    ("/?at=2022-02-10", {}, 8),
-    ("/?at=2022-02-10", HX, 8),
-    ("/", {}, 10),
-    ("/?actor=envoy-a&at=2022-02-10", HX, 9),
-    ("/?q=took+place&at=2022-02-10", HX, 8),
+    ("/?at=2022-02-10", {}, 6),
+    ("/?at=2022-02-10", HX, 6),
+    ("/", {}, 8),
+    ("/?actor=envoy-a&at=2022-02-10", HX, 7),
+    ("/?q=took+place&at=2022-02-10", HX, 6),
     ("/who-meets-whom/", {}, 3),
     ("/who-meets-whom/?a=envoy-a&b=envoy-b", {}, 7),
     ("/who-meets-whom/?a=envoy-a&b=envoy-b", {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "pair-meetings"}, 5),
-    ("/actors/envoy-a/?at=2022-02-10", {}, 13),
-    ("/actors/envoy-a/?at=2022-02-10", HX, 9),
+    ("/actors/envoy-a/?at=2022-02-10", {}, 11),
+    ("/actors/envoy-a/?at=2022-02-10", HX, 7),
     ("/meetings/first-meeting/", {}, 3),
     ("/meetings/first-meeting/", HX, 3),
     ("/actors/suggest/?add=envoy", HX, 1),
@@ -630,12 +630,12 @@ def test_json_download_query_count_is_fixed(client, django_assert_num_queries):
 
 
 def test_density_query_count_is_fixed(client, django_assert_num_queries, monkeypatch):
-    monkeypatch.setattr("tracker.views.MARK_CAP", 5)
+    monkeypatch.setattr("tracker.views.timeline.MARK_CAP", 5)
     f.busy_month(40)
     # Revision, the window's first keys (both kinds in one query), the list's events by id, their
-    # participants and sources (one query per kind each), the busiest actors, and per kind the counts
-    # per day and per lane.
-    with django_assert_num_queries(13):
+    # participants and their sources (one query each for both kinds), the busiest actors, and per kind
+    # the counts per day and per lane.
+    with django_assert_num_queries(11):
         assert client.get("/?at=2022-02-10", **HX).status_code == 200
 
 
@@ -714,12 +714,12 @@ def test_the_unfiltered_matrix_from_tallies_equals_live_counts(client):
 
     from django.core.management import call_command
 
-    from tracker import views
     from tracker.models import Meeting
+    from tracker.views import queries
 
     call_command("generate_timeline", events=300, actors=25, seed=3, stdout=StringIO())
     html = page(client, "/who-meets-whom/")
-    top, pairs = views.meeting_matrix(Meeting.objects.all())
+    top, pairs = queries.meeting_matrix(Meeting.objects.all())
     shown = re.findall(r'<th scope="row"><a href="/actors/([-\w]+)/">', html)
     assert shown == [row["slug"] for row in top]
     for (a, b), row in list(pairs.items())[:20]:
@@ -784,15 +784,15 @@ def test_a_filtered_matrix_equals_the_sql_count_of_its_meetings(query):
     from django.core.management import call_command
     from django.http import QueryDict
 
-    from tracker import views
     from tracker.filters import parse_filters
     from tracker.pairs import busiest_actors
+    from tracker.views import queries
 
     call_command("generate_timeline", events=500, actors=30, seed=5, stdout=StringIO())
     busiest, second = (row["slug"] for row in busiest_actors(2))
     meetings = parse_filters(QueryDict(query.format(busiest=busiest, second=second))).meetings()
 
-    top, pairs = views.meeting_matrix(meetings, size=8)
+    top, pairs = queries.meeting_matrix(meetings, size=8)
 
     expected_top, expected_pairs = counted_the_long_way(meetings, 8)
     assert top == expected_top and len(top) == 8
@@ -800,15 +800,15 @@ def test_a_filtered_matrix_equals_the_sql_count_of_its_meetings(query):
 
 
 def test_a_filtered_matrix_breaks_ties_by_name():
-    from tracker import views
     from tracker.models import Meeting
+    from tracker.views import queries
 
     zed, amy, bob, cy = f.actor("Zed"), f.actor("Amy"), f.actor("Bob"), f.actor("Cy")
     f.meeting(zed, bob, start=date(2022, 2, 1))
     f.meeting(zed, amy, start=date(2022, 2, 2))
     f.meeting(zed, cy, start=date(2022, 2, 3))
 
-    top, pairs = views.meeting_matrix(Meeting.objects.all(), size=3)
+    top, pairs = queries.meeting_matrix(Meeting.objects.all(), size=3)
 
     assert [(row["name"], row["meetings"]) for row in top] == [("Zed", 3), ("Amy", 1), ("Bob", 1)]
     assert pairs[(zed.pk, amy.pk)]["count"] == 1 and (amy.pk, bob.pk) not in pairs
@@ -819,14 +819,14 @@ def test_one_actors_matrix_over_all_their_meetings_agrees_with_the_tallies():
 
     from django.core.management import call_command
 
-    from tracker import views
     from tracker.models import Actor, Meeting
     from tracker.pairs import busiest_actors, counterparts
+    from tracker.views import queries
 
     call_command("generate_timeline", events=500, actors=30, seed=6, stdout=StringIO())
     busiest = busiest_actors(1)[0]
 
-    top, pairs = views.meeting_matrix(Meeting.objects.involving(Actor.objects.get(pk=busiest["actor"])), size=8)
+    top, pairs = queries.meeting_matrix(Meeting.objects.involving(Actor.objects.get(pk=busiest["actor"])), size=8)
 
     assert (top[0]["actor"], top[0]["meetings"]) == (busiest["actor"], busiest["meetings"])
     tallied = {row["actor"]: (row["meetings"], row["last"]) for row in counterparts(busiest["actor"], 100)}

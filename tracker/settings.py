@@ -161,7 +161,16 @@ PARLEY_LOGIN_COOLDOWN_SECONDS = int(os.environ.get("PARLEY_LOGIN_COOLDOWN_SECOND
 # (e.g. HTTP_X_FORWARDED_FOR); unset, login throttling uses REMOTE_ADDR.
 PARLEY_CLIENT_ADDRESS_HEADER = os.environ.get("PARLEY_CLIENT_ADDRESS_HEADER", "")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rendered pieces of pages (an event's list entry, a density row), keyed by everything they show, so
+    # an entry is never stale and each worker can keep its own: reused across pages and across writes.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5_000},  # list entries ~1 KiB, density rows ~10 KiB: tens of MiB at most
+    },
+}
 if os.environ.get("DJANGO_CACHE_LOCATION"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -2,8 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from tracker import views
 from tracker.security import ThrottledAuthenticationForm
+from tracker.views.actor import actor_detail
+from tracker.views.events import drill_detail, meeting_detail
+from tracker.views.exports import export_csv, export_ics, export_json
+from tracker.views.suggestions import actor_suggestions
+from tracker.views.timeline import timeline
+from tracker.views.who_meets_whom import who_meets_whom
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,13 +18,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.timeline, name="timeline"),
-    path("who-meets-whom/", views.who_meets_whom, name="who_meets_whom"),
-    path("actors/suggest/", views.actor_suggestions, name="actor_suggestions"),
-    path("actors/<slug:slug>/", views.actor_detail, name="actor_detail"),
-    path("meetings/<slug:slug>/", views.meeting_detail, name="meeting_detail"),
-    path("drills/<slug:slug>/", views.drill_detail, name="drill_detail"),
-    path("export.csv", views.export_csv, name="export_csv"),
-    path("export.ics", views.export_ics, name="export_ics"),
-    path("export.json", views.export_json, name="export_json"),
+    path("", timeline, name="timeline"),
+    path("who-meets-whom/", who_meets_whom, name="who_meets_whom"),
+    path("actors/suggest/", actor_suggestions, name="actor_suggestions"),
+    path("actors/<slug:slug>/", actor_detail, name="actor_detail"),
+    path("meetings/<slug:slug>/", meeting_detail, name="meeting_detail"),
+    path("drills/<slug:slug>/", drill_detail, name="drill_detail"),
+    path("export.csv", export_csv, name="export_csv"),
+    path("export.ics", export_ics, name="export_ics"),
+    path("export.json", export_json, name="export_json"),
 ]

@@ -203,8 +203,8 @@ def test_the_timeline_reads_well_on_a_phone(browser_page):
 
 
 def test_more_events_appends_the_next_page_and_a_crowded_chart_counts(browser_page, monkeypatch):
-    monkeypatch.setattr("tracker.views.LIST_PAGE", 2)
-    monkeypatch.setattr("tracker.views.MARK_CAP", 2)
+    monkeypatch.setattr("tracker.views.timeline.LIST_PAGE", 2)
+    monkeypatch.setattr("tracker.views.timeline.MARK_CAP", 2)
     page = browser_page.goto("/")
     url = page.url
     titles = page.locator(f"{MEETING_LIST} .event-title")

@@ -1,0 +1,102 @@
+"""Downloads of the filtered view: CSV, iCalendar and Parley JSON, streamed in date order where they can be."""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterator
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from tracker import exports
+from tracker.filters import Filters, parse_filters
+from tracker.models import Actor, Drill, Meeting
+from tracker.parley_json import timeline_json
+from tracker.views.cards import EventCard
+from tracker.views.queries import export_cards, one_snapshot
+
+
+def export_events(filters: Filters) -> Iterator[EventCard]:
+    """Every event that passes the filters in the from/to range (open when absent), streamed in date order."""
+    streams = []
+    kinds = (
+        ("meeting", Meeting, filters.wants_meetings, filters.meetings),
+        ("drill", Drill, filters.wants_drills, filters.drills),
+    )
+    for kind, model, wanted, events in kinds:
+        if wanted:
+            longest = model.objects.longest_span() if filters.first else None
+            streams.append(export_cards(events().between(filters.first, filters.last, longest=longest), kind))
+    return one_snapshot(heapq.merge(*streams, key=lambda card: card.sort_key))
+
+
+def _attachment(response: HttpResponse, filters: Filters, extension: str) -> HttpResponse:
+    """`response` as a download named after the range it covers: parley[-from][-to].extension."""
+    parts = ["parley"]
+    if filters.first:
+        parts.append(filters.first.isoformat())
+    if filters.last:
+        parts.append(filters.last.isoformat())
+    response["Content-Disposition"] = f'attachment; filename="{"-".join(parts)}.{extension}"'
+    return response
+
+
+def _bad_request(filters: Filters) -> HttpResponse:
+    return HttpResponse(
+        "This download cannot be made:\n" + "\n".join(filters.errors) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@require_safe
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered events as CSV, one row per event, with formulas neutralised for spreadsheets."""
+    filters = parse_filters(request.GET)
+    if filters.errors:
+        return _bad_request(filters)
+    base = request.build_absolute_uri("/")[:-1]
+    rows = (exports.csv_row(card, base) for card in export_events(filters))
+    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
+    return _attachment(response, filters, "csv")
+
+
+@require_safe
+def export_ics(request: HttpRequest) -> HttpResponse:
+    """The filtered events as an iCalendar file of all-day events with stable UIDs, for a calendar to subscribe to."""
+    filters = parse_filters(request.GET)
+    if filters.errors:
+        return _bad_request(filters)
+    base = request.build_absolute_uri("/")[:-1]
+    response = StreamingHttpResponse(
+        exports.ics_lines(export_events(filters), base, stamp=timezone.now()),
+        content_type="text/calendar; charset=utf-8",
+    )
+    return _attachment(response, filters, "ics")
+
+
+@require_safe
+def export_json(request: HttpRequest) -> HttpResponse:
+    """The filtered events, and the actors they involve, as Parley JSON (the format import_timeline reads)."""
+    filters = parse_filters(request.GET)
+    if filters.errors:
+        return _bad_request(filters)
+    meetings = (
+        filters.meetings().between(filters.first, filters.last) if filters.wants_meetings else Meeting.objects.none()
+    )
+    drills = filters.drills().between(filters.first, filters.last) if filters.wants_drills else Drill.objects.none()
+    taking_part = Actor.objects.filter(
+        Q(participations__meeting__in=meetings) | Q(participations__drill__in=drills)
+    ).values("pk")
+    # Affiliations and group members come along, so the file imports on its own.
+    actors = Actor.objects.filter(
+        Q(pk__in=taking_part) | Q(affiliates__in=taking_part) | Q(groups__in=taking_part)
+    ).distinct()
+    data = timeline_json(actors=actors, meetings=meetings, drills=drills)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n", content_type="application/json; charset=utf-8"
+    )
+    return _attachment(response, filters, "json")

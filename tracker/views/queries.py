@@ -1,0 +1,252 @@
+"""The dashboard's reads that are more than one QuerySet call: events as cards, density counts, the live matrix.
+
+Each function makes a fixed number of queries, whatever the number of events; rows are read with values()
+where no model instance is needed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from itertools import chain, islice, repeat
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+
+from tracker.filters import Key
+from tracker.models import Actor, Drill, Evidence, Meeting, Participant
+from tracker.views.cards import EVENT_FIELDS, EXTRA_FIELDS, EventCard, EventRow, EvidenceRow, Person, SourceRow
+
+MODELS = {"meeting": Meeting, "drill": Drill}
+RANKS = ((0, "meeting"), (1, "drill"))
+MATRIX_SIZE = 12
+
+
+def _card(kind: str, row: dict) -> EventCard:
+    return EventCard(EventRow(type=kind, **row))
+
+
+def cards_for(keys: list[Key]) -> list[EventCard]:
+    """The events at these keys, in the keys' order: one read by id per kind."""
+    found: dict[tuple[int, int], EventCard] = {}
+    for rank, kind in RANKS:
+        ids = [pk for _, r, pk in keys if r == rank]
+        if ids:
+            rows = MODELS[kind].objects.filter(pk__in=ids).values(*EVENT_FIELDS, *EXTRA_FIELDS[kind])
+            found.update(((rank, row["pk"]), _card(kind, row)) for row in rows)
+    return [found[(rank, pk)] for _, rank, pk in keys if (rank, pk) in found]
+
+
+def _of_cards(cards: Iterable[EventCard]) -> tuple[dict[tuple[str, int], EventCard], Q]:
+    """The cards by (type, pk), and the condition that picks their participants or evidence: one query for both kinds."""
+    by_key = {(card.type, card.event.pk): card for card in cards}
+    condition = Q()
+    for kind in ("meeting", "drill"):
+        if ids := [pk for type_, pk in by_key if type_ == kind]:
+            condition |= Q(**{f"{kind}_id__in": ids})
+    return by_key, condition
+
+
+def add_people(cards: Iterable[EventCard]) -> None:
+    """Each card's participants, in the order they were recorded: one query."""
+    by_key, condition = _of_cards(cards)
+    if not by_key:
+        return
+    rows = (
+        Participant.objects.filter(condition)
+        .order_by("pk")
+        .values_list("meeting_id", "drill_id", "actor_id", "actor__name", "actor__slug", "role")
+    )
+    for meeting_id, drill_id, actor_id, name, slug, role in rows:
+        key = ("meeting", meeting_id) if meeting_id is not None else ("drill", drill_id)
+        by_key[key].people.append(Person(actor_id, name, slug, role))
+
+
+def add_evidence(cards: Iterable[EventCard]) -> None:
+    """Each card's sources with the sentence that reports it, oldest source first: one query."""
+    by_key, condition = _of_cards(cards)
+    if not by_key:
+        return
+    rows = (
+        Evidence.objects.filter(condition)
+        .order_by("source__published", "pk")
+        .values_list(
+            "meeting_id",
+            "drill_id",
+            "sentence",
+            "source__title",
+            "source__publisher",
+            "source__url",
+            "source__published",
+        )
+    )
+    for meeting_id, drill_id, sentence, title, publisher, url, published in rows:
+        key = ("meeting", meeting_id) if meeting_id is not None else ("drill", drill_id)
+        by_key[key].evidence.append(EvidenceRow(sentence, SourceRow(title, publisher, url, published)))
+
+
+def event_card(kind: str, slug: str) -> EventCard | None:
+    """One meeting or drill with its participants and sources, or None: three queries."""
+    row = MODELS[kind].objects.filter(slug=slug).values(*EVENT_FIELDS, *EXTRA_FIELDS[kind]).first()
+    if row is None:
+        return None
+    card = _card(kind, row)
+    add_people([card])
+    add_evidence([card])
+    return card
+
+
+def _days_from(column: str) -> str:
+    """SQL for the whole days from a date parameter to `column`."""
+    if connection.vendor == "postgresql":
+        return f"({column} - CAST(%s AS date))"
+    return f"CAST(julianday({column}) - julianday(%s) AS INTEGER)"
+
+
+def density_counts(
+    events: QuerySet, first: date, days: int, lane_ids: list[int], limit: int
+) -> tuple[Counter, Counter, int, date | None]:
+    """Events per bucket of `days` days from `first`, and per (actor, bucket) for `lane_ids`.
+
+    Counts at most `limit` events, the earliest: returns how many it counted and the start of the
+    last, so the caller can say where the counting stopped. Two queries over one bounded index range.
+    """
+    totals: Counter = Counter()
+    lanes: Counter = Counter()
+    window = events.order_by("start", "pk").values("pk", "start")[:limit]
+    try:
+        sql, params = window.query.sql_with_params()
+    except EmptyResultSet:
+        return totals, lanes, 0, None
+    start_field = events.model._meta.get_field("start")
+    bucket = f"({_days_from('w.start')}) / %s"
+    bucket_params = [first if connection.vendor == "postgresql" else first.isoformat(), days]
+    counted, last_start = 0, None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {bucket} AS b, COUNT(*), MAX(w.start) FROM ({sql}) w GROUP BY b", [*bucket_params, *params]
+        )
+        for b, count, latest in cursor.fetchall():
+            totals[max(b, 0)] += count
+            counted += count
+            latest = start_field.to_python(latest)
+            last_start = latest if last_start is None else max(last_start, latest)
+        if lane_ids and counted:
+            participant = connection.ops.quote_name(Participant._meta.db_table)
+            field = events.model._meta.model_name
+            marks = ", ".join(["%s"] * len(lane_ids))
+            # CROSS JOIN keeps SQLite reading the window first and probing each event's participants,
+            # instead of reading every participation of a busy actor.
+            cursor.execute(
+                f"SELECT p.actor_id, {bucket} AS b, COUNT(*) FROM ({sql}) w CROSS JOIN {participant} p"
+                f" WHERE p.{field}_id = w.pk AND p.actor_id IN ({marks}) GROUP BY p.actor_id, b",
+                [*bucket_params, *params, *lane_ids],
+            )
+            for actor_id, b, count in cursor.fetchall():
+                lanes[(actor_id, max(b, 0))] += count
+    return totals, lanes, counted, last_start
+
+
+def meeting_matrix(
+    meetings: QuerySet[Meeting], size: int = MATRIX_SIZE
+) -> tuple[list[dict], dict[tuple[int, int], dict]]:
+    """The `size` actors with most of `meetings`, and for each pair of them how often and when last they met.
+
+    One query reads who took part in each meeting and Python counts, so the meetings are found once:
+    a GROUP BY for the ranking and a self-join for the pairs each searched them again (at 1M events a
+    busy actor's 90 days are 3,400 meetings probed for the actor). A second query names the leaders,
+    sorted by the database so that ties fall in the same order as the actor list.
+    """
+    people: dict[int, list[int]] = defaultdict(list)
+    starts: dict[int, date | None] = {}
+    counts: Counter = Counter()
+    # `meeting IS NOT NULL` lets PostgreSQL read participants from the partial (meeting, actor) index alone.
+    taking_part = (
+        meetings.filter(participants__meeting__isnull=False)
+        .order_by()
+        .values_list("pk", "start", "participants__actor")
+    )
+    for meeting, start, actor in taking_part:
+        people[meeting].append(actor)
+        starts[meeting] = start
+        counts[actor] += 1
+    if not counts:
+        return [], {}
+    ranked = counts.most_common()
+    # Every actor tied with the last place is named, so the name decides among them.
+    floor = ranked[min(size, len(ranked)) - 1][1]
+    named = Actor.objects.filter(pk__in=[actor for actor, count in ranked if count >= floor]).order_by("name")
+    top = sorted(
+        (
+            {"actor": pk, "slug": slug, "name": name, "meetings": counts[pk]}
+            for pk, slug, name in named.values_list("pk", "slug", "name")
+        ),
+        key=lambda row: -row["meetings"],
+    )[:size]
+    ids = {row["actor"] for row in top}
+    pairs: dict[tuple[int, int], dict] = {}
+    for meeting, actors in people.items():
+        present = sorted(actor for actor in actors if actor in ids)
+        start = starts[meeting]
+        for index, a in enumerate(present):
+            for b in present[index + 1 :]:
+                row = pairs.get((a, b))
+                if row is None:
+                    row = pairs[(a, b)] = pairs[(b, a)] = {"actor": a, "other": b, "count": 0, "last": None}
+                row["count"] += 1
+                if start is not None and (row["last"] is None or start > row["last"]):
+                    row["last"] = start
+    return top, pairs
+
+
+def pair_meetings(meetings: QuerySet[Meeting], pair: list[Actor], cap: int) -> tuple[list[EventCard], bool]:
+    """The latest `cap` meetings of the pair, oldest first, with participants and sources; and whether there are more.
+
+    Found from the first actor's participations.
+    """
+    rows = list(
+        meetings.involving(pair[1])
+        .filter(pk__in=pair[0].participations.filter(meeting__isnull=False).values("meeting"))
+        .order_by("-start", "-pk")
+        .values(*EVENT_FIELDS, *EXTRA_FIELDS["meeting"])[: cap + 1]
+    )
+    cards = [_card("meeting", row) for row in reversed(rows[:cap])]
+    add_people(cards)
+    add_evidence(cards)
+    return cards, len(rows) > cap
+
+
+EXPORT_BATCH = 500
+EXPORT_FIRST_BATCH = 50
+
+
+def _export_rows(events: QuerySet, kind: str) -> Iterator[list[dict]]:
+    """The events' rows in date order, in batches; the first is small, so the download starts at once."""
+    rows = events.chronological().values(*EVENT_FIELDS, *EXTRA_FIELDS[kind]).iterator(chunk_size=EXPORT_FIRST_BATCH)
+    for size in chain([EXPORT_FIRST_BATCH], repeat(EXPORT_BATCH)):
+        if not (batch := list(islice(rows, size))):
+            return
+        yield batch
+
+
+def export_cards(events: QuerySet, kind: str) -> Iterator[EventCard]:
+    """Cards for every event of `events` in date order, each batch followed by its participants and its
+    sources, one query each."""
+    for batch in _export_rows(events, kind):
+        cards = [_card(kind, row) for row in batch]
+        add_people(cards)
+        add_evidence(cards)
+        yield from cards
+
+
+def one_snapshot(cards: Iterator[EventCard]) -> Iterator[EventCard]:
+    """On PostgreSQL, the whole download in one read-only transaction: one consistent snapshot, and a
+    server-side cursor that streams (outside a transaction PostgreSQL reads the whole result before
+    the first row). SQLite streams as it is, and a transaction there would take the write lock."""
+    if connection.vendor != "postgresql":
+        yield from cards
+        return
+    with transaction.atomic():
+        yield from cards
