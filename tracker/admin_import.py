@@ -375,6 +375,7 @@ def import_article(request: HttpRequest) -> HttpResponse:
                 "url": data["url"],
                 "published": data["published"].isoformat(),
                 "text": data["body"],
+                "not_on_page": form.page.missing if form.page else [],
             }
             token = store_pending(request, article=article, proposals=proposals)
             return HttpResponseRedirect(reverse("review_article", args=[token]))
