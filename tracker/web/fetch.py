@@ -150,6 +150,7 @@ def fetch(
                 headers=dict(response.getheaders()),
             )
         finally:
+            response.close()
             connection.close()
     raise FetchRefused(f"Refused {url}: more than {MAX_REDIRECTS} redirects.")
 
