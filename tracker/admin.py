@@ -597,6 +597,7 @@ class InboxItemAdmin(admin.ModelAdmin):
     list_display_links = ["title"]
     list_filter = [InboxStatusFilter, "feed"]
     list_select_related = ["feed"]
+    list_per_page = LIST_PER_PAGE
     search_fields = ["title", "publisher", "url"]
     date_hierarchy = "published"
     readonly_fields = [
@@ -617,6 +618,9 @@ class InboxItemAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InboxItem]:
         return super().get_queryset(request).with_imported().defer("text", "proposals")
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        return super().changelist_view(request, {"title": "Inbox: articles from feeds", **(extra_context or {})})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # articles arrive from feeds; a single article goes through "Import an article"
