@@ -104,3 +104,16 @@ def test_a_missing_page_is_reported_with_the_servers_answer(website):
 )
 def test_addresses_are_told_apart(address, problem):
     assert address_problem(address) == problem
+
+
+def test_reading_a_saved_page_needs_no_network(monkeypatch):
+    from tests.website import OSLO_HTML, OSLO_TITLE
+    from tracker.web.pages import read_page
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("reading a page tried to open a connection")
+
+    monkeypatch.setattr("socket.socket.connect", no_network)
+    monkeypatch.setattr("socket.create_connection", no_network)
+    page = read_page(OSLO_HTML.encode())
+    assert (page.title, page.publisher, page.published.isoformat()) == (OSLO_TITLE, "North Wire", "2023-03-14")
