@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import caches
 
 from tests import factories as f
-from tracker.services import ArticleInput, article_import
+from tracker.article_import import ArticleInput, article_import
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -59,7 +59,7 @@ def vienna(**changes) -> dict:
     return {
         "kind": "talks",
         "status": "held",
-        "date": "2022-02-11",
+        "start": "2022-02-11",
         "participants": ["Envoy A", "Envoy B"],
         "location": "Vienna",
         "summary": "Envoys A and B meet in Vienna.",
@@ -96,7 +96,7 @@ def test_after_an_import_a_repeated_view_renders_only_the_entries_the_import_tou
         proposals=proposals(
             vienna(),
             vienna(
-                date="2022-02-12",
+                start="2022-02-12",
                 participants=["Envoy C", "Envoy D"],
                 location="Oslo",
                 summary="Envoys C and D meet in Oslo.",

@@ -567,3 +567,151 @@ class EvidenceAdmin(LargeTableAdmin):
     @admin.display(description="sentence")
     def excerpt(self, evidence: Evidence) -> str:
         return evidence.sentence if len(evidence.sentence) <= 120 else evidence.sentence[:119] + "…"
+
+
+# -- feeds and the inbox of articles they bring (tracker/feeds.py) ------------------------------
+
+from tracker.models import Feed, InboxItem  # noqa: E402
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "active", "last_checked", "problem"]
+    list_filter = ["active"]
+    search_fields = ["name", "url"]
+    readonly_fields = ["last_checked", "last_error", "created_at"]
+    actions = ["fetch_now"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="last error")
+    def problem(self, feed: Feed) -> str:
+        return feed.last_error.splitlines()[0] if feed.last_error else "—"
+
+    @admin.action(description="Fetch the selected feeds now", permissions=["change"])
+    def fetch_now(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
+        from tracker.feeds import read_feeds
+
+        for report in read_feeds(queryset):
+            level = messages.ERROR if report.error else messages.WARNING if report.problems else messages.SUCCESS
+            self.message_user(request, report.summary(), level)
+            for problem in report.problems:
+                self.message_user(request, problem, messages.WARNING)
+
+
+class InboxStatusFilter(admin.SimpleListFilter):
+    """Waiting articles by default: the inbox is what is left to review."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("waiting", "Waiting for review"), ("imported", "Imported"), ("dismissed", "Dismissed"), ("all", "All")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "waiting") == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[InboxItem]) -> QuerySet[InboxItem]:
+        value = self.value() or "waiting"
+        if value == "waiting":
+            return queryset.filter(dismissed_at__isnull=True, imported=False)
+        if value == "imported":
+            return queryset.filter(imported=True)
+        if value == "dismissed":
+            return queryset.filter(dismissed_at__isnull=False)
+        return queryset
+
+
+@admin.register(InboxItem)
+class InboxItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "published", "feed", "meetings", "drills", "new_actors", "status", "review"]
+    list_display_links = ["title"]
+    list_filter = [InboxStatusFilter, "feed"]
+    list_select_related = ["feed"]
+    list_per_page = LIST_PER_PAGE
+    search_fields = ["title", "publisher", "url"]
+    date_hierarchy = "published"
+    readonly_fields = [
+        "title",
+        "publisher",
+        "published",
+        "url",
+        "feed",
+        "meetings",
+        "drills",
+        "new_actors",
+        "arrived_at",
+        "dismissed_at",
+        "text",
+    ]
+    fields = readonly_fields
+    actions = ["dismiss_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboxItem]:
+        return super().get_queryset(request).with_imported().defer("text", "proposals")
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        return super().changelist_view(request, {"title": "Inbox: articles from feeds", **(extra_context or {})})
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # articles arrive from feeds; a single article goes through "Import an article"
+
+    def get_urls(self):
+        from django.urls import path
+
+        review = self.admin_site.admin_view(self.review_view)
+        return [path("<int:pk>/review/", review, name="tracker_inboxitem_review"), *super().get_urls()]
+
+    @admin.display(description="status")
+    def status(self, item: InboxItem) -> str:
+        if item.dismissed_at:
+            return "dismissed"
+        return "imported" if getattr(item, "imported", False) else "waiting"
+
+    @admin.display(description="review")
+    def review(self, item: InboxItem) -> str:
+        if self.status(item) != "waiting":
+            return "—"
+        from django.urls import reverse
+
+        url = reverse("admin:tracker_inboxitem_review", args=[item.pk])
+        return format_html('<a href="{}" aria-label="Review “{}”">Review</a>', url, item.title)
+
+    @admin.action(description="Dismiss the selected articles", permissions=["change"])
+    def dismiss_selected(self, request: HttpRequest, queryset: QuerySet[InboxItem]) -> None:
+        from tracker.feeds import dismiss
+
+        count = dismiss(queryset)
+        self.message_user(request, f"Dismissed {count} {'article' if count == 1 else 'articles'}.", messages.SUCCESS)
+
+    def review_view(self, request: HttpRequest, pk: int):
+        """The import review of this inbox article, as if it had been pasted into the import form."""
+        from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponseRedirect
+        from django.shortcuts import get_object_or_404
+        from django.urls import reverse
+
+        from tracker.admin_import import article_input, store_pending
+        from tracker.article_import import found_nothing, propose, read_proposals
+
+        item = get_object_or_404(InboxItem, pk=pk)
+        if not self.has_change_permission(request, item):
+            raise PermissionDenied
+        proposals = propose(text=item.text, published=item.published)
+        if found_nothing(proposals):
+            self.message_user(request, f"Parley found nothing to propose in “{item.title}”.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:tracker_inboxitem_changelist"))
+        article = {
+            "title": item.title,
+            "publisher": item.publisher,
+            "url": item.url,
+            "published": item.published.isoformat(),
+            "text": item.text,
+        }
+        reading = read_proposals(article=article_input(article), proposals=proposals)
+        token = store_pending(request, article=article, reading=reading)
+        return HttpResponseRedirect(reverse("admin:review_article", args=[token]))

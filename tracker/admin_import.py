@@ -305,6 +305,7 @@ def import_article(request: HttpRequest) -> HttpResponse:
                 "url": data["url"],
                 "published": data["published"].isoformat(),
                 "text": data["body"],
+                "not_on_page": form.page.missing if form.page else [],
             }
             reading = read_proposals(article=article_input(article), proposals=proposals)
             token = store_pending(request, article=article, reading=reading)

@@ -38,6 +38,14 @@ NOTHING_FOUND = "Parley found no actors, meetings or drills in this article."
 EVENTS = (("meeting", "meetings", Meeting), ("drill", "drills", Drill))
 
 
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def is_html_file(name: str) -> bool:
+    """Whether an uploaded or named file is a saved web page rather than plain text."""
+    return name.lower().endswith(HTML_SUFFIXES)
+
+
 def parse_iso_date(value: str) -> date | None:
     """A strict YYYY-MM-DD date, or None when `value` is not one (2022-02-30 included)."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):

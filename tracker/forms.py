@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from tracker.article_import import parse_iso_date, split_article
+from tracker.article_import import is_html_file, parse_iso_date, split_article
 from tracker.limits import out_of_range_message, validate_date_in_range, validate_web_url
 from tracker.models import Actor, Drill, Meeting, Precision
+
+if TYPE_CHECKING:
+    from tracker.web.pages import Page
 
 EMPTY_TEXT = "Paste the article or upload it as a .txt file."
 NOT_UTF8 = "The file is not UTF-8 text. Save it as plain text in UTF-8 and upload it again."
@@ -16,6 +21,7 @@ BOTH_TEXTS = "Paste the article or upload a file, not both."
 NO_TITLE = "Give the title of the article (or start the text with a “title:” header line)."
 NO_DATE = "Give the publication date (YYYY-MM-DD), or start the text with a “published:” header line."
 END_BEFORE_START = "The end date cannot be before the start date."
+NOT_ON_PAGE = "Parley found no {} on the page; give it here."
 
 
 def human_size(size: int) -> str:
@@ -38,20 +44,30 @@ def invalid_date_message(value: str, where: str = "") -> str:
 
 
 class ArticleForm(forms.Form):
-    """The article to import: pasted or uploaded, with what the header block does not already say."""
+    """The article to import: pasted, uploaded or linked, with what the header block or page does not already say."""
+
+    page: Page | None = None
 
     text = forms.CharField(
         label="Article text",
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 16, "cols": 80}),
-        help_text="It may start with a header block of “title:”, “source:”, “url:” and “published:” lines ended by “---”.",
+        help_text=(
+            "It may start with a header block of “title:”, “source:”, “url:” and “published:” lines ended by “---”. "
+            "Or leave it empty and give the article's URL below: Parley fetches the page and reads it."
+        ),
     )
-    file = forms.FileField(label="…or upload a .txt file", required=False)
+    file = forms.FileField(label="…or upload a .txt file or a saved .html page", required=False)
     title = forms.CharField(max_length=300, required=False)
     publisher = forms.CharField(max_length=200, required=False)
     url = forms.URLField(
-        label="URL", max_length=500, required=False, assume_scheme="https", validators=[validate_web_url]
+        label="URL",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_web_url],
+        help_text="Given without text or file, Parley fetches this page and fills in what it finds.",
     )
     published = forms.CharField(
         label="Publication date",
@@ -67,15 +83,18 @@ class ArticleForm(forms.Form):
         pasted, upload = data.get("text") or "", data.get("file")
         if pasted.strip() and upload:
             raise forms.ValidationError(BOTH_TEXTS)
-        text = self._read_upload(upload) if upload else pasted
-        limit = settings.PARLEY_ARTICLE_MAX_BYTES
-        size = len(text.encode("utf-8"))
-        if size > limit:
-            raise forms.ValidationError(too_big_message(size, limit))
-        if not text.strip():
-            raise forms.ValidationError(EMPTY_TEXT)
-
-        header, body = split_article(text.replace("\r\n", "\n").replace("\r", "\n"))
+        page = self._read_page(upload, (data.get("url") or "").strip()) if not pasted.strip() else None
+        if page is not None:
+            header, body = self._page_header(page), page.text
+        else:
+            text = self._read_upload(upload) if upload else pasted
+            limit = settings.PARLEY_ARTICLE_MAX_BYTES
+            size = len(text.encode("utf-8"))
+            if size > limit:
+                raise forms.ValidationError(too_big_message(size, limit))
+            if not text.strip():
+                raise forms.ValidationError(EMPTY_TEXT)
+            header, body = split_article(text.replace("\r\n", "\n").replace("\r", "\n"))
         if not body.strip():
             raise forms.ValidationError(EMPTY_TEXT)
         data["body"] = body
@@ -83,7 +102,7 @@ class ArticleForm(forms.Form):
             if not (data.get(field) or "").strip():
                 data[field] = header.get(key, "").strip()
         if not data["title"]:
-            self.add_error("title", NO_TITLE)
+            self.add_error("title", NOT_ON_PAGE.format("title") if page else NO_TITLE)
         if data["url"]:
             try:
                 data["url"] = self.fields["url"].clean(data["url"])
@@ -101,7 +120,7 @@ class ArticleForm(forms.Form):
             if data["published"] is None:
                 self.add_error("published", invalid_date_message(written, " in the header"))
         else:
-            self.add_error("published", NO_DATE)
+            self.add_error("published", NOT_ON_PAGE.format("publication date") if page else NO_DATE)
         if data.get("published"):
             try:
                 validate_date_in_range(data["published"])
@@ -109,6 +128,45 @@ class ArticleForm(forms.Form):
                 self.add_error("published", out_of_range_message(data["published"]))
                 data["published"] = None
         return data
+
+    def _read_page(self, upload: UploadedFile | None, url: str) -> Page | None:
+        """The article in an uploaded .html page, or at the URL when nothing else is given; else None."""
+        from tracker.web.fetch import FetchRefused
+        from tracker.web.pages import NoArticle, fetch_page, read_page
+
+        if upload is not None and not is_html_file(upload.name or ""):
+            return None
+        if upload is None and not url:
+            return None
+        try:
+            if upload is not None:
+                limit = settings.PARLEY_ARTICLE_MAX_BYTES
+                if upload.size > limit:
+                    raise forms.ValidationError(too_big_message(upload.size, limit))
+                page = read_page(upload.read(), url=url)
+            else:
+                page = fetch_page(url)
+        except (FetchRefused, NoArticle) as error:
+            raise forms.ValidationError(str(error)) from None
+        self.page = page
+        # Show the editor what the page gave, so a second submit keeps it without fetching or uploading again.
+        self.data = self.data.copy()
+        self.data["text"] = page.text
+        for field, value in (("title", page.title), ("publisher", page.publisher), ("url", page.url)):
+            if value and not (self.data.get(field) or "").strip():
+                self.data[field] = value
+        if page.published and not (self.data.get("published") or "").strip():
+            self.data["published"] = page.published.isoformat()
+        return page
+
+    @staticmethod
+    def _page_header(page: Page) -> dict[str, str]:
+        return {
+            "title": page.title,
+            "source": page.publisher,
+            "url": page.url,
+            "published": page.published.isoformat() if page.published else "",
+        }
 
     def _read_upload(self, upload: UploadedFile) -> str:
         limit = settings.PARLEY_ARTICLE_MAX_BYTES

@@ -757,3 +757,76 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"revision {self.token}"
+
+
+class Feed(models.Model):
+    """A news feed (RSS or Atom) of an outlet or ministry; fetch_feeds puts its new articles in the inbox."""
+
+    name = models.CharField(max_length=200)
+    url = models.URLField("URL", max_length=500, unique=True)
+    active = models.BooleanField(default=True, help_text="Only active feeds are read by fetch_feeds.")
+    last_checked = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    # The validators the server last sent, so the next read is a conditional request an unchanged feed answers 304.
+    etag = models.CharField(max_length=300, blank=True, editable=False)
+    modified = models.CharField(max_length=100, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboxItemQuerySet(models.QuerySet):
+    def with_imported(self) -> InboxItemQuerySet:
+        """Annotate `imported`: whether the article is a source now (same text, or same publisher, title and day).
+
+        Worked out rather than stored, so an article imported by any way (the review, a pasted text,
+        the command) leaves the inbox without that way having to know of it. Both lookups use an index.
+        """
+        by_text = Source.objects.filter(text_hash=OuterRef("text_hash"))
+        by_name = Source.objects.filter(
+            publisher=OuterRef("publisher"), title=OuterRef("title"), published=OuterRef("published")
+        )
+        return self.annotate(imported=Exists(by_text) | Exists(by_name))
+
+    def waiting(self) -> InboxItemQuerySet:
+        """Articles still to review: neither dismissed nor imported."""
+        return self.with_imported().filter(dismissed_at__isnull=True, imported=False)
+
+    def dismissed(self) -> InboxItemQuerySet:
+        return self.filter(dismissed_at__isnull=False)
+
+    def same_article(self, *, url: str, publisher: str, title: str, published: date) -> InboxItemQuerySet:
+        return self.filter(Q(url=url) | Q(publisher=publisher, title=title, published=published))
+
+
+class InboxItem(models.Model):
+    """An article that arrived from a feed, with what the reader proposes for it, waiting for an editor."""
+
+    feed = models.ForeignKey(Feed, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    url = models.URLField("URL", max_length=500, unique=True)
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    published = models.DateField()
+    text = models.TextField()
+    text_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    proposals = models.JSONField(default=dict, editable=False)
+    meetings = models.PositiveIntegerField(default=0)
+    drills = models.PositiveIntegerField(default=0)
+    new_actors = models.PositiveIntegerField("new actors", default=0)
+    arrived_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InboxItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-arrived_at", "-pk"]
+        verbose_name = "inbox article"
+        verbose_name_plural = "inbox"
+        indexes = [models.Index(fields=["publisher", "title", "published"], name="inbox_publisher_title_day")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -148,6 +148,13 @@ PARLEY_ANONYMOUS_READ = env_bool("PARLEY_ANONYMOUS_READ", DEBUG)
 PARLEY_ARTICLE_MAX_BYTES = int(os.environ.get("PARLEY_ARTICLE_MAX_BYTES", 1_000_000))
 # The most events one download (CSV, iCalendar, Parley JSON) holds; the file and the page say when it is cut.
 PARLEY_EXPORT_MAX_ROWS = int(os.environ.get("PARLEY_EXPORT_MAX_ROWS", 20_000))
+# Fetching links and feeds (tracker/web/fetch.py): hosts that may resolve to loopback or private
+# addresses (an intranet site; the tests' local server), and the connect and read timeouts in seconds.
+PARLEY_FETCH_ALLOWED_HOSTS = [
+    host.strip() for host in os.environ.get("PARLEY_FETCH_ALLOWED_HOSTS", "").split(",") if host.strip()
+]
+PARLEY_FETCH_CONNECT_TIMEOUT = float(os.environ.get("PARLEY_FETCH_CONNECT_TIMEOUT", 5))
+PARLEY_FETCH_READ_TIMEOUT = float(os.environ.get("PARLEY_FETCH_READ_TIMEOUT", 15))
 # The review of a long article has a dozen fields per proposed actor, meeting and drill: Django's
 # default of 1,000 fields would refuse the confirmation of about eighty proposals.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

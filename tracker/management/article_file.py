@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError, CommandParser
 
-from tracker.article_import import parse_iso_date, split_article
+from tracker.article_import import is_html_file, parse_iso_date, split_article
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,14 @@ class ArticleFile:
 
 def add_article_arguments(parser: CommandParser) -> None:
     """The file and its --published date, which every article command takes."""
-    parser.add_argument("file", help="The article, a UTF-8 text file.")
+    parser.add_argument("file", help="The article: a UTF-8 text file, a saved .html page or an http(s):// URL.")
     parser.add_argument("--published", help="Publication date, YYYY-MM-DD (overrides the header's).")
 
 
 def read_article(path: str, published: str | None) -> ArticleFile:
-    """The article in `path` with its publication date: --published first, then the header's."""
+    """The article in `path` with its publication date: --published first, then the header's (or the page's)."""
+    if path.lower().startswith(("http://", "https://")) or is_html_file(path):
+        return read_page_article(path, published)
     try:
         raw = Path(path).read_bytes()
     except OSError as error:
@@ -60,3 +62,27 @@ def publication_date(path: str, header: dict[str, str], published: str | None) -
             f"The header's “published: {written}” is not a valid date; fix it or give --published YYYY-MM-DD."
         )
     return day
+
+
+def read_page_article(path: str, published: str | None) -> ArticleFile:
+    """The article in a saved .html page or at an http(s):// URL, fetched safely."""
+    from tracker.web.fetch import FetchRefused
+    from tracker.web.pages import NoArticle, fetch_page, read_page
+
+    try:
+        if is_html_file(path) and not path.lower().startswith(("http://", "https://")):
+            try:
+                raw = Path(path).read_bytes()
+            except OSError as error:
+                raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+            page = read_page(raw)
+        else:
+            page = fetch_page(path)
+    except (FetchRefused, NoArticle) as error:
+        raise CommandError(str(error)) from None
+    header = {"title": page.title, "source": page.publisher, "url": page.url}
+    if published is None and page.published is None:
+        raise CommandError(f"Parley found no publication date on the page {path}: give --published YYYY-MM-DD.")
+    if page.published is not None:
+        header["published"] = page.published.isoformat()
+    return ArticleFile(header=header, body=page.text, published=publication_date(path, header, published))

@@ -13,7 +13,7 @@ from tracker.management.article_file import add_article_arguments, read_article
 class Command(BaseCommand):
     help = (
         "Read a UTF-8 text file (optionally starting with a title:/source:/url:/published: header "
-        "ended by ---) and print the actors, meetings, drills and dates Parley proposes, as Parley JSON."
+        "ended by ---), a saved .html page or an http(s):// URL, and print the actors, meetings, drills and dates Parley proposes, as Parley JSON."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -27,9 +27,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_article_arguments(parser)
-        parser.add_argument("--title", help="Title (default: the header's, else the file name).")
-        parser.add_argument("--publisher", help="Publisher (default: the header's “source:”).")
-        parser.add_argument("--url", help="URL (default: the header's).")
+        parser.add_argument("--title", help="Title (default: the header's or the page's, else the file name).")
+        parser.add_argument("--publisher", help="Publisher (default: the header's “source:”, or the page's site name).")
+        parser.add_argument("--url", help="URL (default: the header's, or the page's).")
 
     def handle(self, *args, file: str, published: str | None, **options) -> None:
         article = read_article(file, published)

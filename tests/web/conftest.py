@@ -1,0 +1,1 @@
+from tests.website import running_website, website  # noqa: F401
