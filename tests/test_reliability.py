@@ -644,7 +644,7 @@ def test_the_import_form_refuses_a_publication_date_outside_the_range(admin_clie
 
 
 def test_the_review_form_refuses_an_event_date_outside_the_range():
-    form = MeetingProposalForm(data={"start": "9999-12-31", "precision": "day", "end_precision": "day"})
+    form = MeetingProposalForm(data={"keep": "on", "start": "9999-12-31", "precision": "day", "end_precision": "day"})
 
     assert not form.is_valid()
     assert form.errors["start"] == ["9999-12-31 is outside the dates Parley keeps (1000-01-01 to 8999-12-31)."]

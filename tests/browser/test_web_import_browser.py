@@ -44,7 +44,7 @@ def test_pasting_a_link_imports_the_article_end_to_end(browser_page, website):
     browser_page.screenshot("import-link-review")
 
     page.get_by_role("button", name="Confirm and save").click()
-    expect(page.locator(".messagelist .success")).to_contain_text(f"from “{OSLO_TITLE}”")
+    expect(page.locator(".messages[role=status]")).to_contain_text(f"from “{OSLO_TITLE}”")
     source = Source.objects.get(title=OSLO_TITLE)
     assert source.url == website.url("/articles/oslo-talks.html")
     assert source.evidence.count() == 3
@@ -63,7 +63,7 @@ def test_the_inbox_is_accessible_and_an_article_is_reviewed_from_it(browser_page
     page.get_by_role("link", name=f"Review “{RIGA_TITLE}”").click()
     expect(page.get_by_role("heading", name=f"Review “{RIGA_TITLE}”")).to_be_visible()
     page.get_by_role("button", name="Confirm and save").click()
-    expect(page.locator(".messagelist .success")).to_be_visible()
+    expect(page.locator(".messages[role=status]")).to_be_visible()
 
     page = browser_page.goto("/admin/tracker/inboxitem/")
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
