@@ -8,7 +8,6 @@ from tracker.dashboard import (
     LaneActor,
     Window,
     format_span,
-    join_names,
     lane_order,
     layout_timeline,
     readable_date,
@@ -87,10 +86,6 @@ def test_csv_dates_are_iso_cut_to_their_precision_and_blank_when_unknown(precisi
     card = SimpleNamespace(event=event, type="meeting", url="/meetings/s/", names=[], evidence=[])
     row = dict(zip(CSV_COLUMNS, csv_row(card, "")))
     assert (row["start"], row["end"]) == (start_cell, end_cell)
-
-
-def test_names_join_like_prose():
-    assert [join_names(n) for n in ([], ["A"], ["A", "B"], ["A", "B", "C"])] == ["", "A", "A and B", "A, B and C"]
 
 
 # Windows ---------------------------------------------------------------------------------------------

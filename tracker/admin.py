@@ -24,7 +24,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 
 from tracker import services
-from tracker.dashboard import join_names
+from tracker.extraction.headlines import join_names
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, ReviewedProposal, Source
 from tracker.paging import LargeTablePaginator
 from tracker.parley_json import format_date

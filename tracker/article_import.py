@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from tracker.dashboard import join_names
+from tracker.extraction.headlines import join_names
 from tracker.models import Actor, Drill, Evidence, Meeting, ReviewedProposal, Source
 from tracker.parley_json import VERSION, format_date
 from tracker.services import (

@@ -69,14 +69,6 @@ def format_span(start: date | None, precision: str, end: date | None, end_precis
     return f"{readable_date(start, precision)} – {readable_date(end, end_precision)}"
 
 
-def join_names(names: Sequence[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 @dataclass(frozen=True)
 class Window:
     """The stretch of days the timeline shows, either one zoom period around `at` or a custom range."""

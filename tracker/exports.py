@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 import icalendar
 
-from tracker.dashboard import format_span, join_names, period_end
+from tracker.dashboard import format_span, period_end
+from tracker.extraction.headlines import join_names
 from tracker.parley_json import format_date
 
 CSV_COLUMNS = [

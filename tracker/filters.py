@@ -14,7 +14,8 @@ from django.db import connection, connections
 from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 
-from tracker.dashboard import DEFAULT_ZOOM, ZOOM_SPAN, ZOOMS, Window, join_names
+from tracker.dashboard import DEFAULT_ZOOM, ZOOM_SPAN, ZOOMS, Window
+from tracker.extraction.headlines import join_names
 from tracker.limits import DATE_RANGE_TEXT, EARLIEST, LATEST, clamp
 from tracker.models import Actor, Drill, Meeting, Participant
 

@@ -11,17 +11,9 @@ from tracker.extraction.dates import TimeExpression, find_dates
 from tracker.extraction.drills import DrillDraft, DrillReader
 from tracker.extraction.events import MeetingDraft, Reader, Sentence, _precision, iso
 from tracker.extraction.gazetteer import Gazetteer, load
+from tracker.extraction.headlines import drill_headline, meeting_headline
 from tracker.extraction.sentences import split_sentences, tokenize
 from tracker.extraction.types import Extraction, KnownActor, ProposedActor, ProposedDrill, ProposedMeeting
-
-KIND_LABEL = {
-    "talks": "Talks",
-    "summit": "Summit",
-    "press_conference": "Joint press conference",
-    "call": "Phone call",
-    "signing": "Signing",
-    "visit": "Visit",
-}
 
 
 def extract(text: str, published: date, known_actors: Sequence[KnownActor] = ()) -> Extraction:
@@ -138,12 +130,6 @@ def _names(cast: Cast, keys: list[str]) -> tuple[str, ...]:
     return tuple(cast.actors[k].name if k in cast.actors else k for k in keys)
 
 
-def _join(names: Sequence[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _when(when: TimeExpression | None) -> tuple[str | None, str | None]:
     if when is None or when.first is None:
         return None, None
@@ -176,24 +162,15 @@ def _meeting(text: str, cast: Cast, draft: MeetingDraft) -> ProposedMeeting:
 
 
 def _meeting_summary(draft: MeetingDraft, cast: Cast, participants: tuple[str, ...]) -> str:
-    place = f" in {draft.location}" if draft.location else ""
-    status = {"planned": "planned", "cancelled": "cancelled", "postponed": "postponed"}.get(draft.status)
-    suffix = f" ({status})" if status else ""
     if draft.kind == "visit":
         visitors = [n for k, n in zip(draft.participants, participants) if k in draft.subject] or list(participants[:1])
-        hosts = [n for n in participants if n not in visitors]
-        if hosts:
-            return f"{_join(visitors)} visits {_join(hosts)}{place}{suffix}"
-        return f"Visit by {_join(visitors) or 'an unnamed delegation'}{place}{suffix}"
-    label = KIND_LABEL[draft.kind]
-    if draft.kind == "signing":
-        return f"{_join(participants) or 'Unnamed parties'} sign an agreement{place}{suffix}"
-    if not participants:
-        return f"{label} between unnamed parties{place}{suffix}"
-    joiner = "of" if draft.kind in ("summit", "press_conference") else "between"
-    if len(participants) == 1:
-        joiner = "with"
-    return f"{label} {joiner} {_join(participants)}{place}{suffix}"
+        hosts = [
+            n
+            for k, n in zip(draft.participants, participants)
+            if n not in visitors and k in cast.actors and cast.actors[k].kind == "person"
+        ]
+        return meeting_headline("visit", participants, visitors=visitors, hosts=hosts, location=draft.location)
+    return meeting_headline(draft.kind, participants, location=draft.location)
 
 
 def _drill(text: str, cast: Cast, draft: DrillDraft, published: date) -> ProposedDrill:
@@ -214,17 +191,7 @@ def _drill(text: str, cast: Cast, draft: DrillDraft, published: date) -> Propose
             status = "planned"
     if status == "postponed":
         status = "planned"
-    name = draft.name or "Military exercise"
-    parts = [name]
-    if participants:
-        parts.append(f"by {_join(participants)}")
-    if draft.location:
-        parts.append(f"in {draft.location}")
-    summary = " ".join(parts)
-    if draft.troops:
-        summary += f", {draft.troops:,} troops"
-    if status in ("planned", "cancelled", "ongoing"):
-        summary += f" ({status})"
+    summary = drill_headline(draft.name, participants, location=draft.location, troops=draft.troops)
     s = draft.sentence
     return ProposedDrill(
         name=draft.name,

@@ -9,7 +9,8 @@ from itertools import groupby
 
 from django.urls import reverse
 
-from tracker.dashboard import Item, format_span, join_names, readable_date
+from tracker.dashboard import Item, format_span, readable_date
+from tracker.extraction.headlines import drill_headline, join_names, meeting_headline
 from tracker.models import Drill, Meeting, Participant
 
 
@@ -143,8 +144,8 @@ class EventCard:
     @cached_property
     def title(self) -> str:
         if self.type == "drill":
-            return self.event.name or self.event.summary or f"Drill of {join_names(self.names) or 'unknown forces'}"
-        return self.event.summary or f"{self.kind_label}: {join_names(self.names) or 'participants unknown'}"
+            return self.event.name or self.event.summary or drill_headline("", self.names, location=self.event.location)
+        return self.event.summary or meeting_headline(self.event.kind, self.names, location=self.event.location)
 
     @cached_property
     def when(self) -> str:
