@@ -18,7 +18,7 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_fixture fixtures/february-2022.json
+	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_superuser
 
 run: demo

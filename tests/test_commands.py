@@ -215,3 +215,20 @@ def test_no_demo_superuser_is_created_with_debug_off(db, settings):
     output = run("create_demo_superuser")
     assert output == "No demo superuser created: DEBUG is off, and production accounts are made with createsuperuser.\n"
     assert not get_user_model().objects.exists()
+
+
+def test_the_demo_loads_into_an_empty_database(db):
+    empty_database()
+    run("load_demo")
+    assert Meeting.objects.count() == len(MEETINGS)
+    assert Drill.objects.count() == len(DRILLS)
+
+
+def test_the_demo_never_undoes_an_editors_work_at_the_next_start(demo):
+    meeting = Meeting.objects.order_by("pk").first()
+    meeting.summary = "Corrected by an editor."
+    meeting.save()
+    out = run("load_demo")
+    meeting.refresh_from_db()
+    assert meeting.summary == "Corrected by an editor."
+    assert "Demo data not loaded" in out and "load_fixture fixtures/february-2022.json" in out

@@ -865,3 +865,14 @@ def test_a_filtered_matrix_cell_links_keep_the_filters_and_mark_the_chosen_pair(
         '<span class="count">1</span> <span class="last">10 Feb 2022</span></a></td>'
     ) in html
     assert '<td class="met"><a href="?status=held&amp;a=sergei-lavrov&amp;b=liz-truss"' in html
+
+
+def test_browsers_asking_for_favicon_ico_get_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+
+
+def test_admin_pages_name_the_icon(client):
+    page = client.get("/admin/login/").content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
