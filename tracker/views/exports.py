@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from tracker import exports
+from tracker import exports, timelinejs
+from tracker.dashboard import readable_date
 from tracker.filters import Filters, parse_filters
 from tracker.models import Actor, Drill, Meeting
 from tracker.parley_json import timeline_json
@@ -100,3 +101,32 @@ def export_json(request: HttpRequest) -> HttpResponse:
         json.dumps(data, indent=2, ensure_ascii=False) + "\n", content_type="application/json; charset=utf-8"
     )
     return _attachment(response, filters, "json")
+
+
+# TimelineJS ---------------------------------------------------------------------------------------
+
+
+@require_safe
+def export_timelinejs(request: HttpRequest) -> HttpResponse:
+    """The filtered events as a TimelineJS timeline (Knight Lab's JSON), grouped by kind or, with group=actor, by actor."""
+    filters = parse_filters(request.GET)
+    group = request.GET.get("group", "kind")
+    if group not in timelinejs.GROUPINGS:
+        filters.errors.append(f"The grouping “{group[:40]}” is not one of: {', '.join(timelinejs.GROUPINGS)}.")
+    if filters.errors:
+        return _bad_request(filters)
+    base = request.build_absolute_uri("/")[:-1]
+    if filters.first or filters.last:
+        span = f"from {readable_date(filters.first) if filters.first else 'the start'} to "
+        span += readable_date(filters.last) if filters.last else "the latest event"
+    else:
+        span = "all dates"
+    chunks = timelinejs.timeline_chunks(
+        export_events(filters),
+        base,
+        headline="Parley: who meets whom" + (", filtered" if filters.active else ""),
+        summary=f"Meetings and drills, {span}, as recorded in Parley; each event names its source.",
+        group=group,
+    )
+    response = StreamingHttpResponse(chunks, content_type="application/json; charset=utf-8")
+    return _attachment(response, filters, "timeline.json")
