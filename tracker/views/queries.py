@@ -239,6 +239,7 @@ def named_counterparts(outside: dict[tuple[int, int], dict], cap: int) -> dict[i
     result = {}
     for actor, rows in chosen.items():
         listed = [{**row, "slug": names[row["other"]][0], "name": names[row["other"]][1]} for row in rows]
+        listed.sort(key=lambda row: (-row["held"], -row["planned"], row["name"]))
         result[actor] = {"rows": listed, "more": more[actor]}
     return result
 
