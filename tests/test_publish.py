@@ -177,6 +177,14 @@ def test_the_timelinejs_export_escapes_what_the_data_holds(client):
     assert "&lt;script&gt;" in data["events"][0]["text"]["headline"]
 
 
+def test_a_timelinejs_export_cut_at_the_cap_says_so(client, envoys, settings):
+    settings.PARLEY_EXPORT_MAX_ROWS = 2
+    _, data = timeline(client, "/export.timeline.json")
+    jsonschema.validate(data, SCHEMA)
+    assert len(data["events"]) == 2
+    assert "This download holds at most 2 events (PARLEY_EXPORT_MAX_ROWS)" in data["title"]["text"]["text"]
+
+
 def test_the_timelinejs_export_refuses_an_unknown_grouping_or_bad_filters(client):
     response = client.get("/export.timeline.json?group=colour")
     assert response.status_code == 400

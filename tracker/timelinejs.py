@@ -16,6 +16,7 @@ from django.utils.html import escape
 from tracker.dashboard import format_span, readable_date
 from tracker.exports import Card
 from tracker.extraction.headlines import join_names
+from tracker.limits import Capped, export_cap_note
 
 GROUPINGS = ("kind", "actor")
 
@@ -84,14 +85,21 @@ def timeline_event(card: Card, base_url: str, group: str) -> dict:
     return slide
 
 
-def timeline_chunks(cards: Iterable[Card], base_url: str, *, headline: str, summary: str, group: str) -> Iterator[str]:
-    """A whole TimelineJS document, one event at a time; events without a known start are left out."""
-    title = {"text": {"headline": escape(headline), "text": f"<p>{escape(summary)}</p>"}}
-    yield '{"scale": "human", "title": ' + json.dumps(title, ensure_ascii=False) + ', "events": ['
+def timeline_chunks(
+    cards: Iterable[Card], base_url: str, *, headline: str, summary: str, group: str, limit: int
+) -> Iterator[str]:
+    """A whole TimelineJS document, one event at a time, the title slide last so it can say whether the
+    download stopped at `limit` events; events without a known start are left out."""
+    capped = Capped(cards, limit)
+    yield '{"scale": "human", "events": ['
     first = True
-    for card in cards:
+    for card in capped:
         if card.event.start is None:
             continue
         yield ("\n" if first else ",\n") + json.dumps(timeline_event(card, base_url, group), ensure_ascii=False)
         first = False
-    yield "\n]}\n"
+    text = f"<p>{escape(summary)}</p>"
+    if capped.cut:
+        text += f"<p>{escape(export_cap_note(limit))}</p>"
+    title = {"text": {"headline": escape(headline), "text": text}}
+    yield '\n], "title": ' + json.dumps(title, ensure_ascii=False) + "}\n"

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from tracker import exports, timelinejs
 from tracker.dashboard import readable_date
 from tracker.filters import Filters, parse_filters
+from tracker.limits import export_max_rows
 from tracker.models import Actor, Drill, Meeting
 from tracker.parley_json import timeline_json
 from tracker.views.cards import EventCard
@@ -127,6 +128,7 @@ def export_timelinejs(request: HttpRequest) -> HttpResponse:
         headline="Parley: who meets whom" + (", filtered" if filters.active else ""),
         summary=f"Meetings and drills, {span}, as recorded in Parley; each event names its source.",
         group=group,
+        limit=export_max_rows(),
     )
     response = StreamingHttpResponse(chunks, content_type="application/json; charset=utf-8")
     return _attachment(response, filters, "timeline.json")
