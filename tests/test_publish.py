@@ -106,6 +106,14 @@ def test_rows_name_the_counterparts_outside_the_matrix(client, url):
     assert 'href="?' in others and "b=near-envoy" in others
 
 
+def test_past_the_split_cap_the_unfiltered_matrix_says_its_counts_are_of_any_status(client, envoys, monkeypatch):
+    monkeypatch.setattr("tracker.pairs.SPLIT_CAP", 3)
+    html = page(client, "/who-meets-whom/")
+    assert 'aria-label="Ana Envoy and Ben Envoy: 4 meetings of any status, last 9 May 2023"' in html
+    assert "These counts include meetings planned or cancelled" in html
+    assert '<a href="?status=held" hx-get="?status=held">filter by status</a>' in html
+
+
 def test_the_unfiltered_split_from_tallies_equals_the_live_count():
     from io import StringIO
 
@@ -119,7 +127,7 @@ def test_the_unfiltered_split_from_tallies_equals_the_live_count():
     top = busiest_actors(8)
     ids = [row["actor"] for row in top]
     tallied = pairs_among(ids)
-    held_and_planned(ids, tallied, 3)
+    assert held_and_planned(top, tallied, 3)[0]
     live_top, live, _ = matrix_with_others(Meeting.objects.all(), 8)
     assert [row["actor"] for row in live_top] == ids
     fields = ("count", "held", "planned", "last_held", "last_precision")

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Case, Count, F, Max, Q, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, Max, Q
 
 from tracker.models import Meeting, PairTally, Participant
 
@@ -104,31 +103,90 @@ def counterparts(actor_id: int, cap: int) -> list[dict]:
     )
 
 
-def held_and_planned(ids: list[int], pairs: dict[tuple[int, int], dict], others: int) -> dict[int, dict]:
-    """Split the tallies of the pairs among `ids` into held and planned meetings, with the last held one's
-    precision, in place; and return, for each of `ids`, its `others` counterparts outside `ids` met most.
+# The most meetings (all the matrix's actors together, as the tallies count them) over which the whole-database
+# matrix splits its tallies by status, reading who took part in the meetings not held: the split is exact
+# on a small or middling database, and past it the counts say "of any status" rather than slow the page.
+SPLIT_CAP = 20_000
 
-    The tallies count every status. Meetings not held are few (planned, postponed, cancelled), so one query
-    reads who took part in them and in the meetings on each pair's last date; a second, only when a pair's
-    latest shared meeting was not held, finds the one before it that was.
+
+def held_and_planned(top: list[dict], pairs: dict[tuple[int, int], dict], others: int) -> tuple[bool, dict[int, dict]]:
+    """Split the tallies of the pairs among the `top` actors into held and planned meetings, with the last
+    held one's precision, in place, and say whether it did; and for each actor its `others` counterparts
+    outside `top` met most.
+
+    The tallies count every status (a split kept by the triggers would need a migration). Up to SPLIT_CAP
+    meetings, one query reads who took part in the meetings of `top` not held and in those on each pair's
+    last date, and a second, only when a pair's latest shared meeting was not held, the last one held.
+    The counterparts are read from the tallies, one indexed query per actor.
     """
-    dates = {row["last"] for row in pairs.values() if row["last"]}
-    chosen = Meeting.objects.filter(participants__actor__in=ids).filter(
-        ~Q(status=Meeting.Status.HELD) | Q(start__in=dates)
+    ids = [row["actor"] for row in top]
+    split = sum(row["meetings"] for row in top) <= SPLIT_CAP
+    unheld: dict[tuple[int, int], dict] = {}
+    for key, row in list(pairs.items()):
+        pairs[key] = {**row, "held": row["count"], "planned": 0, "last_held": row["last"], "last_precision": "day"}
+    if split:
+        dates = {row["last"] for row in pairs.values() if row["last"]}
+        chosen = Meeting.objects.filter(participants__actor__in=ids).filter(
+            ~Q(status=Meeting.Status.HELD) | Q(start__in=dates)
+        )
+        rows = Participant.objects.filter(meeting__in=chosen.values("pk")).values_list(
+            "meeting", "actor", "meeting__start", "meeting__precision", "meeting__status"
+        )
+        _split(list(rows), ids, pairs, unheld)
+    outside = {}
+    if others:
+        met = _most_met(ids, others + 3)
+        for actor in ids:
+            found = []
+            for row in met.get(actor, []):
+                if row["actor"] in ids:
+                    continue
+                missing = unheld.get((actor, row["actor"]))
+                held = row["meetings"] - (missing["count"] if missing else 0)
+                planned = missing["planned"] if missing else 0
+                if held or planned:
+                    found.append({**row, "other": row["actor"], "held": held, "planned": planned})
+            found.sort(key=lambda row: (-row["held"], -row["planned"], row["name"]))
+            outside[actor] = {"rows": found[:others], "more": max(0, len(found) - others)}
+    return split, outside
+
+
+def _most_met(ids: list[int], cap: int) -> dict[int, list[dict]]:
+    """For each of `ids`, the `cap` actors outside `ids` it met most, from both sides of the tallies: one query
+    whose parts are indexed reads of a few rows each (one actor's two sides sorted together read them all)."""
+    members = set(ids)
+    chosen = Q(pk__in=[])
+    for actor in ids:
+        for mine, other in (("actor_a", "actor_b"), ("actor_b", "actor_a")):
+            best = PairTally.objects.filter(**{mine: actor}).exclude(**{other: actor}).order_by("-meetings")
+            chosen |= Q(pk__in=best.values("pk")[: cap + len(ids)])
+    rows = PairTally.objects.filter(chosen).values(
+        "actor_a", "actor_b", "meetings", "actor_a__slug", "actor_a__name", "actor_b__slug", "actor_b__name"
     )
-    rows = Participant.objects.filter(meeting__in=chosen.values("pk")).values_list(
-        "meeting", "actor", "meeting__start", "meeting__precision", "meeting__status"
-    )
+    found: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        for mine, other in (("actor_a", "actor_b"), ("actor_b", "actor_a")):
+            if row[mine] in members and row[other] not in members:
+                found[row[mine]].append(
+                    {
+                        "actor": row[other],
+                        "slug": row[f"{other}__slug"],
+                        "name": row[f"{other}__name"],
+                        "meetings": row["meetings"],
+                    }
+                )
+    return found
+
+
+def _split(rows: list[tuple], ids: list[int], pairs: dict[tuple[int, int], dict], unheld: dict) -> None:
     people: dict[int, list[int]] = defaultdict(list)
     facts: dict[int, tuple] = {}
     for meeting, actor, start, precision, status in rows:
         people[meeting].append(actor)
         facts[meeting] = (start, precision, status)
     members = set(ids)
-    unheld: dict[tuple[int, int], dict] = {}
-    split = {
-        key: {**row, "held": 0, "planned": 0, "last_held": None, "last_precision": "day"} for key, row in pairs.items()
-    }
+    for row in pairs.values():
+        row["last_held"] = None
     for meeting, actors in people.items():
         start, precision, status = facts[meeting]
         for a in actors:
@@ -138,20 +196,18 @@ def held_and_planned(ids: list[int], pairs: dict[tuple[int, int], dict], others:
                 if a == b:
                     continue
                 if status != Meeting.Status.HELD:
-                    row = unheld.setdefault((a, b), new_pair(a, b))
-                    count_meeting(row, start, precision, status)
-                elif (a, b) in split and start == split[(a, b)]["last"]:
-                    note_held(split[(a, b)], start, precision)
-    for key, row in split.items():
+                    count_meeting(unheld.setdefault((a, b), new_pair(a, b)), start, precision, status)
+                elif (a, b) in pairs and start == pairs[(a, b)]["last"]:
+                    note_held(pairs[(a, b)], start, precision)
+    for key, row in pairs.items():
         missing = unheld.get(key, new_pair(*key))
         row["held"] = row["count"] - missing["count"]
         row["planned"] = missing["planned"]
-    later = {key for key, row in split.items() if row["held"] and row["last_held"] is None}
+    later = {key for key, row in pairs.items() if row["held"] and row["last_held"] is None}
     if later:
-        firsts = {a for a, b in later}
         found = (
             Participant.objects.filter(
-                actor__in=firsts,
+                actor__in={a for a, b in later},
                 meeting__status=Meeting.Status.HELD,
                 meeting__participants__actor__in={b for a, b in later},
             )
@@ -162,41 +218,4 @@ def held_and_planned(ids: list[int], pairs: dict[tuple[int, int], dict], others:
         for row in found:
             key = (row["actor"], row["other"])
             if key in later:
-                note_held(split[key], row["start"], row["precision"])
-    for key, row in split.items():
-        pairs[key] = row
-    return _counterparts_outside(ids, unheld, others) if others else {}
-
-
-def _counterparts_outside(ids: list[int], unheld: dict[tuple[int, int], dict], cap: int) -> dict[int, dict]:
-    """For each of `ids`, the `cap` actors outside `ids` it met most (held meetings), and how many more it met."""
-    first_in = Q(actor_a__in=ids)
-    side = Case(When(first_in, then=F("actor_a")), default=F("actor_b"))
-    rows = (
-        PairTally.objects.filter(first_in ^ Q(actor_b__in=ids))
-        .annotate(
-            top=side,
-            other=Case(When(first_in, then=F("actor_b")), default=F("actor_a")),
-            slug=Case(When(first_in, then=F("actor_b__slug")), default=F("actor_a__slug")),
-            name=Case(When(first_in, then=F("actor_b__name")), default=F("actor_a__name")),
-            rank=Window(RowNumber(), partition_by=[side], order_by=[F("meetings").desc(), F("pk").asc()]),
-            total=Window(Count("pk"), partition_by=[side]),
-        )
-        # A few spare rows: some of the most met may have been planned only.
-        .filter(rank__lte=cap + 3)
-        .values("top", "other", "slug", "name", "meetings", "total")
-    )
-    listed: dict[int, list[dict]] = defaultdict(list)
-    totals: dict[int, int] = {}
-    for row in rows:
-        missing = unheld.get((row["top"], row["other"]))
-        held = row["meetings"] - (missing["count"] if missing else 0)
-        planned = missing["planned"] if missing else 0
-        totals[row["top"]] = row["total"]
-        if held or planned:
-            listed[row["top"]].append({**row, "held": held, "planned": planned})
-    result = {}
-    for actor, found in listed.items():
-        found.sort(key=lambda row: (-row["held"], -row["planned"], row["name"]))
-        result[actor] = {"rows": found[:cap], "more": max(0, totals[actor] - min(cap, len(found)))}
-    return result
+                note_held(pairs[key], row["start"], row["precision"])

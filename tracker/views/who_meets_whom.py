@@ -78,8 +78,10 @@ def short_date(day: date | None, precision: str) -> str:
     return date_format(day, {"year": "Y", "month": "M Y"}.get(precision, "j M Y"))
 
 
-def pair_label(names: str, held: int, planned: int, last: date | None, precision: str) -> str:
+def pair_label(names: str, held: int, planned: int, last: date | None, precision: str, split: bool = True) -> str:
     """What a cell says to a screen reader: held meetings and the last, then those planned."""
+    if not split:
+        return f"{names}: {held} meeting{'' if held == 1 else 's'} of any status, last {readable_date(last, precision)}"
     if held:
         said = f"{names}: met {held} time{'' if held == 1 else 's'}, last {readable_date(last, precision)}"
     else:
@@ -88,7 +90,12 @@ def pair_label(names: str, held: int, planned: int, last: date | None, precision
 
 
 def matrix_rows(
-    top: list[dict], pairs: dict[tuple[int, int], dict], state: QueryDict, pair: list[Actor], others: dict[int, dict]
+    top: list[dict],
+    pairs: dict[tuple[int, int], dict],
+    state: QueryDict,
+    pair: list[Actor],
+    others: dict[int, dict],
+    split: bool = True,
 ) -> list[dict]:
     """The matrix row by row, each cell's link, spoken label and short date made here: made in the template
     by {% querystring %} and date filters, 144 cells at a time, they took half the page's time."""
@@ -110,7 +117,9 @@ def matrix_rows(
                     short[(last, precision)] = short_date(last, precision)
                 cell.update(
                     url=f"{prefix}a={quoted[row['actor']]}&b={quoted[other['actor']]}",
-                    label=pair_label(f"{row['name']} and {other['name']}", held, met["planned"], last, precision),
+                    label=pair_label(
+                        f"{row['name']} and {other['name']}", held, met["planned"], last, precision, split
+                    ),
                     count=held,
                     planned=met["planned"],
                     last=short[(last, precision)] if held else "",
@@ -157,6 +166,7 @@ def matrix_panel(request: HtmxHttpRequest) -> Panel | HttpResponse:
     )
     if filters.rewritten and not filters.errors and not is_fragment(request):
         return HttpResponseRedirect(request.path + query_string(filters.query()))
+    split = True
     if pair_only:
         top, pairs, others = [], {}, {}
     elif filters.active:
@@ -166,7 +176,7 @@ def matrix_panel(request: HtmxHttpRequest) -> Panel | HttpResponse:
         top = busiest_actors(MATRIX_SIZE)
         ids = [row["actor"] for row in top]
         pairs = pairs_among(ids) if len(top) > 1 else {}
-        others = held_and_planned(ids, pairs, OTHERS) if top else {}
+        split, others = held_and_planned(top, pairs, OTHERS) if top else (True, {})
     widen = ""
     if window_note and first and last and (last - first).days < MATRIX_LONGEST - 1:
         widen = query_string(
@@ -177,7 +187,8 @@ def matrix_panel(request: HtmxHttpRequest) -> Panel | HttpResponse:
         "filters": filters,
         "state": state,
         "top": top,
-        "rows": matrix_rows(top, pairs, state, pair, others),
+        "rows": matrix_rows(top, pairs, state, pair, others, split),
+        "split": split,
         "pair": pair,
         "pair_cards": pair_cards,
         "pair_days": group_by_day(pair_cards),
