@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import F, Max, Q
+from django.db.models.expressions import RawSQL
 
 from tracker.models import Meeting, PairTally, Participant
 
@@ -155,12 +156,16 @@ def _most_met(ids: list[int], cap: int) -> dict[int, list[dict]]:
     """For each of `ids`, the `cap` actors outside `ids` it met most, from both sides of the tallies: one query
     whose parts are indexed reads of a few rows each (one actor's two sides sorted together read them all)."""
     members = set(ids)
-    chosen = Q(pk__in=[])
+    table = PairTally._meta.db_table
+    # Each part in its own sub-select, so that its LIMIT reads the (actor, -meetings) index; an OR of
+    # IN (subquery) scanned the whole table instead.
+    part = f"SELECT * FROM (SELECT id FROM {table} WHERE {{mine}}_id = %s AND {{other}}_id <> %s ORDER BY meetings DESC LIMIT %s) AS p{{n}}"
+    parts, params = [], []
     for actor in ids:
         for mine, other in (("actor_a", "actor_b"), ("actor_b", "actor_a")):
-            best = PairTally.objects.filter(**{mine: actor}).exclude(**{other: actor}).order_by("-meetings")
-            chosen |= Q(pk__in=best.values("pk")[: cap + len(ids)])
-    rows = PairTally.objects.filter(chosen).values(
+            parts.append(part.format(mine=mine, other=other, n=len(parts)))
+            params += [actor, actor, cap + len(ids)]
+    rows = PairTally.objects.filter(pk__in=RawSQL(" UNION ALL ".join(parts), params)).values(
         "actor_a", "actor_b", "meetings", "actor_a__slug", "actor_a__name", "actor_b__slug", "actor_b__name"
     )
     found: dict[int, list[dict]] = defaultdict(list)
