@@ -107,7 +107,7 @@ def counterparts(actor_id: int, cap: int) -> list[dict]:
 # The most meetings (all the matrix's actors together, as the tallies count them) over which the whole-database
 # matrix splits its tallies by status, reading who took part in the meetings not held: the split is exact
 # on a small or middling database, and past it the counts say "of any status" rather than slow the page.
-SPLIT_CAP = 20_000
+SPLIT_CAP = 5_000
 
 
 def held_and_planned(top: list[dict], pairs: dict[tuple[int, int], dict], others: int) -> tuple[bool, dict[int, dict]]:
