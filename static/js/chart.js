@@ -9,9 +9,13 @@
       var wider = box.scrollWidth > box.clientWidth + 1;
       if (cue) cue.hidden = !wider;
       if (!wider) return;
-      var first = box.querySelector("svg.chart .mark, svg.chart .density-cell");
-      if (!first) return;
-      var left = first.getBoundingClientRect().left - box.getBoundingClientRect().left + box.scrollLeft;
+      var marks = box.querySelectorAll("svg.chart .mark, svg.chart .density-cell");
+      if (!marks.length) return;
+      var earliest = Infinity;
+      marks.forEach(function (mark) {
+        earliest = Math.min(earliest, mark.getBoundingClientRect().left);
+      });
+      var left = earliest - box.getBoundingClientRect().left + box.scrollLeft;
       // A little of the days before stays in view, so the event is seen in its place on the axis.
       box.scrollLeft = Math.max(0, left - Math.min(48, box.clientWidth / 6));
     });
