@@ -126,3 +126,11 @@ def test_the_drawing_scales_to_its_box_and_says_it_scrolls_only_when_script_find
     assert " width=" not in opening and " height=" not in opening
     assert '<p class="scroll-cue" id="chart-scroll-cue" hidden>' in html
     assert '<script src="/static/js/chart.js" defer></script>' in html
+
+
+def test_an_event_page_links_back_to_the_timeline_with_the_event_highlighted(client, week):
+    html = client.get("/meetings/andes-talks/").content.decode()
+    back = re.search(r'<a href="(/\?at=2022-02-10&amp;event=meeting-andes-talks)">', html)
+    assert back, "no link back to the timeline around the meeting"
+    svg = chart_of(client, back.group(1).replace("&amp;", "&"))
+    assert 'aria-current="true"' in mark(svg, "/meetings/andes-talks/")
