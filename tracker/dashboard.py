@@ -6,6 +6,7 @@ Nothing here touches the database; views hand in plain values and get plain valu
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -358,61 +359,88 @@ def crossings(order: Sequence[int], groups: Counter) -> int:
     return total
 
 
-# Moving lanes one by one tries lanes × places orders, each scored over every meeting: bounded so that a
-# busy window (30 lanes, 150 events) still lays out in a few milliseconds.
-ORDER_BUDGET = 60_000
+def _by_lane(groups: Counter) -> dict[int, list[frozenset[int]]]:
+    lanes: dict[int, list[frozenset[int]]] = {}
+    for group in groups:
+        for actor in group:
+            lanes.setdefault(actor, []).append(group)
+    return lanes
 
 
 def _chain(order: Sequence[int], groups: Counter, above: Sequence[int]) -> list[int]:
     """A first order that lays meetings' participants next to each other: each next lane is an actor who
     met the latest-placed lanes, those of a meeting half drawn first; `order` breaks ties and starts anew."""
     placed = {a: i for i, a in enumerate(above)}
+    of_lane = _by_lane(groups)
     result: list[int] = []
     remaining = list(order)
+
+    def pull(actor: int) -> tuple[int, float]:
+        best = (-1, 0.0)
+        for group in of_lane.get(actor, ()):
+            at = [placed[a] for a in group if a in placed]
+            if at:
+                best = max(best, (max(at), len(at) / len(group) + groups[group] / 1000))
+        return best
+
+    score = {a: pull(a) for a in remaining}
     while remaining:
-
-        def pull(actor: int) -> tuple:
-            best = (-1, 0.0)
-            for group, n in groups.items():
-                if actor in group:
-                    at = [placed[a] for a in group if a in placed]
-                    if at:
-                        best = max(best, (max(at), len(at) / len(group) + n / 1000))
-            return best
-
-        chosen = max(remaining, key=lambda a: (pull(a), -remaining.index(a)))
+        chosen = max(remaining, key=lambda a: (score[a], -remaining.index(a)))
         remaining.remove(chosen)
         placed[chosen] = len(placed)
         result.append(chosen)
+        # Only the actors who met the one just placed are pulled differently now.
+        for group in of_lane.get(chosen, ()):
+            for actor in group:
+                if actor in score and actor not in placed:
+                    score[actor] = pull(actor)
     return result
 
 
-def fewer_crossings(order: list[int], groups: Counter, above: Sequence[int] = ()) -> list[int]:
-    """`order` improved by moving one lane at a time to where connectors cross fewest other lanes.
+# Swapping neighbouring lanes stops after this many passes over the lanes, however much is left to gain.
+ORDER_PASSES = 40
 
-    Lanes in `above` stay first. A local search: it stops when no single move helps or the budget is spent.
-    """
+
+def fewer_crossings(order: list[int], groups: Counter, above: Sequence[int] = ()) -> list[int]:
+    """`order` rearranged so that connectors cross fewer lanes of outsiders: a greedy first order, then
+    neighbouring lanes swapped while that helps. Lanes in `above` stay first, and are counted."""
     groups = Counter({g: n for g, n in groups.items() if len(g) > 1})
-    if len(order) < 3 or not groups:
+    if len(order) < 2 or not groups:
         return list(order)
     above = list(above)
     best = _chain(order, groups, above)
-    best_cost = crossings(above + best, groups)
-    budget = ORDER_BUDGET
-    improved = True
-    while improved and best_cost and budget > 0:
+    members = list(groups)
+    weight = [groups[g] for g in members]
+    where = {a: i for i, a in enumerate(above + best)}
+    low = [min(where[a] for a in g) for g in members]
+    high = [max(where[a] for a in g) for g in members]
+    of_lane: dict[int, list[int]] = {}
+    for n, group in enumerate(members):
+        for actor in group:
+            of_lane.setdefault(actor, []).append(n)
+    offset = len(above)
+    for _ in range(ORDER_PASSES):
         improved = False
-        for lane in list(best):
-            rest = [a for a in best if a != lane]
-            for place in range(len(best)):
-                budget -= len(groups)
-                trial = rest[:place] + [lane] + rest[place:]
-                cost = crossings(above + trial, groups)
-                if cost < best_cost:
-                    best, best_cost, improved = trial, cost, True
-                    rest = [a for a in best if a != lane]
-            if budget <= 0:
-                break
+        for i in range(len(best) - 1):
+            a, b = best[i], best[i + 1]
+            at = offset + i
+            # Swapping neighbours only moves the ends of meetings that hold one of the two, by one lane.
+            only_a = [n for n in of_lane.get(a, ()) if b not in members[n]]
+            only_b = [n for n in of_lane.get(b, ()) if a not in members[n]]
+            gain = sum(weight[n] * ((high[n] == at) - (low[n] == at)) for n in only_a)
+            gain += sum(weight[n] * ((low[n] == at + 1) - (high[n] == at + 1)) for n in only_b)
+            if gain >= 0:
+                continue
+            best[i], best[i + 1] = b, a
+            improved = True
+            for n in only_a:
+                high[n] = at + 1 if high[n] == at else high[n]
+                low[n] = at + 1 if low[n] == at else low[n]
+            for n in only_b:
+                low[n] = at if low[n] == at + 1 else low[n]
+                high[n] = at if high[n] == at + 1 else high[n]
+        if not improved:
+            break
     return best
 
 
@@ -478,18 +506,31 @@ def text_width(text: str) -> float:
 class _Labels:
     """Where labels went: each one sits just above its mark's top lane, clear of other labels and connectors."""
 
-    def __init__(self, meetings: list[Mark], right: float) -> None:
-        self.meetings = meetings
+    def __init__(self, meetings: list[Mark], lane_ys: Sequence[float], right: float) -> None:
         self.right = right
         self.taken: dict[float, list[tuple[float, float]]] = {}
+        # Per lane, the connectors that come down from a lane above to it or past it, by x: they cross the
+        # space above the lane where its labels go.
+        crossing: dict[float, list[tuple[float, int]]] = {}
+        lane_ys = sorted(lane_ys)
+        for mark in meetings:
+            top, bottom = mark.y1, mark.y2
+            for lane_y in lane_ys[bisect_right(lane_ys, top) : bisect_right(lane_ys, bottom)]:
+                crossing.setdefault(lane_y, []).append((mark.x, id(mark)))
+        self.crossing = {y: sorted(found) for y, found in crossing.items()}
 
     def free(self, x1: float, x2: float, lane_y: float, own: Mark | None = None) -> bool:
         if x2 > self.right:
             return False
         if any(x1 < b + 4 and a - 4 < x2 for a, b in self.taken.get(lane_y, ())):
             return False
-        # A connector from a lane above down to this lane or past it crosses the space the label needs.
-        return not any(m is not own and m.y1 < lane_y <= m.y2 and x1 - 3 <= m.x <= x2 + 3 for m in self.meetings)
+        found = self.crossing.get(lane_y, [])
+        i = bisect_left(found, (x1 - 3, -1))
+        while i < len(found) and found[i][0] <= x2 + 3:
+            if found[i][1] != id(own):
+                return False
+            i += 1
+        return True
 
     def take(self, x1: float, x2: float, lane_y: float) -> None:
         self.taken.setdefault(lane_y, []).append((x1, x2))
@@ -509,10 +550,12 @@ class _Labels:
         return False
 
 
-def _label(meetings: list[Mark], drills: list[Mark], groups: list[list[Mark]], right: float) -> list[Summary]:
+def _label(
+    meetings: list[Mark], drills: list[Mark], groups: list[list[Mark]], lane_ys: Sequence[float], right: float
+) -> list[Summary]:
     """Give marks their short labels where there is room, and a day's meetings whose labels do not fit a
     summary ("+2 more"); a drill's label goes anywhere along its bar."""
-    labels = _Labels(meetings, right)
+    labels = _Labels(meetings, lane_ys, right)
     summaries = []
     for group in sorted(groups, key=lambda g: g[0].x):
         left_out = [m for m in group if not labels.place(m, [m.x + NODE_RADIUS], [m.y1])]
@@ -583,7 +626,7 @@ def layout_timeline(
             Mark(item, x, ys, right, band_x, fuzzy, clipped_left, clipped_right, range_x=left if ranged else None)
         )
     groups = _spread(meetings, day_width)
-    summaries = _label(meetings, drills, groups, LABEL_WIDTH + PLOT_WIDTH + RIGHT_PAD)
+    summaries = _label(meetings, drills, groups, list(lane_y.values()), LABEL_WIDTH + PLOT_WIDTH + RIGHT_PAD)
     height = AXIS_HEIGHT + LANE_HEIGHT * max(len(lanes), 1) + BOTTOM_PAD
     today_x = None
     if today is not None and window.first <= today <= window.last:
