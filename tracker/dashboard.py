@@ -399,6 +399,39 @@ def _chain(order: Sequence[int], groups: Counter, above: Sequence[int]) -> list[
 
 # Swapping neighbouring lanes stops after this many passes over the lanes, however much is left to gain.
 ORDER_PASSES = 40
+# Moving single lanes anywhere scores every meeting per try: it stops after this many meetings scored
+# (a few milliseconds), which covers every try on a quiet window and the first lanes on a busy one.
+MOVE_BUDGET = 3_000
+
+
+def _moved(order: list[int], groups: Counter, above: Sequence[int]) -> list[int]:
+    """`order` with single lanes moved wherever that makes connectors cross fewer lanes, within MOVE_BUDGET."""
+    members = [(tuple(g), n) for g, n in groups.items()]
+
+    def total(trial: list[int]) -> int:
+        where = {a: i for i, a in enumerate([*above, *trial])}
+        cost = 0
+        for group, n in members:
+            places = [where[a] for a in group]
+            cost += n * (max(places) - min(places) + 1 - len(places))
+        return cost
+
+    best, best_cost = list(order), total(order)
+    budget = MOVE_BUDGET
+    improved = True
+    while improved and best_cost and budget > 0:
+        improved = False
+        for lane in list(best):
+            rest = [a for a in best if a != lane]
+            for place in range(len(rest) + 1):
+                trial = [*rest[:place], lane, *rest[place:]]
+                cost = total(trial)
+                budget -= len(members)
+                if cost < best_cost:
+                    best, best_cost, improved = trial, cost, True
+            if budget <= 0:
+                break
+    return best
 
 
 def fewer_crossings(order: list[int], groups: Counter, above: Sequence[int] = ()) -> list[int]:
@@ -408,7 +441,7 @@ def fewer_crossings(order: list[int], groups: Counter, above: Sequence[int] = ()
     if len(order) < 2 or not groups:
         return list(order)
     above = list(above)
-    best = _chain(order, groups, above)
+    best = _moved(_chain(order, groups, above), groups, above)
     members = list(groups)
     weight = [groups[g] for g in members]
     where = {a: i for i, a in enumerate(above + best)}
