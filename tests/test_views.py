@@ -156,10 +156,11 @@ def test_timeline_lists_events_by_day_with_who_where_status_and_source(client, c
     )
 
 
-def test_timeline_fragment_has_no_page_chrome(client, crisis):
+def test_timeline_fragment_has_no_page_chrome_but_the_tabs_title(client, crisis):
     response = client.get("/?at=2022-02-10", **HX)
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="timeline-panel"')
+    # htmx puts a <title> at the root of a fragment on the browser tab.
+    assert html.lstrip().startswith('<title>Timeline · February 2022 · Parley</title>\n<div id="timeline-panel"')
     assert "<html" not in html and "site-header" not in html
     assert "Truss meets Lavrov." in html
     assert response.headers["HX-Push-Url"] == "/?at=2022-02-10"
