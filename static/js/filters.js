@@ -97,7 +97,9 @@
     // The suggestions take the place of the browser's own list, whose popup would take the arrow keys.
     input.removeAttribute("list");
     input.setAttribute("aria-expanded", options().length ? "true" : "false");
-    input.removeAttribute("aria-activedescendant");
+    // A new list of suggestions has none chosen; the same list keeps its choice.
+    const chosen = document.getElementById(input.getAttribute("aria-activedescendant") || "");
+    if (!chosen || chosen.getAttribute("aria-selected") !== "true") input.removeAttribute("aria-activedescendant");
   }
 
   document.addEventListener("keydown", function (event) {
