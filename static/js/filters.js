@@ -79,10 +79,7 @@
 
   function choose(input, index) {
     const all = options();
-    all.forEach(function (option, i) {
-      option.setAttribute("aria-selected", i === index ? "true" : "false");
-      option.classList.toggle("active", i === index);
-    });
+    all.forEach((option, i) => option.setAttribute("aria-selected", i === index ? "true" : "false"));
     if (index >= 0 && all[index]) {
       input.setAttribute("aria-activedescendant", all[index].id);
       all[index].scrollIntoView({ block: "nearest" });
@@ -96,10 +93,11 @@
     if (!input) return;
     // The suggestions take the place of the browser's own list, whose popup would take the arrow keys.
     input.removeAttribute("list");
-    input.setAttribute("aria-expanded", options().length ? "true" : "false");
-    // A new list of suggestions has none chosen; the same list keeps its choice.
-    const chosen = document.getElementById(input.getAttribute("aria-activedescendant") || "");
-    if (!chosen || chosen.getAttribute("aria-selected") !== "true") input.removeAttribute("aria-activedescendant");
+    const all = options();
+    input.setAttribute("aria-expanded", all.length ? "true" : "false");
+    // The chosen actor stays chosen when a later reply lists it again.
+    const chosen = input.getAttribute("aria-activedescendant");
+    choose(input, chosen ? all.findIndex((option) => option.id === chosen) : -1);
   }
 
   document.addEventListener("keydown", function (event) {

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Watched
+from tests.browser.test_dashboard_browser import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -88,7 +89,8 @@ def test_the_tab_title_follows_the_window_shown_in_place(us_page):
 def test_arrow_keys_move_through_the_actor_suggestions_and_enter_picks_one(us_page):
     page = us_page.goto("/")
     search = page.locator("#actor-search")
-    search.press_sequentially("Vladimir", delay=30)
+    with page.expect_response(re.compile(r"add=Vladimir")):
+        search.press_sequentially("Vladimir", delay=30)
     options = page.get_by_role("option")
     expect(options).to_have_count(2)
     expect(search).to_have_attribute("aria-expanded", "true")
@@ -104,6 +106,7 @@ def test_arrow_keys_move_through_the_actor_suggestions_and_enter_picks_one(us_pa
     page.keyboard.press("ArrowUp")
     expect(search).to_have_attribute("aria-activedescendant", "suggestion-vladimir-putin")
     expect(search).to_be_focused()
+    assert serious_violations(page) == []
 
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/\?actor=vladimir-putin$"))
@@ -131,3 +134,13 @@ def test_the_skip_link_reaches_the_chart_within_three_tabs(us_page):
     expect(page.locator("#chart")).to_be_focused()
     page.keyboard.press("Tab")
     assert page.evaluate("!!document.activeElement.closest('#chart svg a')"), "the next Tab is not on the chart"
+
+
+def test_an_empty_window_offers_the_nearest_events_and_stays_accessible(us_page):
+    page = us_page.goto("/?actor=liz-truss&at=2021-06-10")
+    expect(page.locator("#chart-empty")).to_contain_text("Nothing in this window with these filters.")
+    assert serious_violations(page) == []
+    us_page.screenshot("timeline-empty-window")
+    page.locator("#nearest-after").click()
+    expect(page).to_have_url(re.compile(r"actor=liz-truss&at=2022-02-\d\d"))
+    expect(page.locator("svg.chart a.mark").first).to_be_visible()
