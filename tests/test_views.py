@@ -608,6 +608,17 @@ def test_the_note_counts_every_later_event_and_links_the_next_and_the_latest(cli
     assert "the next on 1 June 2026" in html and "the latest on 1 September 2026" in html
 
 
+def test_many_later_events_are_counted_up_to_a_cap(client, crisis, monkeypatch):
+    monkeypatch.setattr("tracker.filters.LATER_CAP", 2)
+    for month in (4, 5, 6):
+        f.meeting(crisis["truss"], slug=f"planned-{month}", start=date(2026, month, 1), status="planned")
+    f.drill(crisis["russia"], slug="planned-drill", start=date(2026, 7, 1), status="planned")
+    f.meeting(crisis["truss"], slug="fresh", start=date(2023, 3, 20))
+    html = page(client, "/")
+    assert "More than 2 events are dated after this window" in html
+    assert "the next on 1 April 2026" in html and "the latest on 1 July 2026" in html
+
+
 def test_an_actor_without_events_in_the_window_is_offered_the_nearest(client, crisis):
     f.meeting(crisis["truss"], slug="later-talks", start=date(2022, 6, 8), summary="Truss in June.")
     html = page(client, "/?actor=liz-truss&at=2022-04-10")

@@ -77,7 +77,7 @@ def _after(events, rank: int, after: Key | None):
 
 
 # Events dated after the opening window are counted up to this many, then "more than".
-LATER_CAP = 999
+LATER_CAP = 100
 
 
 @dataclass
@@ -236,43 +236,44 @@ class Filters:
         newest = max(rows, key=lambda row: row[0])[1]
         return clamp(Meeting._meta.get_field("start").to_python(newest))
 
-    def neighbours(self, first: date, last: date) -> Neighbours:
-        """The events that pass the filters nearest outside the days `first` to `last`, in one query."""
-        columns, params = [], []
+    def neighbours(self, first: date, last: date, *, before: bool = False, latest: bool = False) -> Neighbours:
+        """The events that pass the filters nearest outside the days `first` to `last`, in one query: the
+        first after and how many follow (up to LATER_CAP + 1 per kind), and if asked the last before and the latest.
 
-        def column(template: str, rows) -> None:
-            try:
-                sql, part_params = rows.query.sql_with_params()
-            except EmptyResultSet:
-                columns.append("NULL")
-                return
-            columns.append(template.format(sql=sql))
-            params.extend(part_params)
-
-        starts = "(SELECT r.start FROM ({sql}) r)"
+        The first after and the count come from one read of the start index, which stops after LATER_CAP + 1
+        events; the latest is read (from the index's end) only for a kind that has any event after.
+        """
+        rows, params = [], []
         for events in self._kinds():
-            column(starts, events().filter(start__lt=first).order_by("-start").values("start")[:1])
-            column(starts, events().filter(start__gt=last).order_by("start").values("start")[:1])
-            column(starts, events().filter(start__gt=last).order_by("-start").values("start")[:1])
-            column(
-                "(SELECT COUNT(*) FROM ({sql}) r)",
-                events().filter(start__gt=last).order_by().values("pk")[: LATER_CAP + 1],
+            try:
+                after_sql, after_params = (
+                    events().filter(start__gt=last).order_by("start").values("start")[: LATER_CAP + 1].query
+                ).sql_with_params()
+                latest_sql, latest_params = (
+                    events().filter(start__gt=last).order_by("-start").values("start")[:1].query
+                ).sql_with_params()
+                before_sql, before_params = (
+                    events().filter(start__lt=first).order_by("-start").values("start")[:1].query
+                ).sql_with_params()
+            except EmptyResultSet:
+                continue
+            latest_column = (
+                f"CASE WHEN COUNT(*) > 0 THEN (SELECT l.start FROM ({latest_sql}) l) END" if latest else "NULL"
             )
-        if not columns:
+            before_column = f"(SELECT b.start FROM ({before_sql}) b)" if before else "NULL"
+            rows.append(f"SELECT COUNT(*), MIN(a.start), {latest_column}, {before_column} FROM ({after_sql}) a")
+            params += [*(latest_params if latest else ()), *(before_params if before else ()), *after_params]
+        if not rows:
             return Neighbours()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(columns)}", params)
-            values = cursor.fetchone()
+            cursor.execute(" UNION ALL ".join(rows), params)
+            kinds = cursor.fetchall()
         to_date = Meeting._meta.get_field("start").to_python
-        kinds = [values[i : i + 4] for i in range(0, len(values), 4)]
-        before = [to_date(k[0]) for k in kinds if k[0]]
-        after = [to_date(k[1]) for k in kinds if k[1]]
-        latest = [to_date(k[2]) for k in kinds if k[2]]
         return Neighbours(
-            before=max(before, default=None),
-            after=min(after, default=None),
-            latest=max(latest, default=None),
-            later=sum(k[3] or 0 for k in kinds),
+            before=max((to_date(k[3]) for k in kinds if k[3]), default=None),
+            after=min((to_date(k[1]) for k in kinds if k[1]), default=None),
+            latest=max((to_date(k[2]) for k in kinds if k[2]), default=None),
+            later=sum(k[0] for k in kinds),
         )
 
     def first_keys(self, first: date | None, last: date | None, count: int, after: Key | None = None) -> list[Key]:

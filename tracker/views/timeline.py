@@ -119,7 +119,7 @@ def neighbour_links(filters: Filters, window: Window, state: QueryDict, found: b
     """
     if found and filters.dated:
         return {}
-    near = filters.neighbours(window.first, window.last)
+    near = filters.neighbours(window.first, window.last, before=not found, latest=not filters.dated)
 
     def around(day: date | None) -> str:
         return query_string(state, **Window.around(day, window.zoom).params()) if day else ""
