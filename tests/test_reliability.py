@@ -683,3 +683,121 @@ def test_the_row_cap_is_twenty_thousand_events_unless_the_environment_says_other
     from django.conf import settings
 
     assert settings.PARLEY_EXPORT_MAX_ROWS == 20_000
+
+
+# Files that PostgreSQL would refuse are refused on every database, with a message instead of a traceback
+
+
+def one_meeting_timeline(*, actor: dict | None = None, drill: dict | None = None, **meeting) -> dict:
+    """Two states, one of their talks (with `meeting` over its fields), and `actor` and `drill` if given."""
+    data = {
+        "version": 2,
+        "actors": [{"name": "Ruritania", "kind": "state"}, {"name": "Borduria", "kind": "state"}],
+        "meetings": [
+            {
+                "kind": "talks",
+                "status": "held",
+                "start": "2022-03-01",
+                "participants": ["Ruritania", "Borduria"],
+                **meeting,
+            }
+        ],
+        "drills": [],
+    }
+    if actor:
+        data["actors"].append({"kind": "person", **actor})
+    if drill:
+        data["drills"].append({"status": "held", "start": "2022-03-01", "participants": ["Ruritania"], **drill})
+    return data
+
+
+def a_source(**fields) -> list[dict]:
+    return [{"title": "Talks in Strelsau", "published": "2022-03-02", **fields}]
+
+
+REFUSED_FILES = [
+    ("edge-of-calendar", one_meeting_timeline(start="9999-12-31"), "meetings[0].start", "is outside the dates"),
+    ("first-day", one_meeting_timeline(start="0001-01-01"), "meetings[0].start", "is outside the dates"),
+    (
+        "published-far",
+        one_meeting_timeline(sources=a_source(published="9000-06-01")),
+        "meetings[0].sources[0].published",
+        "(1000-01-01 to 8999-12-31)",
+    ),
+    ("troops-2^63", one_meeting_timeline(drill={"troops": 2**63}), "drills[0].troops", "at most 2,147,483,647"),
+    ("troops-2^31", one_meeting_timeline(drill={"troops": 2**31}), "drills[0].troops", "at most 2,147,483,647"),
+    (
+        "offset-2^31",
+        one_meeting_timeline(sources=a_source(evidence_start=2**31, evidence_end=2**31 + 5)),
+        "meetings[0].sources[0].evidence_start",
+        "larger than Parley stores",
+    ),
+    ("nul-in-name", one_meeting_timeline(actor={"name": "Rudolf\x00"}), "actors[2].name", "control character (U+0000)"),
+    (
+        "nul-in-evidence",
+        one_meeting_timeline(sources=a_source(evidence="They met\x00.")),
+        "meetings[0].sources[0].evidence",
+        "control character (U+0000)",
+    ),
+    ("lone-surrogate", one_meeting_timeline(actor={"name": "Rudolf\ud800"}), "actors[2].name", "lone surrogate"),
+    (
+        "surrogate-participant",
+        one_meeting_timeline(participants=["Ruritania", "Bord\udc00uria"]),
+        "meetings[0].participants[1]",
+        "lone surrogate",
+    ),
+    (
+        "long-title",
+        one_meeting_timeline(sources=a_source(title="t" * 301)),
+        "meetings[0].sources[0].title",
+        "301 characters long (at most 300)",
+    ),
+    (
+        "long-url",
+        one_meeting_timeline(sources=a_source(url="https://news.example/" + "a" * 480)),
+        "meetings[0].sources[0].url",
+        "(at most 500)",
+    ),
+    (
+        "javascript-url",
+        one_meeting_timeline(sources=a_source(url="javascript:alert(1)")),
+        "meetings[0].sources[0].url",
+        "is not a web address (use http:// or https://)",
+    ),
+]
+
+
+@pytest.mark.parametrize("data, where, says", [case[1:] for case in REFUSED_FILES], ids=[c[0] for c in REFUSED_FILES])
+def test_a_file_another_database_would_refuse_is_refused_here_naming_the_field(demo, tmp_path, data, where, says):
+    path = tmp_path / "hostile.json"
+    # ensure_ascii writes a lone surrogate as the escape a forged file would carry.
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_timeline", str(path), stdout=StringIO())
+
+    lines = [line for line in str(error.value).splitlines() if line.startswith(f"  - {where}:")]
+    assert lines and says in lines[0], str(error.value)
+    assert export() == demo
+
+
+def test_the_largest_number_every_database_stores_is_accepted(db, tmp_path):
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(one_meeting_timeline(drill={"name": "Zenda", "troops": 2**31 - 1})))
+
+    call_command("import_timeline", str(path), stdout=StringIO())
+
+    assert Drill.objects.get().troops == 2**31 - 1
+
+
+def test_a_deeply_nested_file_is_a_clear_message_not_a_traceback(demo, tmp_path):
+    path = tmp_path / "nested.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_timeline", str(path))
+
+    assert str(error.value) == (
+        f"{path} cannot be read: its lists or objects are nested thousands of levels deep; a timeline needs four."
+    )
+    assert export() == demo

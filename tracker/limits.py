@@ -63,6 +63,24 @@ def control_character(text: str) -> str | None:
     return f"U+{ord(found[0]):04X}" if found else None
 
 
+# Half of a UTF-16 pair on its own: JSON can spell one ("\\ud800"), but no database or file can store it.
+LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored as it is (a control character or a lone surrogate), or None."""
+    if found := control_character(text):
+        return f"holds a control character ({found})"
+    if found := LONE_SURROGATES.search(text):
+        return f"holds half of a character (U+{ord(found[0]):04X}, a lone surrogate)"
+    return None
+
+
+# The largest whole number every database Parley runs on stores in an integer column (PostgreSQL's
+# `integer`; SQLite would take up to 2**63 - 1), so a file SQLite accepts imports into PostgreSQL too.
+MAX_INTEGER = 2**31 - 1
+
+
 def validate_no_control_characters(text: str) -> None:
     if text and (found := control_character(text)):
         raise ValidationError(

@@ -21,8 +21,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
+from tracker.limits import DATE_RANGE_TEXT, EARLIEST, LATEST, MAX_INTEGER, WebURLValidator, text_problem
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Precision
 
 DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -167,6 +169,15 @@ def timeline_json(*, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drill
     }
 
 
+def loads(text: str) -> Any:
+    """The JSON value `text` holds; json.JSONDecodeError when it is not JSON, ValueError when it nests too deep to read."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        # A timeline nests four levels deep; only a forged file nests thousands, and Python's parser gives up.
+        raise ValueError("its lists or objects are nested thousands of levels deep; a timeline needs four") from None
+
+
 def dumps(data: dict) -> str:
     """Parley JSON as text: indented, UTF-8 as is, ending in a newline, so exports diff cleanly."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -185,6 +196,8 @@ MAX_LENGTHS = {
     "url": 500,
 }
 SOURCE_TITLE_MAX_LENGTH = 300
+# Only the form of the address: whether it is a page is not for a file's import to find out.
+WEB_ADDRESS = WebURLValidator()
 
 
 def _describe(value: Any) -> str:
@@ -236,7 +249,18 @@ class _Checker:
         if max_length and len(value) > max_length:
             self.error(f"{where}.{field}", f"is {len(value)} characters long (at most {max_length})")
             return None
+        if problem := text_problem(value):
+            self.error(f"{where}.{field}", problem)
+            return None
         return value
+
+    def web_address(self, record: dict, where: str, field: str) -> None:
+        value = self.string(record, where, field)
+        if value:
+            try:
+                WEB_ADDRESS(value)
+            except ValidationError:
+                self.error(f"{where}.{field}", f"{_quote(value)} is not a web address (use http:// or https://)")
 
     def choice(self, record: dict, where: str, field: str, choices: type, what: str) -> str | None:
         value = self.string(record, where, field, required=True)
@@ -265,6 +289,8 @@ class _Checker:
                 self.error(
                     f"{where}.{field}[{index}]", f"is {len(item)} characters long (at most {MAX_LENGTHS['name']})"
                 )
+            elif problem := text_problem(item):
+                self.error(f"{where}.{field}[{index}]", problem)
             else:
                 names.append((f"{where}.{field}[{index}]", item))
         return names
@@ -292,7 +318,25 @@ class _Checker:
         if day_only and parsed[1] != Precision.DAY:
             self.error(f"{where}.{field}", f"{_quote(value)} must be a full date (use YYYY-MM-DD)")
             return None
+        if not EARLIEST <= parsed[0] <= LATEST:
+            self.error(f"{where}.{field}", f"{_quote(value)} is outside the dates Parley keeps ({DATE_RANGE_TEXT})")
+            return None
         return parsed
+
+    def whole_number(self, record: dict, where: str, field: str, what: str = "") -> int | None:
+        """A whole number from 0 to MAX_INTEGER, or None (and an error unless the field is absent or null)."""
+        value = record.get(field)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(f"{where}.{field}", f"expected a whole number or null, got {_describe(value)}")
+        elif value < 0:
+            self.error(f"{where}.{field}", f"{value} is negative" + (f" ({what} cannot be negative)" if what else ""))
+        elif value > MAX_INTEGER:
+            self.error(f"{where}.{field}", f"{value} is larger than Parley stores (at most {MAX_INTEGER:,})")
+        else:
+            return value
+        return None
 
     def span(self, record: dict, where: str, start_field: str, end_field: str) -> None:
         start = self.day(record, where, start_field)
@@ -306,18 +350,6 @@ class _Checker:
                 f"{where}.{end_field}",
                 f"{_quote(record[end_field])} is before the start date {_quote(record[start_field])}",
             )
-
-    def offset(self, record: dict, where: str, field: str) -> int | None:
-        value = record.get(field)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.error(f"{where}.{field}", f"expected a whole number or null, got {_describe(value)}")
-            return None
-        if value < 0:
-            self.error(f"{where}.{field}", f"{value} is negative")
-            return None
-        return value
 
     def sources(self, record: dict, where: str) -> None:
         sources = record.get("sources")
@@ -333,11 +365,11 @@ class _Checker:
                 continue
             self.string(source, at, "title", required=True, max_length=SOURCE_TITLE_MAX_LENGTH)
             self.string(source, at, "publisher")
-            self.string(source, at, "url")
+            self.web_address(source, at, "url")
             self.string(source, at, "evidence", max_length=10**6)
             self.day(source, at, "published", required=True, day_only=True)
-            first = self.offset(source, at, "evidence_start")
-            last = self.offset(source, at, "evidence_end")
+            first = self.whole_number(source, at, "evidence_start")
+            last = self.whole_number(source, at, "evidence_end")
             if last is not None and first is None and source.get("evidence_start") is None:
                 self.error(f"{at}.evidence_end", "an end offset needs evidence_start")
             elif first is not None and last is not None and last < first:
@@ -434,12 +466,7 @@ def validate_timeline(data: Any) -> list[str]:
             else:
                 checker.string(record, where, "name")
                 checker.span(record, where, "start", "end")
-                troops = record.get("troops")
-                if troops is not None:
-                    if isinstance(troops, bool) or not isinstance(troops, int):
-                        checker.error(f"{where}.troops", f"expected a whole number or null, got {_describe(troops)}")
-                    elif troops < 0:
-                        checker.error(f"{where}.troops", f"{troops} is negative (troop numbers cannot be negative)")
+                checker.whole_number(record, where, "troops", "troop numbers")
             checker.choice(record, where, "status", status_choices, f"{key[:-1]} status")
             for field in ("date_text", "location", "summary"):
                 checker.string(record, where, field)
