@@ -1,5 +1,7 @@
 """Bad input is refused whole, and concurrent imports by real parallel processes never duplicate events."""
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -801,3 +803,86 @@ def test_a_deeply_nested_file_is_a_clear_message_not_a_traceback(demo, tmp_path)
         f"{path} cannot be read: its lists or objects are nested thousands of levels deep; a timeline needs four."
     )
     assert export() == demo
+
+
+def downloaded(client, path: str):
+    response = client.get(path)
+    assert response.status_code == 200 and response.streaming, path
+    return b"".join(response.streaming_content).decode()
+
+
+@pytest.fixture
+def seven_events(db, settings):
+    """Seven events, meetings and drills interleaved by date, with a cap of five."""
+    settings.PARLEY_ANONYMOUS_READ = True
+    settings.PARLEY_EXPORT_MAX_ROWS = 5
+    one, two = factories.actor("Ruritania"), factories.actor("Borduria")
+    for day in range(1, 8):
+        if day % 2:
+            factories.meeting(one, two, start=date(2022, 3, day), summary=f"Talks on day {day}")
+        else:
+            factories.drill(one, start=date(2022, 3, day), summary=f"Drill on day {day}")
+
+
+CAP_NOTE = (
+    "This download holds at most 5 events (PARLEY_EXPORT_MAX_ROWS); "
+    "narrow the filters or the date range to download the rest."
+)
+
+
+def test_every_download_stops_at_the_cap_and_says_so_in_the_file(client, seven_events):
+    rows = list(csv.reader(io.StringIO(downloaded(client, "/export.csv"))))
+    calendar = downloaded(client, "/export.ics").replace("\r\n ", "")
+    data = json.loads(downloaded(client, "/export.json"))
+
+    assert [row[4] for row in rows[1:-1]] == [f"2022-03-0{day}" for day in range(1, 6)]
+    assert rows[-1] == [CAP_NOTE]
+    assert calendar.count("BEGIN:VEVENT") == 5
+    assert f"X-WR-CALDESC:{CAP_NOTE}" in calendar.replace("\\;", ";").replace("\\,", ",")
+    assert data["note"] == CAP_NOTE
+    assert sorted(event["start"] for event in data["meetings"] + data["drills"]) == [
+        f"2022-03-0{day}" for day in range(1, 6)
+    ]
+
+
+def test_a_download_within_the_cap_has_no_note(client, seven_events):
+    rows = list(csv.reader(io.StringIO(downloaded(client, "/export.csv?to=2022-03-05"))))
+    calendar = downloaded(client, "/export.ics?to=2022-03-05")
+    data = json.loads(downloaded(client, "/export.json?to=2022-03-05"))
+
+    assert len(rows) == 6 and rows[-1][4] == "2022-03-05"
+    assert "X-WR-CALDESC" not in calendar
+    assert "note" not in data and len(data["meetings"] + data["drills"]) == 5
+
+
+def test_a_capped_json_download_still_imports_on_its_own(client, seven_events, tmp_path):
+    path = tmp_path / "capped.json"
+    path.write_text(downloaded(client, "/export.json"), encoding="utf-8")
+    Meeting.objects.all().delete()
+    Drill.objects.all().delete()
+    Actor.objects.all().delete()
+
+    call_command("import_timeline", str(path), stdout=StringIO())
+
+    assert Meeting.objects.count() + Drill.objects.count() == 5
+
+
+def test_the_page_says_how_many_events_a_download_holds(client, seven_events):
+    page = client.get("/?from=2022-03-01&to=2022-03-31").content.decode()
+
+    assert "Downloads hold at most 5 events." in page
+
+
+def test_the_json_download_streams_the_events_the_export_command_writes_in_its_layout(client, db, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+    factories.busy_month(40)
+
+    response = client.get("/export.json")
+
+    assert response.streaming
+    text, whole = b"".join(response.streaming_content).decode(), json.loads(export())
+    streamed = json.loads(text)
+    assert text == dumps(streamed)
+    assert (streamed["meetings"], streamed["drills"]) == (whole["meetings"], whole["drills"])
+    assert streamed["actors"] == [actor for actor in whole["actors"] if actor in streamed["actors"]]

@@ -15,14 +15,15 @@ and gives a meeting's days as "date" and "end_date"; import reads it as it alway
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from tracker.limits import DATE_RANGE_TEXT, EARLIEST, LATEST, MAX_INTEGER, WebURLValidator, text_problem
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Precision
@@ -106,67 +107,108 @@ def _event_queryset(events: QuerySet) -> QuerySet:
     )
 
 
-def timeline_json(*, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drills: QuerySet[Drill]) -> dict:
-    """The given actors, meetings and drills as Parley JSON, in a stable order, in nine queries."""
-    actor_rows = actors.select_related("affiliation").prefetch_related(
+def _actor_record(actor: Actor) -> dict[str, Any]:
+    return {
+        "name": actor.name,
+        "slug": actor.slug,
+        "kind": actor.kind,
+        "title": actor.title,
+        "affiliation": actor.affiliation.name if actor.affiliation else "",
+        "aliases": sorted((alias.name for alias in actor.aliases.all()), key=_name_key),
+        "members": sorted((member.name for member in actor.members.all()), key=_name_key),
+        "description": actor.description,
+    }
+
+
+def _meeting_record(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "kind": meeting.kind,
+        "status": meeting.status,
+        "start": format_date(meeting.start, meeting.precision),
+        "end": format_date(meeting.end, meeting.end_precision),
+        "date_text": meeting.date_text,
+        "participants": _participants(meeting),
+        "location": meeting.location,
+        "summary": meeting.summary,
+        "sources": _sources(meeting),
+    }
+
+
+def _drill_record(drill: Drill) -> dict[str, Any]:
+    return {
+        "name": drill.name,
+        "status": drill.status,
+        "start": format_date(drill.start, drill.precision),
+        "end": format_date(drill.end, drill.end_precision),
+        "date_text": drill.date_text,
+        "participants": _participants(drill),
+        "location": drill.location,
+        "troops": drill.troops,
+        "summary": drill.summary,
+        "sources": _sources(drill),
+    }
+
+
+def _actor_records(actors: QuerySet[Actor]) -> list[dict[str, Any]]:
+    rows = actors.select_related("affiliation").prefetch_related(
         "aliases", Prefetch("members", queryset=Actor.objects.only("name"))
     )
-    actor_records = [
-        {
-            "name": actor.name,
-            "slug": actor.slug,
-            "kind": actor.kind,
-            "title": actor.title,
-            "affiliation": actor.affiliation.name if actor.affiliation else "",
-            "aliases": sorted((alias.name for alias in actor.aliases.all()), key=_name_key),
-            "members": sorted((member.name for member in actor.members.all()), key=_name_key),
-            "description": actor.description,
-        }
-        for actor in actor_rows
-    ]
-    actor_records.sort(key=lambda record: (*_name_key(record["name"]), record["slug"]))
+    records = [_actor_record(actor) for actor in rows]
+    records.sort(key=lambda record: (*_name_key(record["name"]), record["slug"]))
+    return records
 
-    meeting_records = [
-        (
-            meeting.start,
-            {
-                "kind": meeting.kind,
-                "status": meeting.status,
-                "start": format_date(meeting.start, meeting.precision),
-                "end": format_date(meeting.end, meeting.end_precision),
-                "date_text": meeting.date_text,
-                "participants": _participants(meeting),
-                "location": meeting.location,
-                "summary": meeting.summary,
-                "sources": _sources(meeting),
-            },
-        )
-        for meeting in _event_queryset(meetings)
-    ]
-    drill_records = [
-        (
-            drill.start,
-            {
-                "name": drill.name,
-                "status": drill.status,
-                "start": format_date(drill.start, drill.precision),
-                "end": format_date(drill.end, drill.end_precision),
-                "date_text": drill.date_text,
-                "participants": _participants(drill),
-                "location": drill.location,
-                "troops": drill.troops,
-                "summary": drill.summary,
-                "sources": _sources(drill),
-            },
-        )
-        for drill in _event_queryset(drills)
-    ]
+
+def timeline_json(*, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drills: QuerySet[Drill]) -> dict:
+    """The given actors, meetings and drills as Parley JSON, in a stable order, in nine queries."""
     return {
         "version": VERSION,
-        "actors": actor_records,
-        "meetings": _chronological(meeting_records),
-        "drills": _chronological(drill_records),
+        "actors": _actor_records(actors),
+        "meetings": _chronological(
+            [(meeting.start, _meeting_record(meeting)) for meeting in _event_queryset(meetings)]
+        ),
+        "drills": _chronological([(drill.start, _drill_record(drill)) for drill in _event_queryset(drills)]),
     }
+
+
+# Events read and written per batch by timeline_stream: each batch is three queries.
+STREAM_BATCH = 1000
+
+
+def _streamed_records(events: QuerySet, record: Callable[[Any], dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """`events` as records in the order of _chronological, read in batches; only one day's events are held at once."""
+    if not events.query.is_sliced:  # a capped download comes already ordered and cut
+        events = events.order_by(F("start").asc(nulls_last=True), "pk")
+    rows = _event_queryset(events).iterator(chunk_size=STREAM_BATCH)
+    for day, group in itertools.groupby(rows, key=lambda event: event.start):
+        yield from _chronological([(day, record(event)) for event in group])
+
+
+def _json_list(key: str, records: Iterable[dict[str, Any]], last: bool = False) -> Iterator[str]:
+    """`"key": [...]` as dumps would indent it inside the top-level object, one record per chunk."""
+    opened = False
+    for record in records:
+        text = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        yield (",\n    " if opened else f'  "{key}": [\n    ') + text
+        opened = True
+    ending = "" if last else ","
+    yield f"\n  ]{ending}\n" if opened else f'  "{key}": []{ending}\n'
+
+
+def timeline_stream(
+    *, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drills: QuerySet[Drill], note: str = ""
+) -> Iterator[str]:
+    """The text dumps(timeline_json(...)) writes, with `note` after the version when given, as a stream.
+
+    Events are read and written a batch at a time, so a download of any size holds one batch in memory
+    (and the actors, which are few beside the events they take part in).
+    """
+    yield f'{{\n  "version": {VERSION},\n'
+    if note:
+        yield f'  "note": {json.dumps(note, ensure_ascii=False)},\n'
+    yield from _json_list("actors", _actor_records(actors))
+    yield from _json_list("meetings", _streamed_records(meetings, _meeting_record))
+    yield from _json_list("drills", _streamed_records(drills, _drill_record), last=True)
+    yield "}\n"
 
 
 def loads(text: str) -> Any:
