@@ -886,3 +886,86 @@ def test_the_json_download_streams_the_events_the_export_command_writes_in_its_l
     assert text == dumps(streamed)
     assert (streamed["meetings"], streamed["drills"]) == (whole["meetings"], whole["drills"])
     assert streamed["actors"] == [actor for actor in whole["actors"] if actor in streamed["actors"]]
+
+
+# The article limits hold for the commands as for the admin
+
+
+TAGUS_ARTICLE = (
+    "title: Tagus talks\nsource: The River Post\npublished: 2023-03-17\n---\n"
+    "Portugal and Spain held talks in Lisbon on Thursday about sharing the water of the Tagus river.\n"
+)
+
+
+@pytest.mark.parametrize("command", ["import_article", "extract_article"])
+def test_the_article_commands_refuse_a_file_over_the_size_limit_before_reading_it(db, settings, tmp_path, command):
+    settings.PARLEY_ARTICLE_MAX_BYTES = 1_000
+    path = tmp_path / "long.txt"
+    path.write_text(TAGUS_ARTICLE + "They talked on. " * 100, encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command(command, str(path), stdout=StringIO())
+
+    assert str(error.value) == (
+        f"{path} was not read: The article is 1.8 kB; the limit is 1 kB. (PARLEY_ARTICLE_MAX_BYTES)"
+    )
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "header, says",
+    [
+        ("title: " + "t" * 301, "The article's title was refused: Ensure this value has at most 300 characters"),
+        ("url: javascript:alert(1)", "The article's url was refused: Enter a web address that starts with http"),
+        ("url: https://news.example/" + "a" * 490, "The article's url was refused: Ensure this value has at most 500"),
+    ],
+    ids=["long-title", "javascript-url", "long-url"],
+)
+def test_the_import_command_holds_the_header_to_the_forms_limits(db, tmp_path, header, says):
+    path = tmp_path / "article.txt"
+    path.write_text(header + "\n" + TAGUS_ARTICLE.removeprefix("title: Tagus talks\n"), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_article", str(path), stdout=StringIO())
+
+    assert str(error.value).startswith(says)
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize("command", ["import_article", "extract_article"])
+def test_the_article_commands_refuse_a_publication_date_outside_the_range(db, tmp_path, command):
+    path = tmp_path / "article.txt"
+    path.write_text(TAGUS_ARTICLE.replace("2023-03-17", "9999-06-01"), encoding="utf-8")
+
+    with pytest.raises(
+        CommandError, match=r"9999-06-01 is outside the dates Parley keeps \(1000-01-01 to 8999-12-31\)"
+    ):
+        call_command(command, str(path), stdout=StringIO())
+    assert not Source.objects.exists()
+
+
+def test_the_import_form_holds_a_header_title_to_the_title_limit(admin_client):
+    text = "title: " + "t" * 301 + "\n" + TAGUS_ARTICLE.split("\n", 1)[1]
+
+    response = admin_client.post(
+        "/admin/import-article/", {"text": text, "title": "", "publisher": "", "url": "", "published": ""}
+    )
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 300 characters (it has 301)." in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_an_article_with_more_proposals_than_a_review_holds_is_refused_with_the_count(admin_client, settings):
+    settings.PARLEY_REVIEW_MAX_PROPOSALS = 2
+
+    response = admin_client.post(
+        "/admin/import-article/",
+        {"text": TAGUS_ARTICLE, "title": "", "publisher": "", "url": "", "published": ""},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Parley proposes 3 actors, meetings and drills for this article; one review holds at most 2" in page
+    assert "(PARLEY_REVIEW_MAX_PROPOSALS). Split the article into parts and import each one." in page
+    assert not admin_client.session.get("article_imports")

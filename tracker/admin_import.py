@@ -39,6 +39,7 @@ from tracker.article_import import (
     timeline_url,
 )
 from tracker.forms import ActorFormSet, ArticleForm, DrillFormSet, MeetingFormSet
+from tracker.limits import review_too_long
 from tracker.models import Actor, Precision, Source
 from tracker.parley_json import format_date, parse_date
 from tracker.services import TimelineError
@@ -347,6 +348,8 @@ def import_article(request: HttpRequest) -> HttpResponse:
         proposals = propose(text=data["body"], published=data["published"])
         if found_nothing(proposals):
             form.add_error(None, NOTHING_FOUND)
+        elif too_long := review_too_long(proposals):
+            form.add_error(None, too_long)
         else:
             article = {
                 "title": data["title"],

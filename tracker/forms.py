@@ -103,11 +103,13 @@ class ArticleForm(forms.Form):
                 data[field] = header.get(key, "").strip()
         if not data["title"]:
             self.add_error("title", NOT_ON_PAGE.format("title") if page else NO_TITLE)
-        if data["url"]:
-            try:
-                data["url"] = self.fields["url"].clean(data["url"])
-            except forms.ValidationError as error:
-                self.add_error("url", error)
+        # What the header or the page gave is held to the limits of what the editor types.
+        for field in ("title", "publisher", "url"):
+            if data.get(field):
+                try:
+                    data[field] = self.fields[field].clean(data[field])
+                except forms.ValidationError as error:
+                    self.add_error(field, error)
 
         typed = (data.get("published") or "").strip()
         written = header.get("published", "").strip()

@@ -105,6 +105,18 @@ class WebURLValidator(URLValidator):
 validate_web_url = WebURLValidator()
 
 
+def review_too_long(proposals: dict) -> str | None:
+    """Why one review page cannot offer all these proposals, or None when it can (PARLEY_REVIEW_MAX_PROPOSALS)."""
+    count = sum(len(proposals.get(key) or []) for key in ("actors", "meetings", "drills"))
+    limit = settings.PARLEY_REVIEW_MAX_PROPOSALS
+    if count <= limit:
+        return None
+    return (
+        f"Parley proposes {count:,} actors, meetings and drills for this article; one review holds at most "
+        f"{limit:,} (PARLEY_REVIEW_MAX_PROPOSALS). Split the article into parts and import each one."
+    )
+
+
 T = TypeVar("T")
 
 
