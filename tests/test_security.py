@@ -1016,3 +1016,25 @@ def test_an_editor_with_every_permission_an_import_needs_imports(client):
     assert confirmed.status_code == 200
     assert Source.objects.filter(title="Tagus talks").exists()
     assert Meeting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_inbox_article_is_not_read_for_an_editor_who_may_dismiss_it_but_not_import_it(client):
+    from tracker.feeds import arrived_item
+
+    item = arrived_item(
+        feed=None,
+        url="https://news.example/tagus",
+        title="Tagus talks",
+        publisher="The River Post",
+        published=date(2023, 3, 17),
+        text=LISBON_TALKS,
+    )
+    item.save()
+    client.force_login(editor_with("tracker.view_inboxitem", "tracker.change_inboxitem"))
+
+    response = client.get(f"/admin/tracker/inboxitem/{item.pk}/review/")
+
+    assert response.status_code == 403
+    assert "Can add source" in response.content.decode()
+    assert not client.session.get("article_imports")

@@ -663,7 +663,10 @@ class InboxItemAdmin(admin.ModelAdmin):
     def get_urls(self):
         from django.urls import path
 
-        review = self.admin_site.admin_view(self.review_view)
+        from tracker.admin_import import import_permission_required
+
+        # Reviewing an inbox article is importing it: it needs what the import needs, before anything is read.
+        review = self.admin_site.admin_view(import_permission_required(self.review_view))
         return [path("<int:pk>/review/", review, name="tracker_inboxitem_review"), *super().get_urls()]
 
     @admin.display(description="status")
