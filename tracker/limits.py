@@ -117,6 +117,21 @@ def review_too_long(proposals: dict) -> str | None:
     )
 
 
+def human_size(size: int) -> str:
+    """`1_200_000` → "1.2 MB", in the decimal units a browser's file dialog shows."""
+    for unit, scale in (("MB", 1_000_000), ("kB", 1_000)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def too_big_message(size: int, limit: int) -> str:
+    shown, shown_limit = human_size(size), human_size(limit)
+    if shown == shown_limit:  # 1,000,001 bytes would read "1 MB; the limit is 1 MB"
+        shown, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"The article is {shown}; the limit is {shown_limit}."
+
+
 T = TypeVar("T")
 
 

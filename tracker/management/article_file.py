@@ -12,9 +12,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 
 from tracker.article_import import is_html_file, parse_iso_date, split_article
-from tracker.limits import validate_date_in_range
+from tracker.limits import too_big_message, validate_date_in_range, validate_web_url
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,6 @@ def read_article(path: str, published: str | None) -> ArticleFile:
 
 def read_bytes(path: str) -> bytes:
     """The file's bytes, refused unread when it is larger than the admin's import accepts (PARLEY_ARTICLE_MAX_BYTES)."""
-    from tracker.forms import too_big_message
-
     file = Path(path)
     try:
         size = file.stat().st_size
@@ -110,14 +109,23 @@ def read_page_article(path: str, published: str | None) -> ArticleFile:
     return ArticleFile(header=header, body=page.text, published=publication_date(path, header, published))
 
 
+# The limits of the admin's import form (and of the Source model) on what a header or a page gives.
+SOURCE_FIELDS = {"title": 300, "publisher": 200, "url": 500}
+
+
 def checked_source(*, title: str, publisher: str, url: str) -> dict[str, str]:
     """The source's title, publisher and URL, held to the limits of the admin's import form."""
-    from tracker.forms import ArticleForm
-
-    cleaned = {}
-    for name, value in (("title", title), ("publisher", publisher), ("url", url)):
+    if url and "://" not in url:
+        url = f"https://{url}"  # as the form reads a link typed without its scheme
+    cleaned = {"title": title, "publisher": publisher, "url": url}
+    for name, value in cleaned.items():
+        validators = [MaxLengthValidator(SOURCE_FIELDS[name]), ProhibitNullCharactersValidator()]
+        if name == "url":
+            validators.append(validate_web_url)
         try:
-            cleaned[name] = ArticleForm.base_fields[name].clean(value) if value else value
+            for validate in validators:
+                if value:
+                    validate(value)
         except ValidationError as error:
             raise CommandError(f"The article's {name} was refused: {error.messages[-1]}") from None
     return cleaned
