@@ -708,7 +708,8 @@ PAGES = [
     ("/meetings/first-meeting/", HX, 3),
     ("/actors/suggest/?add=envoy", HX, 1),
     ("/export.csv?from=2022-02-01&to=2022-02-28", {}, 8),
-    ("/export.ics?from=2022-02-01&to=2022-02-28", {}, 8),
+    # The calendar says it was cut before its events, so it first counts, per kind, up to one past the cap.
+    ("/export.ics?from=2022-02-01&to=2022-02-28", {}, 10),
 ]
 
 
@@ -730,8 +731,12 @@ def test_query_count_does_not_grow_with_events(client, django_assert_num_queries
 
 def test_json_download_query_count_is_fixed(client, django_assert_num_queries):
     f.busy_month(30)
-    with django_assert_num_queries(9):
-        assert client.get("/export.json").status_code == 200
+    # Nine as before, after the first dates of each kind (up to one past the cap) that say where the cap cuts;
+    # on PostgreSQL the stream reads in one transaction, inside the test's own a savepoint and its release.
+    with django_assert_num_queries(11 + 2 * (connection.vendor == "postgresql")):
+        response = client.get("/export.json")
+        json.loads(b"".join(response.streaming_content))
+    assert response.status_code == 200
 
 
 def test_density_query_count_is_fixed(client, django_assert_num_queries, monkeypatch):

@@ -26,6 +26,7 @@ from tracker.dashboard import (
     layout_timeline,
 )
 from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
+from tracker.limits import export_max_rows
 from tracker.pairs import busiest_actors
 from tracker.views.cards import EventCard, actor_url, group_by_day
 from tracker.views.http import (
@@ -211,6 +212,7 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
         "drill_count": drills,
         "mark_cap": MARK_CAP,
         "density_scan": DENSITY_SCAN,
+        "download_cap": f"{export_max_rows():,}",
         "downloads": [
             ("CSV", reverse("export_csv") + query_string(full, **window_state)),
             ("iCalendar", reverse("export_ics") + query_string(full, **window_state)),
