@@ -57,7 +57,28 @@ class ActorQuerySet(models.QuerySet):
         return found
 
     def search(self, text: str) -> ActorQuerySet:
-        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
+        """Actors whose name, slug or an alias contains `text`, best match first, each with its `rank`:
+        0 named exactly, 1 a name that starts with it, 2 a word of a name or an alias that starts with it
+        ("Xi" for Xi Jinping, "kish" for Fumio Kishida), 3 found inside a word.
+        """
+        text = text.strip()
+        aliases = Alias.objects.filter(actor=OuterRef("pk"))
+
+        def alias(**lookup) -> Exists:
+            return Exists(aliases.filter(**lookup))
+
+        rank = models.Case(
+            models.When(Q(name__iexact=text) | Q(slug__iexact=text) | alias(name__iexact=text), then=0),
+            models.When(name__istartswith=text, then=1),
+            models.When(
+                Q(name__icontains=f" {text}") | alias(name__istartswith=text) | alias(name__icontains=f" {text}"),
+                then=2,
+            ),
+            default=3,
+            output_field=models.IntegerField(),
+        )
+        found = self.filter(Q(name__icontains=text) | Q(slug__iexact=text) | alias(name__icontains=text))
+        return found.annotate(rank=rank).order_by("rank", "name", "pk")
 
     def with_busyness(self) -> ActorQuerySet:
         """Annotate `busy_in_meeting` and `busy_in_drill`: whether the actor takes part in more than

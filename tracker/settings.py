@@ -153,6 +153,8 @@ PARLEY_EXPORT_MAX_ROWS = int(os.environ.get("PARLEY_EXPORT_MAX_ROWS", 20_000))
 PARLEY_EMBED_ORIGINS = [
     origin.strip() for origin in os.environ.get("PARLEY_EMBED_ORIGINS", "").split(",") if origin.strip()
 ]
+# The most proposals (actors, meetings and drills) one review page offers: each is a row of form fields.
+PARLEY_REVIEW_MAX_PROPOSALS = int(os.environ.get("PARLEY_REVIEW_MAX_PROPOSALS", 500))
 # Fetching links and feeds (tracker/web/fetch.py): hosts that may resolve to loopback or private
 # addresses (an intranet site; the tests' local server), and the connect and read timeouts in seconds.
 PARLEY_FETCH_ALLOWED_HOSTS = [

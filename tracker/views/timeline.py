@@ -26,6 +26,7 @@ from tracker.dashboard import (
     layout_timeline,
 )
 from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
+from tracker.limits import export_max_rows
 from tracker.pairs import busiest_actors
 from tracker.views.cards import EventCard, actor_url, group_by_day
 from tracker.views.http import (
@@ -109,9 +110,27 @@ def bucket_links(state: QueryDict) -> Callable[[date, date], str]:
 
 
 def shown_window(filters: Filters) -> Window:
-    """The window asked for, or, when the URL names none, the one around the latest matching event."""
-    explicit = filters.at or filters.first or filters.last
-    return filters.window(None if explicit else filters.latest_start())
+    """The window asked for, or, when the URL names none, the one around the most recently added matching event."""
+    return filters.window(None if filters.dated else filters.newest_start())
+
+
+def neighbour_links(filters: Filters, window: Window, state: QueryDict, found: bool) -> dict[str, Any]:
+    """Ways out of the window: to the nearest events when it is empty, and, when the timeline opened on
+    what is new, to the events dated after it (often planned ones). One query, and none on a dated, full window.
+    """
+    if found and filters.dated:
+        return {}
+    near = filters.neighbours(window.first, window.last, before=not found, latest=not filters.dated)
+
+    def around(day: date | None) -> str:
+        return query_string(state, **Window.around(day, window.zoom).params()) if day else ""
+
+    links: dict[str, Any] = {"nearest_before": "", "nearest_after": "", "dated_after": None}
+    if not found:
+        links.update(nearest_before=around(near.before), nearest_after=around(near.after), nearest=near)
+    if not filters.dated and near.later:
+        links.update(dated_after=near, next_link=around(near.after), latest_link=around(near.latest))
+    return links
 
 
 def page_state(full: QueryDict, page: str) -> QueryDict:
@@ -171,6 +190,7 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
         )
         meetings = sum(card.type == "meeting" for card in cards)
         drills = len(cards) - meetings
+    neighbours = neighbour_links(filters, window, state, bool(keys))
     window_state = {"zoom": None, "at": None, "from": window.first.isoformat(), "to": window.last.isoformat()}
     link = bucket_links(state)
     return {
@@ -192,6 +212,7 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
         "drill_count": drills,
         "mark_cap": MARK_CAP,
         "density_scan": DENSITY_SCAN,
+        "download_cap": f"{export_max_rows():,}",
         "downloads": [
             ("CSV", reverse("export_csv") + query_string(full, **window_state)),
             ("iCalendar", reverse("export_ics") + query_string(full, **window_state)),
@@ -199,6 +220,8 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
             ("TimelineJS", reverse("export_timelinejs") + query_string(full, **window_state)),
         ],
         "window_actors": list(actors.values())[:200],
+        "title": window.label,
+        **neighbours,
         **list_page(filters, window, cards, state),
     }
 
@@ -240,7 +263,9 @@ def more_events(request: HtmxHttpRequest, filters: Filters, *, page: str) -> Pan
 def _variant(request: HtmxHttpRequest) -> str:
     if wants_more(request):
         return "more"
-    return "panel-focus" if _focus_search(request) else "panel"
+    variant = "panel-focus" if _focus_search(request) else "panel"
+    # A fragment carries the page's <title> for htmx to put on the tab; the whole page has it in its head.
+    return f"{variant}-fragment" if is_fragment(request) else variant
 
 
 def _focus_search(request: HtmxHttpRequest) -> bool:
@@ -257,7 +282,7 @@ def timeline_panel(request: HtmxHttpRequest) -> Panel | HttpResponse:
     if wants_more(request):
         return more_events(request, filters, page="timeline")
     context = timeline_context(filters, page="timeline")
-    context.update(FILTER_CHOICES, focus_search=_focus_search(request))
+    context.update(FILTER_CHOICES, focus_search=_focus_search(request), fragment=is_fragment(request))
     html = render_to_string("tracker/timeline.html#timeline-panel", context, request)
     return Panel(html, title=context["window"].label, push=request.path + query_string(filters.query()))
 
