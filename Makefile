@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup demo check bench clean
+.PHONY: run test lint setup demo check bench screenshots clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Parley needs Python 3.11 or newer"'
@@ -37,6 +37,11 @@ check: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+# Each page at 1280 and 390 px into test-artifacts/screenshots/, and the README's docs/timeline.png (needs Chromium).
+screenshots: setup
+	PARLEY_README_SCREENSHOT=1 $(PY) -m pytest tests/browser/test_publish_browser.py -q -p no:cacheprovider \
+		-k "photographed or readme"
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache

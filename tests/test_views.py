@@ -447,14 +447,15 @@ def test_unknown_actor_is_404(client, crisis):
 def test_matrix_counts_pairs_and_last_meeting(client, crisis):
     f.meeting(crisis["france"], crisis["germany"], slug="paris-talks", start=date(2022, 2, 14))
     html = page(client, "/who-meets-whom/")
-    assert 'aria-label="France and Germany: 3 meetings, last 14 February 2022"' in html
-    assert 'aria-label="Germany and France: 3 meetings, last 14 February 2022"' in html
+    # One held, two planned (one known only as "February"): met once, the planned ones apart.
+    assert 'aria-label="France and Germany: met 1 time, last 14 February 2022; 2 meetings planned"' in html
+    assert 'aria-label="Germany and France: met 1 time, last 14 February 2022; 2 meetings planned"' in html
     assert 'href="?a=france&amp;b=germany" hx-get="?a=france&amp;b=germany" hx-target="#pair-meetings"' in html
 
 
 def test_matrix_honours_the_filters(client, crisis):
     html = page(client, "/who-meets-whom/?status=held")
-    assert "Liz Truss and Sergei Lavrov: 1 meeting" in html
+    assert "Liz Truss and Sergei Lavrov: met 1 time" in html
     assert "France and Germany" not in html
 
 
@@ -699,8 +700,11 @@ PAGES = [
     # An empty window: revision, actor, the (no) keys, and in one query the nearest events before and after.
     ("/?actor=envoy-a&at=2030-01-10", HX, 4),
     ("/?q=took+place&at=2022-02-10", HX, 6),
-    ("/who-meets-whom/", {}, 3),
-    ("/who-meets-whom/?a=envoy-a&b=envoy-b", {}, 7),
+    # The unfiltered matrix: revision, busiest actors, their tallies, then who took part in their meetings
+    # not held or on a pair's last date (held and planned apart, the last date's precision), and the
+    # counterparts each met most outside the matrix.
+    ("/who-meets-whom/", {}, 5),
+    ("/who-meets-whom/?a=envoy-a&b=envoy-b", {}, 9),
     ("/who-meets-whom/?a=envoy-a&b=envoy-b", {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "pair-meetings"}, 5),
     ("/actors/envoy-a/?at=2022-02-10", {}, 11),
     ("/actors/envoy-a/?at=2022-02-10", HX, 7),
@@ -834,7 +838,12 @@ def test_the_unfiltered_matrix_from_tallies_equals_live_counts(client):
     assert shown == [row["slug"] for row in top]
     for (a, b), row in list(pairs.items())[:20]:
         names = {r["actor"]: r["name"] for r in top}
-        assert f'aria-label="{names[a]} and {names[b]}: {row["count"]} meeting' in html.replace("&#x27;", "'")
+        if row["held"]:
+            said = f'aria-label="{names[a]} and {names[b]}: met {row["held"]} time'
+        else:
+            said = f'aria-label="{names[a]} and {names[b]}: not met yet; {row["planned"]} meeting'
+        if row["held"] or row["planned"]:
+            assert said in html.replace("&#x27;", "'")
 
 
 def test_a_filtered_matrix_counts_a_default_window_and_offers_a_year(client, crisis):
@@ -949,7 +958,8 @@ def test_a_filtered_matrix_counts_back_from_the_latest_meeting_not_a_later_drill
     f.drill(crisis["russia"], crisis["belarus"], start=date(2022, 6, 1))
     html = page(client, "/who-meets-whom/?actor=russia")
     assert "Counting the 90 days up to the latest matching meeting. From 13 November 2021 to 10 February 2022." in html
-    assert 'aria-label="Russia and Ukraine: 1 meeting, last 10 February 2022"' in html
+    # Their one meeting is planned: shown apart, not as met.
+    assert 'aria-label="Russia and Ukraine: not met yet; 1 meeting planned"' in html
 
 
 def test_a_filtered_matrix_with_no_matching_meeting_says_it_counts_up_to_today(client, crisis):
@@ -971,7 +981,7 @@ def test_a_filtered_matrix_cell_links_keep_the_filters_and_mark_the_chosen_pair(
     html = page(client, "/who-meets-whom/?status=held&a=liz-truss&b=sergei-lavrov")
     assert (
         '<td class="met selected"><a href="?status=held&amp;a=liz-truss&amp;b=sergei-lavrov" hx-get="?status=held&amp;a=liz-truss&amp;b=sergei-lavrov"'
-        ' hx-target="#pair-meetings" hx-swap="outerHTML" aria-label="Liz Truss and Sergei Lavrov: 1 meeting, last 10 February 2022">'
+        ' hx-target="#pair-meetings" hx-swap="outerHTML" aria-label="Liz Truss and Sergei Lavrov: met 1 time, last 10 February 2022">'
         '<span class="count">1</span> <span class="last">10 Feb 2022</span></a></td>'
     ) in html
     assert '<td class="met"><a href="?status=held&amp;a=sergei-lavrov&amp;b=liz-truss"' in html

@@ -4,8 +4,9 @@ from django.urls import path
 
 from tracker.security import ThrottledAuthenticationForm
 from tracker.views.actor import actor_detail
+from tracker.views.embed import embed
 from tracker.views.events import drill_detail, meeting_detail
-from tracker.views.exports import export_csv, export_ics, export_json
+from tracker.views.exports import export_csv, export_ics, export_json, export_timelinejs
 from tracker.views.http import favicon
 from tracker.views.suggestions import actor_suggestions
 from tracker.views.timeline import timeline
@@ -29,4 +30,6 @@ urlpatterns = [
     path("export.csv", export_csv, name="export_csv"),
     path("export.ics", export_ics, name="export_ics"),
     path("export.json", export_json, name="export_json"),
+    path("export.timeline.json", export_timelinejs, name="export_timelinejs"),
+    path("embed/", embed, name="embed"),
 ]

@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from tracker import exports
+from tracker import exports, timelinejs
+from tracker.dashboard import readable_date
 from tracker.filters import Filters, parse_filters
 from tracker.limits import Capped, export_cap_note, export_max_rows
 from tracker.models import Actor, Drill, Meeting
@@ -142,3 +143,33 @@ def _first_events(filters: Filters, limit: int) -> tuple[QuerySet[Meeting], Quer
     for _, _, index in itertools.islice(heapq.merge(*starts), limit):
         shares[index] += 1
     return kinds[0][: shares[0]], kinds[1][: shares[1]], True
+
+
+# TimelineJS ---------------------------------------------------------------------------------------
+
+
+@require_safe
+def export_timelinejs(request: HttpRequest) -> HttpResponse:
+    """The filtered events as a TimelineJS timeline (Knight Lab's JSON), grouped by kind or, with group=actor, by actor."""
+    filters = parse_filters(request.GET)
+    group = request.GET.get("group", "kind")
+    if group not in timelinejs.GROUPINGS:
+        filters.errors.append(f"The grouping “{group[:40]}” is not one of: {', '.join(timelinejs.GROUPINGS)}.")
+    if filters.errors:
+        return _bad_request(filters)
+    base = request.build_absolute_uri("/")[:-1]
+    if filters.first or filters.last:
+        span = f"from {readable_date(filters.first) if filters.first else 'the start'} to "
+        span += readable_date(filters.last) if filters.last else "the latest event"
+    else:
+        span = "all dates"
+    chunks = timelinejs.timeline_chunks(
+        export_events(filters),
+        base,
+        headline="Parley: who meets whom" + (", filtered" if filters.active else ""),
+        summary=f"Meetings and drills, {span}, as recorded in Parley; each event names its source.",
+        group=group,
+        limit=export_max_rows(),
+    )
+    response = StreamingHttpResponse(chunks, content_type="application/json; charset=utf-8")
+    return _attachment(response, filters, "timeline.json")

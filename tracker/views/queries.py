@@ -18,6 +18,7 @@ from django.db.models.functions import Concat, Length, StrIndex
 
 from tracker.filters import Key
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant
+from tracker.pairs import count_meeting, new_pair
 from tracker.views.cards import EVENT_FIELDS, EXTRA_FIELDS, EventCard, EventRow, EvidenceRow, Person, SourceRow
 
 MODELS = {"meeting": Meeting, "drill": Drill}
@@ -168,28 +169,37 @@ def density_counts(
 def meeting_matrix(
     meetings: QuerySet[Meeting], size: int = MATRIX_SIZE
 ) -> tuple[list[dict], dict[tuple[int, int], dict]]:
-    """The `size` actors with most of `meetings`, and for each pair of them how often and when last they met.
+    """The `size` actors with most of `meetings`, and for each pair of them how often and when last they met."""
+    top, pairs, _ = matrix_with_others(meetings, size)
+    return top, pairs
+
+
+def matrix_with_others(
+    meetings: QuerySet[Meeting], size: int = MATRIX_SIZE, others: int = 0
+) -> tuple[list[dict], dict[tuple[int, int], dict], dict[int, dict]]:
+    """The `size` actors with most of `meetings`; for each pair of them how often (held, planned, any status) and
+    when last they met; and for each of them the `others` counterparts outside the top they met most.
 
     One query reads who took part in each meeting and Python counts, so the meetings are found once:
     a GROUP BY for the ranking and a self-join for the pairs each searched them again (at 1M events a
     busy actor's 90 days are 3,400 meetings probed for the actor). A second query names the leaders,
-    sorted by the database so that ties fall in the same order as the actor list.
+    sorted by the database so that ties fall in the same order as the actor list, and a third the counterparts.
     """
     people: dict[int, list[int]] = defaultdict(list)
-    starts: dict[int, date | None] = {}
+    facts: dict[int, tuple[date | None, str, str]] = {}
     counts: Counter = Counter()
     # `meeting IS NOT NULL` lets PostgreSQL read participants from the partial (meeting, actor) index alone.
     taking_part = (
         meetings.filter(participants__meeting__isnull=False)
         .order_by()
-        .values_list("pk", "start", "participants__actor")
+        .values_list("pk", "start", "precision", "status", "participants__actor")
     )
-    for meeting, start, actor in taking_part:
+    for meeting, start, precision, status, actor in taking_part:
         people[meeting].append(actor)
-        starts[meeting] = start
+        facts[meeting] = (start, precision, status)
         counts[actor] += 1
     if not counts:
-        return [], {}
+        return [], {}, {}
     ranked = counts.most_common()
     # Every actor tied with the last place is named, so the name decides among them.
     floor = ranked[min(size, len(ranked)) - 1][1]
@@ -203,18 +213,51 @@ def meeting_matrix(
     )[:size]
     ids = {row["actor"] for row in top}
     pairs: dict[tuple[int, int], dict] = {}
+    outside: dict[tuple[int, int], dict] = {}
     for meeting, actors in people.items():
         present = sorted(actor for actor in actors if actor in ids)
-        start = starts[meeting]
+        start, precision, status = facts[meeting]
         for index, a in enumerate(present):
             for b in present[index + 1 :]:
                 row = pairs.get((a, b))
                 if row is None:
-                    row = pairs[(a, b)] = pairs[(b, a)] = {"actor": a, "other": b, "count": 0, "last": None}
-                row["count"] += 1
-                if start is not None and (row["last"] is None or start > row["last"]):
-                    row["last"] = start
-    return top, pairs
+                    row = pairs[(a, b)] = pairs[(b, a)] = new_pair(a, b)
+                count_meeting(row, start, precision, status)
+            if others:
+                for b in actors:
+                    if b not in ids:
+                        row = outside.get((a, b))
+                        if row is None:
+                            row = outside[(a, b)] = new_pair(a, b)
+                        count_meeting(row, start, precision, status)
+    return top, pairs, named_counterparts(outside, others)
+
+
+def named_counterparts(outside: dict[tuple[int, int], dict], cap: int) -> dict[int, dict]:
+    """For each top actor, its `cap` counterparts met most (held) and how many more it met: one query names them."""
+    chosen: dict[int, list[dict]] = defaultdict(list)
+    more: Counter = Counter()
+    for row in sorted(outside.values(), key=lambda row: (-row["held"], -row["planned"])):
+        if row["held"] == 0 and row["planned"] == 0:
+            continue
+        if len(chosen[row["actor"]]) < cap:
+            chosen[row["actor"]].append(row)
+        else:
+            more[row["actor"]] += 1
+    if not chosen:
+        return {}
+    names = {
+        pk: (slug, name)
+        for pk, slug, name in Actor.objects.filter(
+            pk__in={row["other"] for rows in chosen.values() for row in rows}
+        ).values_list("pk", "slug", "name")
+    }
+    result = {}
+    for actor, rows in chosen.items():
+        listed = [{**row, "slug": names[row["other"]][0], "name": names[row["other"]][1]} for row in rows]
+        listed.sort(key=lambda row: (-row["held"], -row["planned"], row["name"]))
+        result[actor] = {"rows": listed, "more": more[actor]}
+    return result
 
 
 def pair_meetings(meetings: QuerySet[Meeting], pair: list[Actor], cap: int) -> tuple[list[EventCard], bool]:

@@ -217,6 +217,7 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
             ("CSV", reverse("export_csv") + query_string(full, **window_state)),
             ("iCalendar", reverse("export_ics") + query_string(full, **window_state)),
             ("Parley JSON", reverse("export_json") + query_string(full, **window_state)),
+            ("TimelineJS", reverse("export_timelinejs") + query_string(full, **window_state)),
         ],
         "window_actors": list(actors.values())[:200],
         "title": window.label,

@@ -15,14 +15,16 @@ from django.views.decorators.http import require_safe
 from tracker.dashboard import LaneActor, readable_date
 from tracker.filters import Filters, latest_start_of, parse_filters
 from tracker.models import Actor, Meeting
-from tracker.pairs import busiest_actors, pairs_among
+from tracker.pairs import busiest_actors, held_and_planned, pairs_among
 from tracker.views.cards import actor_url, group_by_day
 from tracker.views.http import HtmxHttpRequest, Panel, is_fragment, page_cache, query_string, respond
-from tracker.views.queries import MATRIX_SIZE, meeting_matrix, pair_meetings
+from tracker.views.queries import MATRIX_SIZE, matrix_with_others, pair_meetings
 from tracker.views.timeline import FILTER_CHOICES
 
 # The most meetings of one pair the page lists.
 EVENT_CAP = 50
+# How many counterparts outside the matrix each row names.
+OTHERS = 3
 # A filtered matrix counts live, over this many days up to the latest matching meeting unless a range is given,
 # and over at most a year when one is.
 MATRIX_DAYS = 90
@@ -69,14 +71,39 @@ def _pair(params: QueryDict, filters: Filters) -> list[Actor]:
     return pair if len(pair) == 2 and pair[0] != pair[1] else []
 
 
-def matrix_rows(top: list[dict], pairs: dict[tuple[int, int], dict], state: QueryDict, pair: list[Actor]) -> list[dict]:
+def short_date(day: date | None, precision: str) -> str:
+    """A matrix cell's date at its precision: "10 Feb 2022", "Feb 2022" or "2022"."""
+    if day is None:
+        return ""
+    return date_format(day, {"year": "Y", "month": "M Y"}.get(precision, "j M Y"))
+
+
+def pair_label(names: str, held: int, planned: int, last: date | None, precision: str, split: bool = True) -> str:
+    """What a cell says to a screen reader: held meetings and the last, then those planned."""
+    if not split:
+        return f"{names}: {held} meeting{'' if held == 1 else 's'} of any status, last {readable_date(last, precision)}"
+    if held:
+        said = f"{names}: met {held} time{'' if held == 1 else 's'}, last {readable_date(last, precision)}"
+    else:
+        said = f"{names}: not met yet"
+    return said + (f"; {planned} meeting{'' if planned == 1 else 's'} planned" if planned else "")
+
+
+def matrix_rows(
+    top: list[dict],
+    pairs: dict[tuple[int, int], dict],
+    state: QueryDict,
+    pair: list[Actor],
+    others: dict[int, dict],
+    split: bool = True,
+) -> list[dict]:
     """The matrix row by row, each cell's link, spoken label and short date made here: made in the template
     by {% querystring %} and date filters, 144 cells at a time, they took half the page's time."""
     base = query_string(state)
     prefix = f"{base}&" if len(base) > 1 else base
     quoted = {row["actor"]: quote_plus(row["slug"]) for row in top}
     chosen = (pair[0].pk, pair[1].pk) if pair else None
-    short: dict[date | None, str] = {}
+    short: dict[tuple[date | None, str], str] = {}
     rows = []
     for row in top:
         cells = []
@@ -84,19 +111,40 @@ def matrix_rows(top: list[dict], pairs: dict[tuple[int, int], dict], state: Quer
             same = row["actor"] == other["actor"]
             met = None if same else pairs.get((row["actor"], other["actor"]))
             cell: dict[str, Any] = {"self": same}
-            if met:
-                count, last = met["count"], met["last"]
-                if last not in short:
-                    short[last] = date_format(last, "j M Y") if last else ""
+            if met and (met["held"] or met["planned"]):
+                held, last, precision = met["held"], met["last_held"], met["last_precision"]
+                if (last, precision) not in short:
+                    short[(last, precision)] = short_date(last, precision)
                 cell.update(
                     url=f"{prefix}a={quoted[row['actor']]}&b={quoted[other['actor']]}",
-                    label=f"{row['name']} and {other['name']}: {count} meeting{'' if count == 1 else 's'}, last {readable_date(last)}",
-                    count=count,
-                    last=short[last],
+                    label=pair_label(
+                        f"{row['name']} and {other['name']}", held, met["planned"], last, precision, split
+                    ),
+                    count=held,
+                    planned=met["planned"],
+                    last=short[(last, precision)] if held else "",
                     selected=chosen == (row["actor"], other["actor"]),
                 )
             cells.append(cell)
-        rows.append({"actor": {**row, "url": actor_url(row["slug"])}, "cells": cells})
+        outside = others.get(row["actor"], {"rows": [], "more": 0})
+        met_others = [
+            {
+                "name": o["name"],
+                "held": o["held"],
+                "planned": o["planned"],
+                "url": f"{prefix}a={quoted[row['actor']]}&b={quote_plus(o['slug'])}",
+                "selected": chosen == (row["actor"], o["other"]),
+            }
+            for o in outside["rows"]
+        ]
+        rows.append(
+            {
+                "actor": {**row, "url": actor_url(row["slug"])},
+                "cells": cells,
+                "others": met_others,
+                "more": outside["more"],
+            }
+        )
     return rows
 
 
@@ -118,14 +166,17 @@ def matrix_panel(request: HtmxHttpRequest) -> Panel | HttpResponse:
     )
     if filters.rewritten and not filters.errors and not is_fragment(request):
         return HttpResponseRedirect(request.path + query_string(filters.query()))
+    split = True
     if pair_only:
-        top, pairs = [], {}
+        top, pairs, others = [], {}, {}
     elif filters.active:
-        top, pairs = meeting_matrix(meetings, MATRIX_SIZE)
+        top, pairs, others = matrix_with_others(meetings, MATRIX_SIZE, OTHERS)
     else:
         # The whole database: read from the tallies kept by every write (tracker.pairs).
         top = busiest_actors(MATRIX_SIZE)
-        pairs = pairs_among([row["actor"] for row in top]) if len(top) > 1 else {}
+        ids = [row["actor"] for row in top]
+        pairs = pairs_among(ids) if len(top) > 1 else {}
+        split, others = held_and_planned(top, pairs, OTHERS) if top else (True, {})
     widen = ""
     if window_note and first and last and (last - first).days < MATRIX_LONGEST - 1:
         widen = query_string(
@@ -136,7 +187,8 @@ def matrix_panel(request: HtmxHttpRequest) -> Panel | HttpResponse:
         "filters": filters,
         "state": state,
         "top": top,
-        "rows": matrix_rows(top, pairs, state, pair),
+        "rows": matrix_rows(top, pairs, state, pair, others, split),
+        "split": split,
         "pair": pair,
         "pair_cards": pair_cards,
         "pair_days": group_by_day(pair_cards),
