@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from tracker.dashboard import (
     ZOOMS,
+    Chart,
     DensityRow,
     LaneActor,
     Window,
@@ -172,7 +173,6 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
         meetings = sum(card.type == "meeting" for card in cards)
         drills = len(cards) - meetings
     window_state = {"zoom": None, "at": None, "from": window.first.isoformat(), "to": window.last.isoformat()}
-    link = bucket_links(state)
     return {
         "page": page,
         "filters": filters,
@@ -185,8 +185,10 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
             for zoom in ZOOMS
         ],
         "chart": chart,
+        "axis_key": axis_key(chart, window),
+        "marks_key": None if density else marks_key(chart, filters),
         "density": density,
-        "density_rows": density_rows(density, link) if density else [],
+        "density_rows": density_rows(density, window, state) if density else [],
         "density_days": bucket_days(window),
         "meeting_count": meetings,
         "drill_count": drills,
@@ -202,16 +204,48 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
     }
 
 
-def density_rows(density: Density, link: Callable[[date, date], str]) -> list[dict[str, Any]]:
-    """Each density row with its cells' links, spoken spans and boxes made here, once per cell.
+def axis_key(chart: Chart, window: Window) -> tuple:
+    """What the chart's axis shows: its ticks follow from the window, its lines reach the chart's height."""
+    return (window.first, window.last, chart.height, chart.today_x)
 
-    A row is drawn at height 0 and moved to its place, so its fragment, cached under everything it shows
-    (its `fingerprint`), serves wherever the row stands. Rendered from nothing, a month's rows cost about
-    30 ms in the template language at a million events (docs/benchmarks.md); cached, they cost a look-up each.
+
+def marks_key(chart: Chart, filters: Filters) -> tuple:
+    """Everything the lanes and marks of a chart drawn event by event show: their fragment is cached under
+    this, so a write re-renders them only when it changes an event, a lane or a place in this chart."""
+    lanes = tuple((lane.actor, lane.y, lane.count) for lane in chart.lanes)
+    marks = tuple(
+        (m.item, m.x, tuple(m.ys), m.x_end, m.band_x, m.fuzzy, m.clipped_left, m.clipped_right)
+        for m in (*chart.drills, *chart.meetings)
+    )
+    return (filters.active, chart.height, len(chart.drills), lanes, marks)
+
+
+class DensityLane:
+    """One density row as the chart draws it. Its cells (links, spoken spans, boxes) are made only when
+    the row's fragment is rendered, not when it is read from the cache: `fingerprint` says all they show.
+
+    A row is drawn at height 0 and moved to its place, so its fragment serves wherever the row stands.
+    Rendered from nothing, a month's rows cost about 30 ms in the template language at a million events
+    (docs/benchmarks.md); cached, they cost a look-up each.
     """
-    rows = []
-    for row in density.rows:
-        cells = [
+
+    def __init__(self, row: DensityRow, link: Callable[[date, date], str], state: str, window: Window):
+        self.row = row
+        self._link = link
+        self.fingerprint = (
+            row.name,
+            row.href,
+            row.total,
+            state,
+            window.first,
+            window.last,
+            tuple((c.first, c.last, c.count, c.level, c.counted) for c in row.cells),
+        )
+
+    @cached_property
+    def cells(self) -> list[dict[str, Any]]:
+        link = self._link
+        return [
             {
                 "cell": cell,
                 "href": link(cell.first, cell.last),
@@ -221,11 +255,15 @@ def density_rows(density: Density, link: Callable[[date, date], str]) -> list[di
                 "count_x": cell.x + cell.width / 2,
                 "box_width": max(cell.width - 1, 1),
             }
-            for cell in row.cells
+            for cell in self.row.cells
         ]
-        shown = (row.name, row.href, row.total, [(c["href"], c["cell"]) for c in cells])
-        rows.append({"row": row, "cells": cells, "fingerprint": shown})
-    return rows
+
+
+def density_rows(density: Density, window: Window, state: QueryDict) -> list[DensityLane]:
+    """Each density row, its cells' links made from the page's query once per bucket, and only if drawn."""
+    link = bucket_links(state)
+    shown = state.urlencode()
+    return [DensityLane(row, link, shown, window) for row in density.rows]
 
 
 def more_events(request: HtmxHttpRequest, filters: Filters, *, page: str) -> Panel:
