@@ -157,3 +157,18 @@ def test_in_a_dense_window_a_write_renders_again_only_the_lanes_whose_counts_it_
     # The total and Envoy A's lane changed, Envoy G's is new; the five others are read from the cache.
     # (Shades are relative to the busiest day: a write that made a new busiest day would change every lane.)
     assert rendered().count("density-row") == 3
+
+
+def test_an_actors_counterparts_are_rendered_again_only_when_a_write_changes_them(client, rendered):
+    a, b, c = f.actor("Envoy A"), f.actor("Envoy B"), f.actor("Envoy C")
+    f.meeting(a, b, start=date(2022, 2, 11), summary="A and B.")
+    client.get("/actors/envoy-a/")
+    assert "counterparts" in rendered()
+    f.meeting(b, c, start=date(2022, 2, 12), summary="B and C.")  # not Envoy A's
+
+    client.get("/actors/envoy-a/")
+    assert "counterparts" not in rendered()
+
+    f.meeting(a, c, start=date(2022, 2, 13), summary="A and C.")
+    html = client.get("/actors/envoy-a/").content.decode()
+    assert "counterparts" in rendered() and "1 meeting with Envoy C" in html
