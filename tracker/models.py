@@ -830,3 +830,68 @@ class InboxItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventType(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    DRILL = "drill", "Drill"
+
+
+class DayTallyQuerySet(models.QuerySet):
+    def counts(self, first: date, last: date) -> list[tuple[str, date, int]]:
+        """(type, day, events) for each day from `first` to `last` that some event starts on."""
+        return list(self.filter(day__range=(first, last), events__gt=0).values_list("type", "day", "events"))
+
+
+class DayTally(models.Model):
+    """How many meetings or drills start on a day, over the whole database.
+
+    Kept by database triggers (migration 0010) in the same statement as any write of an event or of its
+    start, whoever writes, so a dense window's chart reads its counts per day instead of counting events.
+    A row may hold 0 after deletes: it counts nothing.
+    """
+
+    type = models.CharField(max_length=7, choices=EventType.choices)
+    day = models.DateField()
+    events = models.IntegerField()
+
+    objects = DayTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["type", "day"], name="day_tally_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.events} {self.type}s"
+
+
+class ActorDayTallyQuerySet(models.QuerySet):
+    def counts(self, actor_ids: list[int], first: date, last: date) -> list[tuple[int, date, int]]:
+        """(actor, day, events) for each of `actor_ids` and each day from `first` to `last` they take part in
+        an event that starts then, meetings and drills together."""
+        return list(
+            self.filter(actor_id__in=actor_ids, day__range=(first, last), events__gt=0).values_list(
+                "actor_id", "day", "events"
+            )
+        )
+
+
+class ActorDayTally(models.Model):
+    """How many meetings or drills that start on a day an actor takes part in, over the whole database.
+
+    Kept by the same triggers as DayTally (migration 0010), on writes of participants and of events' starts.
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=7, choices=EventType.choices)
+    day = models.DateField()
+    events = models.IntegerField()
+
+    objects = ActorDayTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "day", "type"], name="actor_day_tally_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} on {self.day}: {self.events} {self.type}s"

@@ -1,0 +1,209 @@
+"""Events per day (DayTally) and per actor and day (ActorDayTally), kept by database triggers as the pair
+tallies (0006) and the revision token (0004) are.
+
+A dense window's chart counts events per day; at a million events that meant reading thousands of events
+and their participants for every fresh page. Every write of an event, of its start or of a participant keeps
+the tallies in the same statement, whoever writes (admin, services, loaddata, generate_timeline, raw SQL).
+Both databases count row by row with the same upserts: +1 where a row arrives, -1 where it leaves.
+An event deleted before its participants takes their counts with it; a participant deleted after its event
+finds no event and counts nothing, so either order of a cascade leaves the same tallies.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+KINDS = ("meeting", "drill")
+
+
+def _names(apps, schema_editor) -> dict[str, str]:
+    quote = schema_editor.connection.ops.quote_name
+    table = lambda name: quote(apps.get_model("tracker", name)._meta.db_table)  # noqa: E731
+    return {
+        "day": table("DayTally"),
+        "actor_day": table("ActorDayTally"),
+        "participant": table("Participant"),
+        "meeting": table("Meeting"),
+        "drill": table("Drill"),
+    }
+
+
+def add_day(kind: str, start: str, n: int) -> str:
+    """`n` more events of `kind` on the day `start` (an SQL expression; nothing when it is NULL)."""
+    return f"""
+        INSERT INTO {{day}} (type, day, events) SELECT '{kind}', {start}, {n} WHERE {start} IS NOT NULL
+        ON CONFLICT (type, day) DO UPDATE SET events = {{day}}.events + excluded.events;"""
+
+
+def add_participants(kind: str, start: str, event: str, n: int) -> str:
+    """`n` more events on the day `start` for each participant of the event `event`."""
+    return f"""
+        INSERT INTO {{actor_day}} (actor_id, type, day, events)
+        SELECT actor_id, '{kind}', {start}, {n} * COUNT(*) FROM {{participant}}
+        WHERE {kind}_id = {event} AND {start} IS NOT NULL GROUP BY actor_id
+        ON CONFLICT (actor_id, day, type) DO UPDATE SET events = {{actor_day}}.events + excluded.events;"""
+
+
+def add_participant(row: str, n: int) -> str:
+    """`n` more events for the participant `row` (NEW or OLD) on its event's start, if the event still exists."""
+    return "".join(
+        f"""
+        INSERT INTO {{actor_day}} (actor_id, type, day, events)
+        SELECT {row}.actor_id, '{kind}', e.start, {n} FROM {{{kind}}} e
+        WHERE e.id = {row}.{kind}_id AND e.start IS NOT NULL
+        ON CONFLICT (actor_id, day, type) DO UPDATE SET events = {{actor_day}}.events + excluded.events;"""
+        for kind in KINDS
+    )
+
+
+def event_left(kind: str) -> str:
+    return add_day(kind, "OLD.start", -1) + add_participants(kind, "OLD.start", "OLD.id", -1)
+
+
+def event_arrived(kind: str) -> str:
+    return add_day(kind, "NEW.start", 1) + add_participants(kind, "NEW.start", "NEW.id", 1)
+
+
+SQLITE_TRIGGERS = {
+    **{
+        f"parley_days_{kind}_{name}": (f"{when} ON {{{kind}}}{condition}", body)
+        for kind in KINDS
+        for name, when, condition, body in (
+            ("insert", "AFTER INSERT", "", event_arrived(kind)),
+            ("delete", "AFTER DELETE", "", event_left(kind)),
+            (
+                "start",
+                "AFTER UPDATE OF start",
+                " WHEN OLD.start IS NOT NEW.start",
+                event_left(kind) + event_arrived(kind),
+            ),
+        )
+    },
+    "parley_days_participant_insert": ("AFTER INSERT ON {participant}", add_participant("NEW", 1)),
+    "parley_days_participant_delete": ("AFTER DELETE ON {participant}", add_participant("OLD", -1)),
+    "parley_days_participant_update": (
+        "AFTER UPDATE OF actor_id, meeting_id, drill_id ON {participant} WHEN OLD.actor_id IS NOT NEW.actor_id"
+        " OR OLD.meeting_id IS NOT NEW.meeting_id OR OLD.drill_id IS NOT NEW.drill_id",
+        add_participant("OLD", -1) + add_participant("NEW", 1),
+    ),
+}
+
+POSTGRESQL_FUNCTION = """
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN {left} END IF;
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN {arrived} END IF;
+    RETURN NULL;
+END $$;
+"""
+
+
+def postgresql_statements(names: dict[str, str]) -> list[str]:
+    statements = []
+    for kind in KINDS:
+        function = f"parley_days_{kind}"
+        statements += [
+            POSTGRESQL_FUNCTION.format(name=function, left=event_left(kind), arrived=event_arrived(kind)),
+            f"CREATE TRIGGER {function} AFTER INSERT OR DELETE ON {{{kind}}}"
+            f" FOR EACH ROW EXECUTE FUNCTION {function}()",
+            f"CREATE TRIGGER {function}_start AFTER UPDATE OF start ON {{{kind}}}"
+            f" FOR EACH ROW WHEN (OLD.start IS DISTINCT FROM NEW.start) EXECUTE FUNCTION {function}()",
+        ]
+    statements += [
+        POSTGRESQL_FUNCTION.format(
+            name="parley_days_participant", left=add_participant("OLD", -1), arrived=add_participant("NEW", 1)
+        ),
+        "CREATE TRIGGER parley_days_participant AFTER INSERT OR DELETE ON {participant}"
+        " FOR EACH ROW EXECUTE FUNCTION parley_days_participant()",
+        "CREATE TRIGGER parley_days_participant_update AFTER UPDATE OF actor_id, meeting_id, drill_id"
+        " ON {participant} FOR EACH ROW WHEN (OLD.actor_id IS DISTINCT FROM NEW.actor_id"
+        " OR OLD.meeting_id IS DISTINCT FROM NEW.meeting_id OR OLD.drill_id IS DISTINCT FROM NEW.drill_id)"
+        " EXECUTE FUNCTION parley_days_participant()",
+    ]
+    # Braces of the SQL bodies were doubled for str.format: fill in the table names.
+    return [statement.format(**names) for statement in statements]
+
+
+POSTGRESQL_DROP = [
+    "DROP TRIGGER IF EXISTS parley_days_meeting ON {meeting}",
+    "DROP TRIGGER IF EXISTS parley_days_meeting_start ON {meeting}",
+    "DROP TRIGGER IF EXISTS parley_days_drill ON {drill}",
+    "DROP TRIGGER IF EXISTS parley_days_drill_start ON {drill}",
+    "DROP TRIGGER IF EXISTS parley_days_participant ON {participant}",
+    "DROP TRIGGER IF EXISTS parley_days_participant_update ON {participant}",
+    "DROP FUNCTION IF EXISTS parley_days_meeting(), parley_days_drill(), parley_days_participant()",
+]
+
+
+def create_triggers(apps, schema_editor):
+    names = _names(apps, schema_editor)
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for statement in postgresql_statements(names):
+            schema_editor.execute(statement, params=None)
+    elif vendor == "sqlite":
+        for name, (when, body) in SQLITE_TRIGGERS.items():
+            schema_editor.execute(f"CREATE TRIGGER {name} {when.format(**names)} BEGIN {body.format(**names)} END")
+    else:
+        raise NotImplementedError(f"Parley's tally triggers exist for SQLite and PostgreSQL, not {vendor}.")
+    for kind in KINDS:
+        schema_editor.execute(
+            f"INSERT INTO {names['day']} (type, day, events) SELECT '{kind}', start, COUNT(*)"
+            f" FROM {names[kind]} WHERE start IS NOT NULL GROUP BY start"
+        )
+        schema_editor.execute(
+            f"INSERT INTO {names['actor_day']} (actor_id, type, day, events) SELECT p.actor_id, '{kind}', e.start, COUNT(*)"
+            f" FROM {names['participant']} p JOIN {names[kind]} e ON e.id = p.{kind}_id"
+            f" WHERE e.start IS NOT NULL GROUP BY p.actor_id, e.start"
+        )
+
+
+def drop_triggers(apps, schema_editor):
+    names = _names(apps, schema_editor)
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in POSTGRESQL_DROP:
+            schema_editor.execute(statement.format(**names))
+    else:
+        for name in SQLITE_TRIGGERS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tracker", "0009_feeds_and_inbox"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="DayTally",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("type", models.CharField(choices=[("meeting", "Meeting"), ("drill", "Drill")], max_length=7)),
+                ("day", models.DateField()),
+                ("events", models.IntegerField()),
+            ],
+            options={
+                "constraints": [models.UniqueConstraint(fields=("type", "day"), name="day_tally_once_per_day")],
+            },
+        ),
+        migrations.CreateModel(
+            name="ActorDayTally",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("type", models.CharField(choices=[("meeting", "Meeting"), ("drill", "Drill")], max_length=7)),
+                ("day", models.DateField()),
+                ("events", models.IntegerField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="tracker.actor"
+                    ),
+                ),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(fields=("actor", "day", "type"), name="actor_day_tally_once_per_day")
+                ],
+            },
+        ),
+        migrations.RunPython(create_triggers, drop_triggers),
+    ]
