@@ -59,8 +59,11 @@ def test_a_new_meeting_and_drill_count_on_their_first_day_for_them_and_each_part
         ("meeting", date(2022, 2, 10), 1),
     ]
     assert sorted(ActorDayTally.objects.counts([russia.pk], date(2022, 2, 1), date(2022, 2, 28))) == [
-        (russia.pk, date(2022, 2, 10), 1),
-        (russia.pk, date(2022, 2, 10), 1),
+        (russia.pk, "drill", date(2022, 2, 10), 1),
+        (russia.pk, "meeting", date(2022, 2, 10), 1),
+    ]
+    assert DayTally.objects.counts(date(2022, 2, 1), date(2022, 2, 28), types=["drill"]) == [
+        ("drill", date(2022, 2, 10), 1)
     ]
     assert stored() == from_scratch()
 
@@ -112,8 +115,8 @@ def test_participants_moved_to_another_actor_or_event_move_their_counts():
 
     assert stored() == from_scratch()
     assert sorted(ActorDayTally.objects.counts([russia.pk], date(2022, 2, 1), date(2022, 2, 28))) == [
-        (russia.pk, date(2022, 2, 1), 1),
-        (russia.pk, date(2022, 2, 5), 1),
+        (russia.pk, "drill", date(2022, 2, 5), 1),
+        (russia.pk, "meeting", date(2022, 2, 1), 1),
     ]
 
 
@@ -201,5 +204,5 @@ def test_merging_actors_moves_their_counts_to_the_one_kept():
 
     assert stored() == from_scratch()
     assert ActorDayTally.objects.counts([russia.pk], date(2022, 2, 1), date(2022, 2, 1)) == [
-        (russia.pk, date(2022, 2, 1), 2)
+        (russia.pk, "meeting", date(2022, 2, 1), 2)
     ]

@@ -837,10 +837,14 @@ class EventType(models.TextChoices):
     DRILL = "drill", "Drill"
 
 
+EVENT_TYPES = tuple(EventType.values)
+
+
 class DayTallyQuerySet(models.QuerySet):
-    def counts(self, first: date, last: date) -> list[tuple[str, date, int]]:
-        """(type, day, events) for each day from `first` to `last` that some event starts on."""
-        return list(self.filter(day__range=(first, last), events__gt=0).values_list("type", "day", "events"))
+    def counts(self, first: date, last: date, types: Iterable[str] = EVENT_TYPES) -> list[tuple[str, date, int]]:
+        """(type, day, events) for each day from `first` to `last` that some event of `types` starts on."""
+        rows = self.filter(day__range=(first, last), type__in=list(types), events__gt=0)
+        return list(rows.values_list("type", "day", "events"))
 
 
 class DayTally(models.Model):
@@ -865,14 +869,13 @@ class DayTally(models.Model):
 
 
 class ActorDayTallyQuerySet(models.QuerySet):
-    def counts(self, actor_ids: list[int], first: date, last: date) -> list[tuple[int, date, int]]:
-        """(actor, day, events) for each of `actor_ids` and each day from `first` to `last` they take part in
-        an event that starts then, meetings and drills together."""
-        return list(
-            self.filter(actor_id__in=actor_ids, day__range=(first, last), events__gt=0).values_list(
-                "actor_id", "day", "events"
-            )
-        )
+    def counts(
+        self, actor_ids: list[int], first: date, last: date, types: Iterable[str] = EVENT_TYPES
+    ) -> list[tuple[int, str, date, int]]:
+        """(actor, type, day, events) for each of `actor_ids` and each day from `first` to `last` on which an
+        event of `types` they take part in starts."""
+        rows = self.filter(actor_id__in=actor_ids, day__range=(first, last), type__in=list(types), events__gt=0)
+        return list(rows.values_list("actor_id", "type", "day", "events"))
 
 
 class ActorDayTally(models.Model):

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from tracker.filters import Key
-from tracker.models import Actor, Drill, Evidence, Meeting, Participant
+from tracker.models import Actor, ActorDayTally, DayTally, Drill, Evidence, Meeting, Participant
 from tracker.views.cards import EVENT_FIELDS, EXTRA_FIELDS, EventCard, EventRow, EvidenceRow, Person, SourceRow
 
 MODELS = {"meeting": Meeting, "drill": Drill}
@@ -147,6 +147,24 @@ def density_counts(
             for actor_id, b, count in cursor.fetchall():
                 lanes[(actor_id, max(b, 0))] += count
     return totals, lanes, counted, last_start
+
+
+def tallied_counts(
+    first: date, last: date, days: int, lane_ids: list[int], types: list[str]
+) -> tuple[Counter, Counter, Counter]:
+    """Events of `types` per bucket of `days` days from `first`, per (actor, bucket) for `lane_ids`, and per
+    type, read from the tallies the triggers keep (DayTally, ActorDayTally): two indexed reads of at most
+    a row per day and lane, however many events the window holds."""
+    totals: Counter = Counter()
+    lanes: Counter = Counter()
+    per_type: Counter = Counter()
+    for kind, day, count in DayTally.objects.counts(first, last, types):
+        totals[(day - first).days // days] += count
+        per_type[kind] += count
+    if lane_ids and totals:
+        for actor_id, _, day, count in ActorDayTally.objects.counts(lane_ids, first, last, types):
+            lanes[(actor_id, (day - first).days // days)] += count
+    return totals, lanes, per_type
 
 
 def meeting_matrix(

@@ -26,7 +26,7 @@ from tracker.dashboard import (
     layout_density,
     layout_timeline,
 )
-from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
+from tracker.filters import DRILL, KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
 from tracker.pairs import busiest_actors
 from tracker.views.cards import EventCard, actor_url, group_by_day
 from tracker.views.http import (
@@ -39,7 +39,7 @@ from tracker.views.http import (
     wants_more,
     without,
 )
-from tracker.views.queries import add_evidence, add_people, cards_for, density_counts
+from tracker.views.queries import add_evidence, add_people, cards_for, density_counts, tallied_counts
 
 # Events per page of the day list; a "More events" link reads the next page by keyset.
 LIST_PAGE = 25
@@ -63,7 +63,11 @@ class Density:
 
 
 def density_chart(filters: Filters, window: Window) -> Density:
-    """Counts per bucket of days: all events, then the filtered actors and the busiest actors overall."""
+    """Counts per bucket of days: all events, then the filtered actors and the busiest actors overall.
+
+    Events count on the day they start. Without filters on status, text, actors or kinds of meeting the
+    counts come whole from the tallies; with them, from the first DENSITY_SCAN matching events.
+    """
     lane_actors = [LaneActor(a.pk, a.slug, a.name, actor_url(a.slug)) for a in filters.actors]
     if len(lane_actors) < DENSITY_LANES:
         taken = {a.id for a in lane_actors}
@@ -71,31 +75,39 @@ def density_chart(filters: Filters, window: Window) -> Density:
             if row["actor"] not in taken:
                 lane_actors.append(LaneActor(row["actor"], row["slug"], row["name"], actor_url(row["slug"])))
     lane_actors = lane_actors[:DENSITY_LANES]
+    lane_ids = [a.id for a in lane_actors]
     days = bucket_days(window)
-    totals: Counter = Counter()
-    lanes: Counter = Counter()
     counted_until = None
-    counts = {"meeting": 0, "drill": 0}
     kinds = [("meeting", filters.meetings)] if filters.wants_meetings else []
     kinds += [("drill", filters.drills)] if filters.wants_drills else []
-    for kind, events in kinds:
-        kind_totals, kind_lanes, counted, last_start = density_counts(
-            events().between(window.first, window.last), window.first, days, [a.id for a in lane_actors], DENSITY_SCAN
-        )
-        totals.update(kind_totals)
-        lanes.update(kind_lanes)
-        counts[kind] = counted
-        if counted >= DENSITY_SCAN and last_start is not None:
-            counted_until = last_start if counted_until is None else min(counted_until, last_start)
+    if tallied(filters):
+        totals, lanes, counts = tallied_counts(window.first, window.last, days, lane_ids, [kind for kind, _ in kinds])
+    else:
+        totals, lanes, counts = Counter(), Counter(), Counter()
+        for kind, events in kinds:
+            in_window = events().between(window.first, window.last).filter(start__gte=window.first)
+            kind_totals, kind_lanes, counted, last_start = density_counts(
+                in_window, window.first, days, lane_ids, DENSITY_SCAN
+            )
+            totals.update(kind_totals)
+            lanes.update(kind_lanes)
+            counts[kind] = counted
+            if counted >= DENSITY_SCAN and last_start is not None:
+                counted_until = last_start if counted_until is None else min(counted_until, last_start)
+    per_lane: dict[int, dict[int, int]] = {}
+    for (actor_id, b), n in lanes.items():
+        per_lane.setdefault(actor_id, {})[b] = n
     rows = [("All events", "", totals)]
-    for actor in lane_actors:
-        mine = {b: n for (actor_id, b), n in lanes.items() if actor_id == actor.id}
-        if mine:
-            rows.append((actor.name, actor.href, mine))
+    rows += [(actor.name, actor.href, per_lane[actor.id]) for actor in lane_actors if actor.id in per_lane]
     laid_out, height = layout_density(window, days, rows, counted_until=counted_until)
     return Density(
         laid_out, height, counts["meeting"] + counts["drill"], counted_until, counts["meeting"], counts["drill"]
     )
+
+
+def tallied(filters: Filters) -> bool:
+    """Whether the tallies hold the filters' counts: they count every event by type, nothing narrower."""
+    return not (filters.statuses or filters.q or filters.actors or any(kind != DRILL for kind in filters.kinds))
 
 
 def _bucket_query(state: QueryDict, first: date, last: date) -> str:
