@@ -17,7 +17,7 @@ from django.http import QueryDict
 from tracker.dashboard import DEFAULT_ZOOM, ZOOM_SPAN, ZOOMS, Window
 from tracker.extraction.headlines import join_names
 from tracker.limits import DATE_RANGE_TEXT, EARLIEST, LATEST, clamp
-from tracker.models import Actor, Drill, Meeting, Participant
+from tracker.models import Actor, ActorDayTally, DayTally, Drill, Meeting, Participant
 
 DRILL = "drill"
 KINDS: list[tuple[str, str]] = [*Meeting.Kind.choices, (DRILL, "drill")]
@@ -167,8 +167,24 @@ class Filters:
             return Window.between(self.last - span + timedelta(days=1), self.last, self.zoom)
         return Window.around(self.at or default_at or date.today(), self.zoom)
 
+    @property
+    def tallied(self) -> bool:
+        """Whether the day tallies count what these filters let through: events by type, of one actor or all."""
+        narrowed = self.statuses or self.q or any(kind != DRILL for kind in self.kinds)
+        return not narrowed and len(self.actors) <= 1
+
+    @property
+    def types(self) -> list[str]:
+        return [kind for kind, wanted in (("meeting", self.wants_meetings), ("drill", self.wants_drills)) if wanted]
+
     def latest_start(self) -> date | None:
         """The start of the latest event that passes the filters: where the timeline opens without `at`."""
+        if self.tallied:
+            if self.actors:
+                latest = ActorDayTally.objects.latest_day(self.actors[0].pk, self.types)
+            else:
+                latest = DayTally.objects.latest_day(self.types)
+            return clamp(latest) if latest else None
         latest = [
             latest_start_of(Meeting, self.meetings) if self.wants_meetings else None,
             latest_start_of(Drill, self.drills) if self.wants_drills else None,

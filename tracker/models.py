@@ -846,6 +846,11 @@ class DayTallyQuerySet(models.QuerySet):
         rows = self.filter(day__range=(first, last), type__in=list(types), events__gt=0)
         return list(rows.values_list("type", "day", "events"))
 
+    def latest_day(self, types: Iterable[str] = EVENT_TYPES) -> date | None:
+        """The latest day that some event of `types` starts on: the last entry of the (day, type) index."""
+        rows = self.filter(type__in=list(types), events__gt=0).order_by("-day")
+        return rows.values_list("day", flat=True).first()
+
 
 class DayTally(models.Model):
     """How many meetings or drills start on a day, over the whole database.
@@ -862,7 +867,8 @@ class DayTally(models.Model):
     objects = DayTallyQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["type", "day"], name="day_tally_once_per_day")]
+        # Day first: a window reads a range of days, and the latest day is the last entry.
+        constraints = [models.UniqueConstraint(fields=["day", "type"], name="day_tally_once_per_day")]
 
     def __str__(self) -> str:
         return f"{self.day}: {self.events} {self.type}s"
@@ -876,6 +882,11 @@ class ActorDayTallyQuerySet(models.QuerySet):
         event of `types` they take part in starts."""
         rows = self.filter(actor_id__in=actor_ids, day__range=(first, last), type__in=list(types), events__gt=0)
         return list(rows.values_list("actor_id", "type", "day", "events"))
+
+    def latest_day(self, actor_id: int, types: Iterable[str] = EVENT_TYPES) -> date | None:
+        """The latest day on which an event of `types` that the actor takes part in starts."""
+        rows = self.filter(actor_id=actor_id, type__in=list(types), events__gt=0).order_by("-day")
+        return rows.values_list("day", flat=True).first()
 
 
 class ActorDayTally(models.Model):

@@ -31,7 +31,7 @@ def add_day(kind: str, start: str, n: int) -> str:
     """`n` more events of `kind` on the day `start` (an SQL expression; nothing when it is NULL)."""
     return f"""
         INSERT INTO {{day}} (type, day, events) SELECT '{kind}', {start}, {n} WHERE {start} IS NOT NULL
-        ON CONFLICT (type, day) DO UPDATE SET events = {{day}}.events + excluded.events;"""
+        ON CONFLICT (day, type) DO UPDATE SET events = {{day}}.events + excluded.events;"""
 
 
 def add_participants(kind: str, start: str, event: str, n: int) -> str:
@@ -182,7 +182,7 @@ class Migration(migrations.Migration):
                 ("events", models.IntegerField()),
             ],
             options={
-                "constraints": [models.UniqueConstraint(fields=("type", "day"), name="day_tally_once_per_day")],
+                "constraints": [models.UniqueConstraint(fields=("day", "type"), name="day_tally_once_per_day")],
             },
         ),
         migrations.CreateModel(

@@ -26,7 +26,7 @@ from tracker.dashboard import (
     layout_density,
     layout_timeline,
 )
-from tracker.filters import DRILL, KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
+from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
 from tracker.pairs import busiest_actors
 from tracker.views.cards import EventCard, actor_url, group_by_day
 from tracker.views.http import (
@@ -80,7 +80,8 @@ def density_chart(filters: Filters, window: Window) -> Density:
     counted_until = None
     kinds = [("meeting", filters.meetings)] if filters.wants_meetings else []
     kinds += [("drill", filters.drills)] if filters.wants_drills else []
-    if tallied(filters):
+    # The tallies count an actor's own events, not who else took part in them: lanes need the events.
+    if filters.tallied and not filters.actors:
         totals, lanes, counts = tallied_counts(window.first, window.last, days, lane_ids, [kind for kind, _ in kinds])
     else:
         totals, lanes, counts = Counter(), Counter(), Counter()
@@ -103,11 +104,6 @@ def density_chart(filters: Filters, window: Window) -> Density:
     return Density(
         laid_out, height, counts["meeting"] + counts["drill"], counted_until, counts["meeting"], counts["drill"]
     )
-
-
-def tallied(filters: Filters) -> bool:
-    """Whether the tallies hold the filters' counts: they count every event by type, nothing narrower."""
-    return not (filters.statuses or filters.q or filters.actors or any(kind != DRILL for kind in filters.kinds))
 
 
 def _bucket_query(state: QueryDict, first: date, last: date) -> str:
