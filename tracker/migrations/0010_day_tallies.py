@@ -4,7 +4,7 @@ tallies (0006) and the revision token (0004) are.
 A dense window's chart counts events per day; at a million events that meant reading thousands of events
 and their participants for every fresh page. Every write of an event, of its start or of a participant keeps
 the tallies in the same statement, whoever writes (admin, services, loaddata, generate_timeline, raw SQL).
-Both databases count row by row with the same upserts: +1 where a row arrives, -1 where it leaves.
+SQLite counts row by row, PostgreSQL per statement; both with upserts: +1 where a row arrives, -1 where it leaves.
 An event deleted before its participants takes their counts with it; a participant deleted after its event
 finds no event and counts nothing, so either order of a cascade leaves the same tallies.
 """
@@ -87,50 +87,88 @@ SQLITE_TRIGGERS = {
     ),
 }
 
-POSTGRESQL_FUNCTION = """
-CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN {left} END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN {arrived} END IF;
-    RETURN NULL;
-END $$;
-"""
+# PostgreSQL counts per statement from the rows it touched (transition tables), so a bulk insert of
+# thousands of events or participants pays once, as 0006 does for the pairs. Each change is a row of
+# (event or participant, +1 or -1); the upserts add them up per day, so no key is updated twice.
+EVENT_CHANGES = {
+    "added": "SELECT id, start, 1 AS n FROM added",
+    "removed": "SELECT id, start, -1 AS n FROM removed",
+    "moved": (
+        "SELECT o.id, o.start, -1 AS n FROM removed o JOIN added a ON a.id = o.id"
+        " WHERE o.start IS DISTINCT FROM a.start"
+        " UNION ALL SELECT a.id, a.start, 1 FROM added a JOIN removed o ON o.id = a.id"
+        " WHERE o.start IS DISTINCT FROM a.start"
+    ),
+}
+MOVED_PARTICIPANT = (
+    "o.actor_id IS DISTINCT FROM a.actor_id OR o.meeting_id IS DISTINCT FROM a.meeting_id"
+    " OR o.drill_id IS DISTINCT FROM a.drill_id"
+)
+PARTICIPANT_CHANGES = {
+    "added": "SELECT actor_id, meeting_id, drill_id, 1 AS n FROM added",
+    "removed": "SELECT actor_id, meeting_id, drill_id, -1 AS n FROM removed",
+    "moved": (
+        f"SELECT o.actor_id, o.meeting_id, o.drill_id, -1 AS n FROM removed o JOIN added a ON a.id = o.id"
+        f" WHERE {MOVED_PARTICIPANT}"
+        f" UNION ALL SELECT a.actor_id, a.meeting_id, a.drill_id, 1 FROM added a JOIN removed o ON o.id = a.id"
+        f" WHERE {MOVED_PARTICIPANT}"
+    ),
+}
+TRANSITIONS = {
+    "added": ("INSERT", "REFERENCING NEW TABLE AS added"),
+    "removed": ("DELETE", "REFERENCING OLD TABLE AS removed"),
+    "moved": ("UPDATE", "REFERENCING OLD TABLE AS removed NEW TABLE AS added"),
+}
+
+
+def events_changed(kind: str, changes: str) -> str:
+    return f"""
+        INSERT INTO {{day}} (type, day, events)
+        SELECT '{kind}', start, SUM(n) FROM ({changes}) c WHERE start IS NOT NULL GROUP BY start
+        ON CONFLICT (day, type) DO UPDATE SET events = {{day}}.events + excluded.events;
+        INSERT INTO {{actor_day}} (actor_id, type, day, events)
+        SELECT p.actor_id, '{kind}', c.start, SUM(c.n) FROM ({changes}) c JOIN {{participant}} p ON p.{kind}_id = c.id
+        WHERE c.start IS NOT NULL GROUP BY p.actor_id, c.start
+        ON CONFLICT (actor_id, day, type) DO UPDATE SET events = {{actor_day}}.events + excluded.events;"""
+
+
+def participants_changed(changes: str) -> str:
+    return "".join(
+        f"""
+        INSERT INTO {{actor_day}} (actor_id, type, day, events)
+        SELECT c.actor_id, '{kind}', e.start, SUM(c.n) FROM ({changes}) c JOIN {{{kind}}} e ON e.id = c.{kind}_id
+        WHERE e.start IS NOT NULL GROUP BY c.actor_id, e.start
+        ON CONFLICT (actor_id, day, type) DO UPDATE SET events = {{actor_day}}.events + excluded.events;"""
+        for kind in KINDS
+    )
 
 
 def postgresql_statements(names: dict[str, str]) -> list[str]:
     statements = []
-    for kind in KINDS:
-        function = f"parley_days_{kind}"
-        statements += [
-            POSTGRESQL_FUNCTION.format(name=function, left=event_left(kind), arrived=event_arrived(kind)),
-            f"CREATE TRIGGER {function} AFTER INSERT OR DELETE ON {{{kind}}}"
-            f" FOR EACH ROW EXECUTE FUNCTION {function}()",
-            f"CREATE TRIGGER {function}_start AFTER UPDATE OF start ON {{{kind}}}"
-            f" FOR EACH ROW WHEN (OLD.start IS DISTINCT FROM NEW.start) EXECUTE FUNCTION {function}()",
-        ]
-    statements += [
-        POSTGRESQL_FUNCTION.format(
-            name="parley_days_participant", left=add_participant("OLD", -1), arrived=add_participant("NEW", 1)
-        ),
-        "CREATE TRIGGER parley_days_participant AFTER INSERT OR DELETE ON {participant}"
-        " FOR EACH ROW EXECUTE FUNCTION parley_days_participant()",
-        "CREATE TRIGGER parley_days_participant_update AFTER UPDATE OF actor_id, meeting_id, drill_id"
-        " ON {participant} FOR EACH ROW WHEN (OLD.actor_id IS DISTINCT FROM NEW.actor_id"
-        " OR OLD.meeting_id IS DISTINCT FROM NEW.meeting_id OR OLD.drill_id IS DISTINCT FROM NEW.drill_id)"
-        " EXECUTE FUNCTION parley_days_participant()",
-    ]
+    for table, bodies in [
+        *((kind, {change: events_changed(kind, sql) for change, sql in EVENT_CHANGES.items()}) for kind in KINDS),
+        ("participant", {change: participants_changed(sql) for change, sql in PARTICIPANT_CHANGES.items()}),
+    ]:
+        for change, body in bodies.items():
+            name = f"parley_days_{table}_{change}"
+            operation, referencing = TRANSITIONS[change]
+            statements += [
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
+                f"CREATE TRIGGER {name} AFTER {operation} ON {{{table}}} {referencing}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+            ]
     # Braces of the SQL bodies were doubled for str.format: fill in the table names.
     return [statement.format(**names) for statement in statements]
 
 
 POSTGRESQL_DROP = [
-    "DROP TRIGGER IF EXISTS parley_days_meeting ON {meeting}",
-    "DROP TRIGGER IF EXISTS parley_days_meeting_start ON {meeting}",
-    "DROP TRIGGER IF EXISTS parley_days_drill ON {drill}",
-    "DROP TRIGGER IF EXISTS parley_days_drill_start ON {drill}",
-    "DROP TRIGGER IF EXISTS parley_days_participant ON {participant}",
-    "DROP TRIGGER IF EXISTS parley_days_participant_update ON {participant}",
-    "DROP FUNCTION IF EXISTS parley_days_meeting(), parley_days_drill(), parley_days_participant()",
+    statement
+    for table in (*KINDS, "participant")
+    for change in TRANSITIONS
+    for statement in (
+        f"DROP TRIGGER IF EXISTS parley_days_{table}_{change} ON {{{table}}}",
+        f"DROP FUNCTION IF EXISTS parley_days_{table}_{change}()",
+    )
 ]
 
 
