@@ -206,3 +206,19 @@ def test_merging_actors_moves_their_counts_to_the_one_kept():
     assert ActorDayTally.objects.counts([russia.pk], date(2022, 2, 1), date(2022, 2, 1)) == [
         (russia.pk, "meeting", date(2022, 2, 1), 2)
     ]
+
+
+def test_deletes_after_the_tallies_were_emptied_leave_no_rows_behind():
+    # As a flush of the test database or generate_timeline --clear does: the tallies first, then the events.
+    russia, belarus = actor("Russia"), actor("Belarus")
+    meeting(date(2022, 2, 10), russia, belarus, slug="talks")
+    drill = Drill.objects.create(slug="drill", start=date(2022, 2, 11))
+    Participant.objects.create(drill=drill, actor=russia)
+    DayTally.objects.all().delete()
+    ActorDayTally.objects.all().delete()
+
+    Participant.objects.filter(actor=belarus).delete()
+    Meeting.objects.all().delete()
+    Drill.objects.all().delete()
+
+    assert (DayTally.objects.count(), ActorDayTally.objects.count()) == (0, 0)

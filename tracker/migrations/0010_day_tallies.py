@@ -27,28 +27,49 @@ def _names(apps, schema_editor) -> dict[str, str]:
     }
 
 
+# A count only grows by an upsert; it shrinks by an update of the row that is there. So a delete that
+# comes after the tallies were emptied (a flush, generate_timeline --clear) leaves no row behind.
+
+
 def add_day(kind: str, start: str, n: int) -> str:
-    """`n` more events of `kind` on the day `start` (an SQL expression; nothing when it is NULL)."""
+    """One more (n=1) or one fewer (n=-1) event of `kind` on the day `start` (an SQL expression; nothing when NULL)."""
+    if n < 0:
+        return f"""
+        UPDATE {{day}} SET events = events - 1 WHERE type = '{kind}' AND day = {start};"""
     return f"""
-        INSERT INTO {{day}} (type, day, events) SELECT '{kind}', {start}, {n} WHERE {start} IS NOT NULL
+        INSERT INTO {{day}} (type, day, events) SELECT '{kind}', {start}, 1 WHERE {start} IS NOT NULL
         ON CONFLICT (day, type) DO UPDATE SET events = {{day}}.events + excluded.events;"""
 
 
 def add_participants(kind: str, start: str, event: str, n: int) -> str:
-    """`n` more events on the day `start` for each participant of the event `event`."""
+    """One more or one fewer event on the day `start` for each participant of the event `event`."""
+    if n < 0:
+        return f"""
+        UPDATE {{actor_day}} SET events = events - (
+            SELECT COUNT(*) FROM {{participant}} p WHERE p.{kind}_id = {event} AND p.actor_id = {{actor_day}}.actor_id
+        )
+        WHERE type = '{kind}' AND day = {start}
+          AND actor_id IN (SELECT actor_id FROM {{participant}} WHERE {kind}_id = {event});"""
     return f"""
         INSERT INTO {{actor_day}} (actor_id, type, day, events)
-        SELECT actor_id, '{kind}', {start}, {n} * COUNT(*) FROM {{participant}}
+        SELECT actor_id, '{kind}', {start}, COUNT(*) FROM {{participant}}
         WHERE {kind}_id = {event} AND {start} IS NOT NULL GROUP BY actor_id
         ON CONFLICT (actor_id, day, type) DO UPDATE SET events = {{actor_day}}.events + excluded.events;"""
 
 
 def add_participant(row: str, n: int) -> str:
-    """`n` more events for the participant `row` (NEW or OLD) on its event's start, if the event still exists."""
+    """One more or one fewer event for the participant `row` (NEW or OLD) on its event's start, if the event exists."""
+    if n < 0:
+        return "".join(
+            f"""
+        UPDATE {{actor_day}} SET events = events - 1 WHERE actor_id = {row}.actor_id AND type = '{kind}'
+          AND day = (SELECT start FROM {{{kind}}} WHERE id = {row}.{kind}_id);"""
+            for kind in KINDS
+        )
     return "".join(
         f"""
         INSERT INTO {{actor_day}} (actor_id, type, day, events)
-        SELECT {row}.actor_id, '{kind}', e.start, {n} FROM {{{kind}}} e
+        SELECT {row}.actor_id, '{kind}', e.start, 1 FROM {{{kind}}} e
         WHERE e.id = {row}.{kind}_id AND e.start IS NOT NULL
         ON CONFLICT (actor_id, day, type) DO UPDATE SET events = {{actor_day}}.events + excluded.events;"""
         for kind in KINDS
@@ -121,24 +142,35 @@ TRANSITIONS = {
 }
 
 
-def events_changed(kind: str, changes: str) -> str:
+def apply(target: str, columns: str, rows: str) -> str:
+    """Add `rows` (the `columns` of a tally and `n`, the change) to `target`: shrink the rows that are
+    there, insert or grow the others."""
+    match = " AND ".join(f"t.{column} = c.{column}" for column in columns.split(", "))
     return f"""
-        INSERT INTO {{day}} (type, day, events)
-        SELECT '{kind}', start, SUM(n) FROM ({changes}) c WHERE start IS NOT NULL GROUP BY start
-        ON CONFLICT (day, type) DO UPDATE SET events = {{day}}.events + excluded.events;
-        INSERT INTO {{actor_day}} (actor_id, type, day, events)
-        SELECT p.actor_id, '{kind}', c.start, SUM(c.n) FROM ({changes}) c JOIN {{participant}} p ON p.{kind}_id = c.id
-        WHERE c.start IS NOT NULL GROUP BY p.actor_id, c.start
-        ON CONFLICT (actor_id, day, type) DO UPDATE SET events = {{actor_day}}.events + excluded.events;"""
+        UPDATE {target} AS t SET events = t.events + c.n FROM ({rows}) c WHERE {match} AND c.n < 0;
+        INSERT INTO {target} ({columns}, events) SELECT {columns}, n FROM ({rows}) c WHERE c.n > 0
+        ON CONFLICT ({columns}) DO UPDATE SET events = {target}.events + excluded.events;"""
+
+
+def events_changed(kind: str, changes: str) -> str:
+    days = (
+        f"SELECT start AS day, '{kind}' AS type, SUM(n) AS n FROM ({changes}) x WHERE start IS NOT NULL GROUP BY start"
+    )
+    actors = (
+        f"SELECT p.actor_id, x.start AS day, '{kind}' AS type, SUM(x.n) AS n FROM ({changes}) x"
+        f" JOIN {{participant}} p ON p.{kind}_id = x.id WHERE x.start IS NOT NULL GROUP BY p.actor_id, x.start"
+    )
+    return apply("{day}", "day, type", days) + apply("{actor_day}", "actor_id, day, type", actors)
 
 
 def participants_changed(changes: str) -> str:
     return "".join(
-        f"""
-        INSERT INTO {{actor_day}} (actor_id, type, day, events)
-        SELECT c.actor_id, '{kind}', e.start, SUM(c.n) FROM ({changes}) c JOIN {{{kind}}} e ON e.id = c.{kind}_id
-        WHERE e.start IS NOT NULL GROUP BY c.actor_id, e.start
-        ON CONFLICT (actor_id, day, type) DO UPDATE SET events = {{actor_day}}.events + excluded.events;"""
+        apply(
+            "{actor_day}",
+            "actor_id, day, type",
+            f"SELECT x.actor_id, e.start AS day, '{kind}' AS type, SUM(x.n) AS n FROM ({changes}) x"
+            f" JOIN {{{kind}}} e ON e.id = x.{kind}_id WHERE e.start IS NOT NULL GROUP BY x.actor_id, e.start",
+        )
         for kind in KINDS
     )
 
