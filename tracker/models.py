@@ -857,7 +857,6 @@ class DayTally(models.Model):
 
     Kept by database triggers (migration 0010) in the same statement as any write of an event or of its
     start, whoever writes, so a dense window's chart reads its counts per day instead of counting events.
-    A row may hold 0 after deletes: it counts nothing.
     """
 
     type = models.CharField(max_length=7, choices=EventType.choices)

@@ -27,15 +27,17 @@ def _names(apps, schema_editor) -> dict[str, str]:
     }
 
 
-# A count only grows by an upsert; it shrinks by an update of the row that is there. So a delete that
-# comes after the tallies were emptied (a flush, generate_timeline --clear) leaves no row behind.
+# A count only grows by an upsert; it shrinks by an update of the row that is there, which is deleted
+# when it reaches 0. So the tallies hold no empty rows, and a delete that comes after they were
+# emptied (a flush, generate_timeline --clear) leaves nothing behind.
 
 
 def add_day(kind: str, start: str, n: int) -> str:
     """One more (n=1) or one fewer (n=-1) event of `kind` on the day `start` (an SQL expression; nothing when NULL)."""
     if n < 0:
         return f"""
-        UPDATE {{day}} SET events = events - 1 WHERE type = '{kind}' AND day = {start};"""
+        UPDATE {{day}} SET events = events - 1 WHERE type = '{kind}' AND day = {start};
+        DELETE FROM {{day}} WHERE type = '{kind}' AND day = {start} AND events <= 0;"""
     return f"""
         INSERT INTO {{day}} (type, day, events) SELECT '{kind}', {start}, 1 WHERE {start} IS NOT NULL
         ON CONFLICT (day, type) DO UPDATE SET events = {{day}}.events + excluded.events;"""
@@ -49,6 +51,8 @@ def add_participants(kind: str, start: str, event: str, n: int) -> str:
             SELECT COUNT(*) FROM {{participant}} p WHERE p.{kind}_id = {event} AND p.actor_id = {{actor_day}}.actor_id
         )
         WHERE type = '{kind}' AND day = {start}
+          AND actor_id IN (SELECT actor_id FROM {{participant}} WHERE {kind}_id = {event});
+        DELETE FROM {{actor_day}} WHERE type = '{kind}' AND day = {start} AND events <= 0
           AND actor_id IN (SELECT actor_id FROM {{participant}} WHERE {kind}_id = {event});"""
     return f"""
         INSERT INTO {{actor_day}} (actor_id, type, day, events)
@@ -63,6 +67,8 @@ def add_participant(row: str, n: int) -> str:
         return "".join(
             f"""
         UPDATE {{actor_day}} SET events = events - 1 WHERE actor_id = {row}.actor_id AND type = '{kind}'
+          AND day = (SELECT start FROM {{{kind}}} WHERE id = {row}.{kind}_id);
+        DELETE FROM {{actor_day}} WHERE actor_id = {row}.actor_id AND type = '{kind}' AND events <= 0
           AND day = (SELECT start FROM {{{kind}}} WHERE id = {row}.{kind}_id);"""
             for kind in KINDS
         )
@@ -148,6 +154,7 @@ def apply(target: str, columns: str, rows: str) -> str:
     match = " AND ".join(f"t.{column} = c.{column}" for column in columns.split(", "))
     return f"""
         UPDATE {target} AS t SET events = t.events + c.n FROM ({rows}) c WHERE {match} AND c.n < 0;
+        DELETE FROM {target} AS t USING ({rows}) c WHERE {match} AND c.n < 0 AND t.events <= 0;
         INSERT INTO {target} ({columns}, events) SELECT {columns}, n FROM ({rows}) c WHERE c.n > 0
         ON CONFLICT ({columns}) DO UPDATE SET events = {target}.events + excluded.events;"""
 
