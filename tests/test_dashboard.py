@@ -1,12 +1,17 @@
+from collections import Counter
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
 
 from tracker.dashboard import (
+    LABEL_WIDTH,
+    PLOT_WIDTH,
+    RIGHT_PAD,
     Item,
     LaneActor,
     Window,
+    crossings,
     format_span,
     lane_order,
     layout_timeline,
@@ -25,6 +30,7 @@ def item(
     precision="day",
     end=None,
     end_precision="day",
+    text="",
 ):
     return Item(
         key=key,
@@ -37,6 +43,7 @@ def item(
         actor_ids=actor_ids,
         label=key,
         href=f"/{key}/",
+        text=text,
     )
 
 
@@ -140,8 +147,25 @@ def test_busiest_actors_get_lanes_and_co_participants_sit_together():
     items = [item("m1", 1, 2), item("m2", 3, 4), item("m3", 3, 5), item("m4", 3, 1)]
     lanes, total = lane_order(items, ACTORS, limit=3)
     assert total == 5
-    # Cy (3 events), Ann (2) and Bob (first by name of those with 1) get lanes, in order of first appearance.
-    assert [a.name for a, _ in lanes] == ["Ann", "Bob", "Cy"]
+    # Cy (3 events), Ann (2) and Bob (first by name of those with 1) get lanes; Ann met both, so she sits between.
+    assert [a.name for a, _ in lanes][1] == "Ann"
+    assert {a.name for a, _ in lanes} == {"Ann", "Bob", "Cy"}
+
+
+def test_lanes_are_ordered_so_that_connectors_cross_no_outsider_where_possible():
+    # Met in pairs along a chain, first seen out of order: 1-3, 2-4, 3-5, 4-1, 5-2.
+    items = [item("m1", 1, 3), item("m2", 2, 4), item("m3", 3, 5), item("m4", 4, 1), item("m5", 2, 5)]
+    lanes, _ = lane_order(items, ACTORS)
+    order = [a.id for a, _ in lanes]
+    groups = Counter(frozenset(i.actor_ids) for i in items)
+    assert crossings(order, groups) < crossings([1, 2, 3, 4, 5], groups)
+    assert crossings(order, groups) == 3  # a ring of five cannot be laid flat: one pair is three lanes apart
+
+
+def test_crossings_count_the_lanes_of_outsiders_a_connector_passes():
+    groups = Counter({frozenset({1, 3}): 2, frozenset({1, 2}): 1})
+    assert crossings([1, 2, 3], groups) == 2  # the 1-3 meetings pass lane 2, twice
+    assert crossings([2, 1, 3], groups) == 0
 
 
 def test_focused_actors_come_first():
@@ -154,8 +178,8 @@ def test_a_meeting_is_one_mark_spanning_its_participants_lanes():
     assert len(chart.meetings) == 1
     mark = chart.meetings[0]
     assert len(mark.ys) == 3 and mark.y1 < mark.y2
-    day = 960 / 28
-    assert mark.x == pytest.approx(200 + 9 * day + day / 2)
+    day = PLOT_WIDTH / 28
+    assert mark.x == pytest.approx(LABEL_WIDTH + 9 * day + day / 2)
 
 
 def test_a_drill_is_a_bar_from_its_first_to_its_last_day_on_each_lane():
@@ -163,8 +187,8 @@ def test_a_drill_is_a_bar_from_its_first_to_its_last_day_on_each_lane():
         [item("d1", 1, 2, type="drill", end=date(2022, 2, 19))], ACTORS, Window.around(date(2022, 2, 10), "month")
     )
     bar = chart.drills[0]
-    day = 960 / 28
-    assert (bar.x, bar.x_end) == (pytest.approx(200 + 9 * day), pytest.approx(200 + 19 * day))
+    day = PLOT_WIDTH / 28
+    assert (bar.x, bar.x_end) == (pytest.approx(LABEL_WIDTH + 9 * day), pytest.approx(LABEL_WIDTH + 19 * day))
     assert len(bar.bar_y) == 2
 
 
@@ -175,7 +199,7 @@ def test_events_running_past_the_window_are_clipped_and_marked():
         Window.around(date(2022, 2, 10), "month"),
     )
     bar = chart.drills[0]
-    assert (bar.x, bar.x_end) == (pytest.approx(200), pytest.approx(1160))
+    assert (bar.x, bar.x_end) == (pytest.approx(LABEL_WIDTH), pytest.approx(LABEL_WIDTH + PLOT_WIDTH))
     assert bar.clipped_left and bar.clipped_right
 
 
@@ -185,17 +209,63 @@ def test_a_month_only_meeting_is_drawn_as_a_faint_span_across_the_month():
     )
     mark = chart.meetings[0]
     assert mark.fuzzy and mark.band
-    assert (mark.band_x, mark.x_end) == (pytest.approx(200), pytest.approx(1160))
-    assert mark.x == pytest.approx(680)
+    assert (mark.band_x, mark.x_end) == (pytest.approx(LABEL_WIDTH), pytest.approx(LABEL_WIDTH + PLOT_WIDTH))
+    assert mark.x == pytest.approx(LABEL_WIDTH + PLOT_WIDTH / 2)
+    assert mark.range_x is None
 
 
-def test_meetings_on_the_same_day_with_crossing_connectors_are_moved_apart():
+def test_meetings_of_the_same_day_stand_side_by_side_even_when_unrelated():
     chart = layout_timeline(
         [item("m1", 1, 2), item("m2", 3, 4), item("m3", 1, 4)], ACTORS, Window.around(date(2022, 2, 10), "week")
     )
-    xs = {m.item.key: m.x for m in chart.meetings}
-    assert xs["m1"] == xs["m2"]  # one above the other: no need to move
-    assert xs["m3"] != xs["m1"]
+    xs = sorted(m.x for m in chart.meetings)
+    assert len(set(xs)) == 3
+    day = PLOT_WIDTH / 7
+    assert xs[-1] - xs[0] < day  # still inside their day
+    assert all(LABEL_WIDTH + 3 * day < x < LABEL_WIDTH + 4 * day for x in xs)
+
+
+def test_a_meeting_over_exact_days_is_a_range_bar_not_the_faint_band():
+    week = Window.around(date(2022, 2, 10), "week")
+    chart = layout_timeline([item("m1", 1, 2, end=date(2022, 2, 12))], ACTORS, week)
+    mark = chart.meetings[0]
+    day = PLOT_WIDTH / 7
+    assert not mark.fuzzy and not mark.band
+    assert mark.range_x == pytest.approx(LABEL_WIDTH + 3 * day)
+    assert mark.range_width == pytest.approx(3 * day)
+    assert len(mark.range_y) == 2
+
+
+def test_marks_are_labelled_where_there_is_room():
+    week = Window.around(date(2022, 2, 10), "week")
+    chart = layout_timeline(
+        [
+            item("m1", 1, 2, text="Talks · Ann"),
+            item("d1", 3, type="drill", start=date(2022, 2, 7), end=date(2022, 2, 8), text="Shield 22"),
+        ],
+        ACTORS,
+        week,
+    )
+    meeting, drill = chart.meetings[0], chart.drills[0]
+    assert meeting.text == "Talks · Ann" and meeting.text_x > meeting.x and meeting.text_y < meeting.y1
+    assert drill.text == "Shield 22" and drill.x <= drill.text_x < drill.x_end
+    assert chart.summaries == []
+
+
+def test_a_day_too_crowded_for_labels_says_how_many_more():
+    month = Window.around(date(2022, 2, 10), "month")
+    items = [item(f"m{n}", 1, 2, text=f"Talks · number {n}") for n in range(4)]
+    chart = layout_timeline(items, ACTORS, month)
+    labelled = [m for m in chart.meetings if m.text]
+    assert len(labelled) == 1
+    assert [s.text for s in chart.summaries] == ["+3 more"]
+
+
+def test_labels_stay_inside_the_drawing():
+    week = Window.around(date(2022, 2, 10), "week")
+    chart = layout_timeline([item("m1", 1, 2, start=date(2022, 2, 13), text="Summit · " + "x" * 40)], ACTORS, week)
+    assert chart.meetings[0].text == ""
+    assert chart.width == LABEL_WIDTH + PLOT_WIDTH + RIGHT_PAD
 
 
 def test_events_with_nobody_on_a_lane_are_left_for_the_list():

@@ -1,5 +1,7 @@
 """Bad input is refused whole, and concurrent imports by real parallel processes never duplicate events."""
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -683,3 +685,287 @@ def test_the_row_cap_is_twenty_thousand_events_unless_the_environment_says_other
     from django.conf import settings
 
     assert settings.PARLEY_EXPORT_MAX_ROWS == 20_000
+
+
+# Files that PostgreSQL would refuse are refused on every database, with a message instead of a traceback
+
+
+def one_meeting_timeline(*, actor: dict | None = None, drill: dict | None = None, **meeting) -> dict:
+    """Two states, one of their talks (with `meeting` over its fields), and `actor` and `drill` if given."""
+    data = {
+        "version": 2,
+        "actors": [{"name": "Ruritania", "kind": "state"}, {"name": "Borduria", "kind": "state"}],
+        "meetings": [
+            {
+                "kind": "talks",
+                "status": "held",
+                "start": "2022-03-01",
+                "participants": ["Ruritania", "Borduria"],
+                **meeting,
+            }
+        ],
+        "drills": [],
+    }
+    if actor:
+        data["actors"].append({"kind": "person", **actor})
+    if drill:
+        data["drills"].append({"status": "held", "start": "2022-03-01", "participants": ["Ruritania"], **drill})
+    return data
+
+
+def a_source(**fields) -> list[dict]:
+    return [{"title": "Talks in Strelsau", "published": "2022-03-02", **fields}]
+
+
+REFUSED_FILES = [
+    ("edge-of-calendar", one_meeting_timeline(start="9999-12-31"), "meetings[0].start", "is outside the dates"),
+    ("first-day", one_meeting_timeline(start="0001-01-01"), "meetings[0].start", "is outside the dates"),
+    (
+        "published-far",
+        one_meeting_timeline(sources=a_source(published="9000-06-01")),
+        "meetings[0].sources[0].published",
+        "(1000-01-01 to 8999-12-31)",
+    ),
+    ("troops-2^63", one_meeting_timeline(drill={"troops": 2**63}), "drills[0].troops", "at most 2,147,483,647"),
+    ("troops-2^31", one_meeting_timeline(drill={"troops": 2**31}), "drills[0].troops", "at most 2,147,483,647"),
+    (
+        "offset-2^31",
+        one_meeting_timeline(sources=a_source(evidence_start=2**31, evidence_end=2**31 + 5)),
+        "meetings[0].sources[0].evidence_start",
+        "larger than Parley stores",
+    ),
+    ("nul-in-name", one_meeting_timeline(actor={"name": "Rudolf\x00"}), "actors[2].name", "control character (U+0000)"),
+    (
+        "nul-in-evidence",
+        one_meeting_timeline(sources=a_source(evidence="They met\x00.")),
+        "meetings[0].sources[0].evidence",
+        "control character (U+0000)",
+    ),
+    ("lone-surrogate", one_meeting_timeline(actor={"name": "Rudolf\ud800"}), "actors[2].name", "lone surrogate"),
+    (
+        "surrogate-participant",
+        one_meeting_timeline(participants=["Ruritania", "Bord\udc00uria"]),
+        "meetings[0].participants[1]",
+        "lone surrogate",
+    ),
+    (
+        "long-title",
+        one_meeting_timeline(sources=a_source(title="t" * 301)),
+        "meetings[0].sources[0].title",
+        "301 characters long (at most 300)",
+    ),
+    (
+        "long-url",
+        one_meeting_timeline(sources=a_source(url="https://news.example/" + "a" * 480)),
+        "meetings[0].sources[0].url",
+        "(at most 500)",
+    ),
+    (
+        "javascript-url",
+        one_meeting_timeline(sources=a_source(url="javascript:alert(1)")),
+        "meetings[0].sources[0].url",
+        "is not a web address (use http:// or https://)",
+    ),
+]
+
+
+@pytest.mark.parametrize("data, where, says", [case[1:] for case in REFUSED_FILES], ids=[c[0] for c in REFUSED_FILES])
+def test_a_file_another_database_would_refuse_is_refused_here_naming_the_field(demo, tmp_path, data, where, says):
+    path = tmp_path / "hostile.json"
+    # ensure_ascii writes a lone surrogate as the escape a forged file would carry.
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_timeline", str(path), stdout=StringIO())
+
+    lines = [line for line in str(error.value).splitlines() if line.startswith(f"  - {where}:")]
+    assert lines and says in lines[0], str(error.value)
+    assert export() == demo
+
+
+def test_the_largest_number_every_database_stores_is_accepted(db, tmp_path):
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(one_meeting_timeline(drill={"name": "Zenda", "troops": 2**31 - 1})))
+
+    call_command("import_timeline", str(path), stdout=StringIO())
+
+    assert Drill.objects.get().troops == 2**31 - 1
+
+
+def test_a_deeply_nested_file_is_a_clear_message_not_a_traceback(demo, tmp_path):
+    path = tmp_path / "nested.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_timeline", str(path))
+
+    assert str(error.value) == (
+        f"{path} cannot be read: its lists or objects are nested thousands of levels deep; a timeline needs four."
+    )
+    assert export() == demo
+
+
+def downloaded(client, path: str):
+    response = client.get(path)
+    assert response.status_code == 200 and response.streaming, path
+    return b"".join(response.streaming_content).decode()
+
+
+@pytest.fixture
+def seven_events(db, settings):
+    """Seven events, meetings and drills interleaved by date, with a cap of five."""
+    settings.PARLEY_ANONYMOUS_READ = True
+    settings.PARLEY_EXPORT_MAX_ROWS = 5
+    one, two = factories.actor("Ruritania"), factories.actor("Borduria")
+    for day in range(1, 8):
+        if day % 2:
+            factories.meeting(one, two, start=date(2022, 3, day), summary=f"Talks on day {day}")
+        else:
+            factories.drill(one, start=date(2022, 3, day), summary=f"Drill on day {day}")
+
+
+CAP_NOTE = (
+    "This download holds at most 5 events (PARLEY_EXPORT_MAX_ROWS); "
+    "narrow the filters or the date range to download the rest."
+)
+
+
+def test_every_download_stops_at_the_cap_and_says_so_in_the_file(client, seven_events):
+    rows = list(csv.reader(io.StringIO(downloaded(client, "/export.csv"))))
+    calendar = downloaded(client, "/export.ics").replace("\r\n ", "")
+    data = json.loads(downloaded(client, "/export.json"))
+
+    assert [row[4] for row in rows[1:-1]] == [f"2022-03-0{day}" for day in range(1, 6)]
+    assert rows[-1] == [CAP_NOTE]
+    assert calendar.count("BEGIN:VEVENT") == 5
+    assert f"X-WR-CALDESC:{CAP_NOTE}" in calendar.replace("\\;", ";").replace("\\,", ",")
+    assert data["note"] == CAP_NOTE
+    assert sorted(event["start"] for event in data["meetings"] + data["drills"]) == [
+        f"2022-03-0{day}" for day in range(1, 6)
+    ]
+
+
+def test_a_download_within_the_cap_has_no_note(client, seven_events):
+    rows = list(csv.reader(io.StringIO(downloaded(client, "/export.csv?to=2022-03-05"))))
+    calendar = downloaded(client, "/export.ics?to=2022-03-05")
+    data = json.loads(downloaded(client, "/export.json?to=2022-03-05"))
+
+    assert len(rows) == 6 and rows[-1][4] == "2022-03-05"
+    assert "X-WR-CALDESC" not in calendar
+    assert "note" not in data and len(data["meetings"] + data["drills"]) == 5
+
+
+def test_a_capped_json_download_still_imports_on_its_own(client, seven_events, tmp_path):
+    path = tmp_path / "capped.json"
+    path.write_text(downloaded(client, "/export.json"), encoding="utf-8")
+    Meeting.objects.all().delete()
+    Drill.objects.all().delete()
+    Actor.objects.all().delete()
+
+    call_command("import_timeline", str(path), stdout=StringIO())
+
+    assert Meeting.objects.count() + Drill.objects.count() == 5
+
+
+def test_the_page_says_how_many_events_a_download_holds(client, seven_events):
+    page = client.get("/?from=2022-03-01&to=2022-03-31").content.decode()
+
+    assert "Downloads hold at most 5 events." in page
+
+
+def test_the_json_download_streams_the_events_the_export_command_writes_in_its_layout(client, db, settings):
+    settings.PARLEY_ANONYMOUS_READ = True
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+    factories.busy_month(40)
+
+    response = client.get("/export.json")
+
+    assert response.streaming
+    text, whole = b"".join(response.streaming_content).decode(), json.loads(export())
+    streamed = json.loads(text)
+    assert text == dumps(streamed)
+    assert (streamed["meetings"], streamed["drills"]) == (whole["meetings"], whole["drills"])
+    assert streamed["actors"] == [actor for actor in whole["actors"] if actor in streamed["actors"]]
+
+
+# The article limits hold for the commands as for the admin
+
+
+TAGUS_ARTICLE = (
+    "title: Tagus talks\nsource: The River Post\npublished: 2023-03-17\n---\n"
+    "Portugal and Spain held talks in Lisbon on Thursday about sharing the water of the Tagus river.\n"
+)
+
+
+@pytest.mark.parametrize("command", ["import_article", "extract_article"])
+def test_the_article_commands_refuse_a_file_over_the_size_limit_before_reading_it(db, settings, tmp_path, command):
+    settings.PARLEY_ARTICLE_MAX_BYTES = 1_000
+    path = tmp_path / "long.txt"
+    path.write_text(TAGUS_ARTICLE + "They talked on. " * 100, encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command(command, str(path), stdout=StringIO())
+
+    assert str(error.value) == (
+        f"{path} was not read: The article is 1.8 kB; the limit is 1 kB. (PARLEY_ARTICLE_MAX_BYTES)"
+    )
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "header, says",
+    [
+        ("title: " + "t" * 301, "The article's title was refused: Ensure this value has at most 300 characters"),
+        ("url: javascript:alert(1)", "The article's url was refused: Enter a web address that starts with http"),
+        ("url: https://news.example/" + "a" * 490, "The article's url was refused: Ensure this value has at most 500"),
+    ],
+    ids=["long-title", "javascript-url", "long-url"],
+)
+def test_the_import_command_holds_the_header_to_the_forms_limits(db, tmp_path, header, says):
+    path = tmp_path / "article.txt"
+    path.write_text(header + "\n" + TAGUS_ARTICLE.removeprefix("title: Tagus talks\n"), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_article", str(path), stdout=StringIO())
+
+    assert str(error.value).startswith(says)
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize("command", ["import_article", "extract_article"])
+def test_the_article_commands_refuse_a_publication_date_outside_the_range(db, tmp_path, command):
+    path = tmp_path / "article.txt"
+    path.write_text(TAGUS_ARTICLE.replace("2023-03-17", "9999-06-01"), encoding="utf-8")
+
+    with pytest.raises(
+        CommandError, match=r"9999-06-01 is outside the dates Parley keeps \(1000-01-01 to 8999-12-31\)"
+    ):
+        call_command(command, str(path), stdout=StringIO())
+    assert not Source.objects.exists()
+
+
+def test_the_import_form_holds_a_header_title_to_the_title_limit(admin_client):
+    text = "title: " + "t" * 301 + "\n" + TAGUS_ARTICLE.split("\n", 1)[1]
+
+    response = admin_client.post(
+        "/admin/import-article/", {"text": text, "title": "", "publisher": "", "url": "", "published": ""}
+    )
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 300 characters (it has 301)." in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_an_article_with_more_proposals_than_a_review_holds_is_refused_with_the_count(admin_client, settings):
+    settings.PARLEY_REVIEW_MAX_PROPOSALS = 2
+
+    response = admin_client.post(
+        "/admin/import-article/",
+        {"text": TAGUS_ARTICLE, "title": "", "publisher": "", "url": "", "published": ""},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Parley proposes 3 actors, meetings and drills for this article; one review holds at most 2" in page
+    assert "(PARLEY_REVIEW_MAX_PROPOSALS). Split the article into parts and import each one." in page
+    assert not admin_client.session.get("article_imports")

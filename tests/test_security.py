@@ -948,3 +948,93 @@ def test_plain_text_is_left_as_it_is_in_a_csv_cell():
         "2022",
         "＄5",
     ]
+
+
+# The article import writes only for an editor who could write the same by hand
+
+from django.contrib.auth.models import Permission  # noqa: E402
+
+from tests.test_article_import import LISBON_TALKS, review_post_data, tracker_counts  # noqa: E402
+from tracker.admin_import import IMPORT_PERMISSIONS  # noqa: E402
+
+
+def editor_with(*permissions: str) -> User:
+    user = User.objects.create_user("clerk", password="a long and good password", is_staff=True)
+    codenames = [name.split(".", 1)[1] for name in permissions]
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="tracker", codename__in=codenames))
+    return User.objects.get(pk=user.pk)
+
+
+def paste_article(client: Client):
+    data = {"text": LISBON_TALKS, "title": "Tagus talks", "publisher": "", "url": "", "published": "2023-03-17"}
+    return client.post("/admin/import-article/", data)
+
+
+@pytest.mark.django_db
+def test_staff_without_any_permission_cannot_import_an_article_or_fill_in_actors(client):
+    existing = Actor.objects.create(name="Spain", slug="spain", kind=Actor.Kind.STATE)
+    client.force_login(editor_with())
+    before = tracker_counts()
+
+    form, pasted = client.get("/admin/import-article/"), paste_article(client)
+
+    assert form.status_code == pasted.status_code == 403
+    assert "Can add source" in pasted.content.decode()
+    assert tracker_counts() == before
+    existing.refresh_from_db()
+    assert (existing.title, existing.affiliation) == ("", None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("missing", IMPORT_PERMISSIONS)
+def test_an_editor_missing_one_permission_an_import_needs_is_refused_and_told_which(client, missing):
+    client.force_login(editor_with(*IMPORT_PERMISSIONS))
+    review = paste_article(client)
+    assert review.status_code == 302
+    page = client.get(review["Location"])
+    codename = missing.split(".", 1)[1]
+    User.objects.get(username="clerk").user_permissions.remove(Permission.objects.get(codename=codename))
+    client.force_login(User.objects.get(username="clerk"))
+    before = tracker_counts()
+
+    confirmed = client.post(review["Location"], review_post_data(page))
+
+    assert confirmed.status_code == 403
+    listed = re.findall(r"<li>([^<]+)</li>", confirmed.content.decode().split('class="missing-permissions"')[1])
+    assert listed == [Permission.objects.get(codename=codename).name]
+    assert tracker_counts() == before
+    assert paste_article(client).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_editor_with_every_permission_an_import_needs_imports(client):
+    client.force_login(editor_with(*IMPORT_PERMISSIONS))
+    review = paste_article(client)
+
+    confirmed = client.post(review["Location"], review_post_data(client.get(review["Location"])), follow=True)
+
+    assert confirmed.status_code == 200
+    assert Source.objects.filter(title="Tagus talks").exists()
+    assert Meeting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_inbox_article_is_not_read_for_an_editor_who_may_dismiss_it_but_not_import_it(client):
+    from tracker.feeds import arrived_item
+
+    item = arrived_item(
+        feed=None,
+        url="https://news.example/tagus",
+        title="Tagus talks",
+        publisher="The River Post",
+        published=date(2023, 3, 17),
+        text=LISBON_TALKS,
+    )
+    item.save()
+    client.force_login(editor_with("tracker.view_inboxitem", "tracker.change_inboxitem"))
+
+    response = client.get(f"/admin/tracker/inboxitem/{item.pk}/review/")
+
+    assert response.status_code == 403
+    assert "Can add source" in response.content.decode()
+    assert not client.session.get("article_imports")

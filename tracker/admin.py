@@ -663,7 +663,10 @@ class InboxItemAdmin(admin.ModelAdmin):
     def get_urls(self):
         from django.urls import path
 
-        review = self.admin_site.admin_view(self.review_view)
+        from tracker.admin_import import import_permission_required
+
+        # Reviewing an inbox article is importing it: it needs what the import needs, before anything is read.
+        review = self.admin_site.admin_view(import_permission_required(self.review_view))
         return [path("<int:pk>/review/", review, name="tracker_inboxitem_review"), *super().get_urls()]
 
     @admin.display(description="status")
@@ -697,6 +700,7 @@ class InboxItemAdmin(admin.ModelAdmin):
 
         from tracker.admin_import import article_input, store_pending
         from tracker.article_import import found_nothing, propose, read_proposals
+        from tracker.limits import review_too_long
 
         item = get_object_or_404(InboxItem, pk=pk)
         if not self.has_change_permission(request, item):
@@ -704,6 +708,9 @@ class InboxItemAdmin(admin.ModelAdmin):
         proposals = propose(text=item.text, published=item.published)
         if found_nothing(proposals):
             self.message_user(request, f"Parley found nothing to propose in “{item.title}”.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:tracker_inboxitem_changelist"))
+        if too_long := review_too_long(proposals):
+            self.message_user(request, too_long, messages.WARNING)
             return HttpResponseRedirect(reverse("admin:tracker_inboxitem_changelist"))
         article = {
             "title": item.title,

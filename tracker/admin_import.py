@@ -11,6 +11,7 @@ are served by the admin site itself (tracker.admin_site.ParleyAdminSite.get_urls
 from __future__ import annotations
 
 import copy
+import functools
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import Permission
 from django.forms import BaseFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -37,6 +39,7 @@ from tracker.article_import import (
     timeline_url,
 )
 from tracker.forms import ActorFormSet, ArticleForm, DrillFormSet, MeetingFormSet
+from tracker.limits import review_too_long
 from tracker.models import Actor, Precision, Source
 from tracker.parley_json import format_date, parse_date
 from tracker.services import TimelineError
@@ -48,6 +51,52 @@ CONTEXT_CHARS = 160
 EVENT_KEYS = ("meetings", "drills")
 # What the review offers for an event the reader missed: a blank row, not kept until the editor ticks it.
 MISSED_EVENT = {"keep": False, "status": "held", "precision": Precision.DAY, "end_precision": Precision.DAY}
+
+
+# What an import may write: new actors, aliases, meetings, drills, sources and evidence, and the blanks
+# of existing ones (an actor's title and affiliation, an event's end, a source's link and text). An
+# editor needs every one of these model permissions to import, as they would to write it by hand.
+IMPORT_PERMISSIONS = (
+    "tracker.add_actor",
+    "tracker.change_actor",
+    "tracker.add_alias",
+    "tracker.add_meeting",
+    "tracker.change_meeting",
+    "tracker.add_drill",
+    "tracker.change_drill",
+    "tracker.add_source",
+    "tracker.change_source",
+    "tracker.add_evidence",
+    "tracker.change_evidence",
+)
+
+
+def missing_import_permissions(user: Any) -> list[str]:
+    """The names ("Can add source") of the permissions an import needs that `user` lacks, in IMPORT_PERMISSIONS order."""
+    missing = [name for name in IMPORT_PERMISSIONS if not user.has_perm(name)]
+    if not missing:
+        return []
+    codenames = [name.split(".", 1)[1] for name in missing]
+    names = dict(
+        Permission.objects.filter(content_type__app_label="tracker", codename__in=codenames).values_list(
+            "codename", "name"
+        )
+    )
+    return [names.get(codename, codename) for codename in codenames]
+
+
+def import_permission_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """`view`, answered with a 403 page naming what is missing when the editor may not write all an import writes."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        missing = missing_import_permissions(request.user)
+        if missing:
+            context = admin_context(request, title="You cannot import articles", missing=missing)
+            return render(request, "admin/tracker/import_not_allowed.html", context, status=403)
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 def split_date(value: str | None) -> tuple[date | None, str]:
@@ -290,6 +339,7 @@ def admin_context(request: HttpRequest, **context: Any) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
+@import_permission_required
 def import_article(request: HttpRequest) -> HttpResponse:
     """The article form; a valid article goes to its review page."""
     form = ArticleForm(request.POST or None, request.FILES or None)
@@ -298,6 +348,8 @@ def import_article(request: HttpRequest) -> HttpResponse:
         proposals = propose(text=data["body"], published=data["published"])
         if found_nothing(proposals):
             form.add_error(None, NOTHING_FOUND)
+        elif too_long := review_too_long(proposals):
+            form.add_error(None, too_long)
         else:
             article = {
                 "title": data["title"],
@@ -318,6 +370,7 @@ def import_article(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@import_permission_required
 def review_article(request: HttpRequest, token: str) -> HttpResponse:
     """The proposals for a pasted article, to correct and confirm; confirming saves them all."""
     pending = load_pending(request, token)

@@ -6,6 +6,7 @@ Nothing here touches the database; views hand in plain values and get plain valu
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -135,16 +136,20 @@ class Window:
         return readable_date(self.first, "month")
 
 
-# Timeline geometry, in SVG user units. The drawing scales to the page width.
-LABEL_WIDTH = 200
-PLOT_WIDTH = 960
-RIGHT_PAD = 24
+# Timeline geometry, in SVG user units. The drawing scales to the page width; its width is that of the
+# chart's box at a 1280 px window, so one unit is about one pixel there and the text keeps its size.
+LABEL_WIDTH = 150
+PLOT_WIDTH = 730
+RIGHT_PAD = 16
 AXIS_HEIGHT = 46
 LANE_HEIGHT = 28
 BOTTOM_PAD = 16
 NODE_RADIUS = 6
 MAX_LANES = 30
-LABEL_CHARS = 26
+LABEL_CHARS = 20
+# Mark labels: their font size, and the advance of an average character of it, to tell whether one fits.
+MARK_FONT = 11
+CHAR_WIDTH = 6.2
 
 
 def short_label(name: str) -> str:
@@ -166,6 +171,7 @@ class Item:
     actor_ids: tuple[int, ...]
     label: str
     href: str
+    text: str = ""  # the short label drawn beside the mark where there is room: "Talks · Truss"
 
 
 @dataclass(frozen=True)
@@ -208,6 +214,10 @@ class Mark:
     fuzzy: bool
     clipped_left: bool = False
     clipped_right: bool = False
+    range_x: float | None = None  # left edge of the bar of a meeting over several exactly known days
+    text: str = ""  # the label drawn beside the mark, "" where there was no room
+    text_x: float = 0.0
+    text_y: float = 0.0
 
     @property
     def y1(self) -> float:
@@ -242,6 +252,14 @@ class Mark:
         return max(self.x_end - self.x, 3.0)
 
     @property
+    def range_y(self) -> list[float]:
+        return [y - 4 for y in self.ys]
+
+    @property
+    def range_width(self) -> float:
+        return self.x_end - (self.range_x or 0.0)
+
+    @property
     def arrows(self) -> list[str]:
         """SVG polygon points of small arrowheads where a bar runs on past the window's edges."""
         points = []
@@ -263,6 +281,15 @@ class Mark:
 
 
 @dataclass
+class Summary:
+    """A note standing for the labels that found no room: "+3 more" beside a day's meetings."""
+
+    x: float
+    y: float
+    text: str
+
+
+@dataclass
 class Chart:
     width: float
     height: float
@@ -276,6 +303,7 @@ class Chart:
     actors_in_window: int
     unplaced: list[Item] = field(default_factory=list)
     today_x: float | None = None
+    summaries: list[Summary] = field(default_factory=list)
 
     @property
     def hidden_lanes(self) -> int:
@@ -299,8 +327,8 @@ def lane_order(
 ) -> tuple[list[tuple[LaneActor, int]], int]:
     """The actors to draw a lane for, with how many of `items` each takes part in, and how many actors there are.
 
-    The `limit` busiest actors get a lane (focused actors always do); they are ordered focused first, then by
-    first appearance, so that actors who meet each other sit side by side and connectors stay short.
+    The `limit` busiest actors get a lane (focused actors always do); focused actors come first, the others
+    in the order that makes meetings' connectors cross the fewest lanes of actors who are not in them.
     """
     items = list(items)
     counts = Counter(actor_id for item in items for actor_id in set(item.actor_ids) if actor_id in actors)
@@ -313,23 +341,140 @@ def lane_order(
             if actor_id in chosen:
                 appearance.setdefault(actor_id, len(appearance))
     ordered = sorted(chosen, key=lambda a: (rank.get(a, len(rank)), appearance[a]))
+    fixed = sum(1 for a in ordered if a in rank)
+    groups = Counter(frozenset(a for a in item.actor_ids if a in chosen) for item in items if item.type == "meeting")
+    ordered = ordered[:fixed] + fewer_crossings(ordered[fixed:], groups, ordered[:fixed])
     return [(actors[a], counts[a]) for a in ordered], len(counts)
 
 
-def _slots(spans: list[tuple[float, float]]) -> list[int]:
-    """Give each vertical span (y1, y2) the lowest slot not taken by an overlapping span: interval colouring."""
-    taken: list[list[tuple[float, float]]] = []
-    result = []
-    for y1, y2 in spans:
-        for slot, used in enumerate(taken):
-            if all(y2 + 4 < a or y1 - 4 > b for a, b in used):
-                used.append((y1, y2))
-                result.append(slot)
-                break
-        else:
-            taken.append([(y1, y2)])
-            result.append(len(taken) - 1)
+def crossings(order: Sequence[int], groups: Counter) -> int:
+    """How many lanes of actors not in a meeting its connector passes, summed over meetings (`groups`
+    counts the meetings of each set of participants)."""
+    where = {a: i for i, a in enumerate(order)}
+    total = 0
+    for group, n in groups.items():
+        places = [where[a] for a in group if a in where]
+        if len(places) > 1:
+            total += n * (max(places) - min(places) + 1 - len(places))
+    return total
+
+
+def _by_lane(groups: Counter) -> dict[int, list[frozenset[int]]]:
+    lanes: dict[int, list[frozenset[int]]] = {}
+    for group in groups:
+        for actor in group:
+            lanes.setdefault(actor, []).append(group)
+    return lanes
+
+
+def _chain(order: Sequence[int], groups: Counter, above: Sequence[int]) -> list[int]:
+    """A first order that lays meetings' participants next to each other: each next lane is an actor who
+    met the latest-placed lanes, those of a meeting half drawn first; `order` breaks ties and starts anew."""
+    placed = {a: i for i, a in enumerate(above)}
+    of_lane = _by_lane(groups)
+    result: list[int] = []
+    remaining = list(order)
+
+    def pull(actor: int) -> tuple[int, float]:
+        best = (-1, 0.0)
+        for group in of_lane.get(actor, ()):
+            at = [placed[a] for a in group if a in placed]
+            if at:
+                best = max(best, (max(at), len(at) / len(group) + groups[group] / 1000))
+        return best
+
+    score = {a: pull(a) for a in remaining}
+    while remaining:
+        chosen = max(remaining, key=lambda a: (score[a], -remaining.index(a)))
+        remaining.remove(chosen)
+        placed[chosen] = len(placed)
+        result.append(chosen)
+        # Only the actors who met the one just placed are pulled differently now.
+        for group in of_lane.get(chosen, ()):
+            for actor in group:
+                if actor in score and actor not in placed:
+                    score[actor] = pull(actor)
     return result
+
+
+# Swapping neighbouring lanes stops after this many passes over the lanes, however much is left to gain.
+ORDER_PASSES = 40
+# Moving single lanes anywhere scores every meeting per try: it stops after this many meetings scored
+# (a few milliseconds), which covers every try on a quiet window and the first lanes on a busy one.
+MOVE_BUDGET = 3_000
+
+
+def _moved(order: list[int], groups: Counter, above: Sequence[int]) -> list[int]:
+    """`order` with single lanes moved wherever that makes connectors cross fewer lanes, within MOVE_BUDGET."""
+    members = [(tuple(g), n) for g, n in groups.items()]
+
+    def total(trial: list[int]) -> int:
+        where = {a: i for i, a in enumerate([*above, *trial])}
+        cost = 0
+        for group, n in members:
+            places = [where[a] for a in group]
+            cost += n * (max(places) - min(places) + 1 - len(places))
+        return cost
+
+    best, best_cost = list(order), total(order)
+    budget = MOVE_BUDGET
+    improved = True
+    while improved and best_cost and budget > 0:
+        improved = False
+        for lane in list(best):
+            rest = [a for a in best if a != lane]
+            for place in range(len(rest) + 1):
+                trial = [*rest[:place], lane, *rest[place:]]
+                cost = total(trial)
+                budget -= len(members)
+                if cost < best_cost:
+                    best, best_cost, improved = trial, cost, True
+            if budget <= 0:
+                break
+    return best
+
+
+def fewer_crossings(order: list[int], groups: Counter, above: Sequence[int] = ()) -> list[int]:
+    """`order` rearranged so that connectors cross fewer lanes of outsiders: a greedy first order, then
+    neighbouring lanes swapped while that helps. Lanes in `above` stay first, and are counted."""
+    groups = Counter({g: n for g, n in groups.items() if len(g) > 1})
+    if len(order) < 2 or not groups:
+        return list(order)
+    above = list(above)
+    best = _moved(_chain(order, groups, above), groups, above)
+    members = list(groups)
+    weight = [groups[g] for g in members]
+    where = {a: i for i, a in enumerate(above + best)}
+    low = [min(where[a] for a in g) for g in members]
+    high = [max(where[a] for a in g) for g in members]
+    of_lane: dict[int, list[int]] = {}
+    for n, group in enumerate(members):
+        for actor in group:
+            of_lane.setdefault(actor, []).append(n)
+    offset = len(above)
+    for _ in range(ORDER_PASSES):
+        improved = False
+        for i in range(len(best) - 1):
+            a, b = best[i], best[i + 1]
+            at = offset + i
+            # Swapping neighbours only moves the ends of meetings that hold one of the two, by one lane.
+            only_a = [n for n in of_lane.get(a, ()) if b not in members[n]]
+            only_b = [n for n in of_lane.get(b, ()) if a not in members[n]]
+            gain = sum(weight[n] * ((high[n] == at) - (low[n] == at)) for n in only_a)
+            gain += sum(weight[n] * ((low[n] == at + 1) - (high[n] == at + 1)) for n in only_b)
+            if gain >= 0:
+                continue
+            best[i], best[i + 1] = b, a
+            improved = True
+            for n in only_a:
+                high[n] = at + 1 if high[n] == at else high[n]
+                low[n] = at + 1 if low[n] == at else low[n]
+            for n in only_b:
+                low[n] = at if low[n] == at + 1 else low[n]
+                high[n] = at if high[n] == at + 1 else high[n]
+        if not improved:
+            break
+    return best
 
 
 def ticks_for(window: Window) -> list[Tick]:
@@ -367,21 +512,102 @@ def ticks_for(window: Window) -> list[Tick]:
     return ticks
 
 
-def _spread(meetings: list[Mark], day_width: float) -> None:
-    """Move meetings drawn at the same spot apart sideways, so overlapping connectors stay visible."""
+def _spread(meetings: list[Mark], day_width: float) -> list[list[Mark]]:
+    """Set meetings drawn on the same day side by side, so that unrelated meetings do not read as one.
+
+    Returns the groups of meetings that shared a spot, left to right, for the labels to summarise.
+    """
     by_x: dict[float, list[Mark]] = {}
     for mark in meetings:
         by_x.setdefault(round(mark.x, 1), []).append(mark)
+    groups = []
     for group in by_x.values():
-        if len(group) < 2:
+        group.sort(key=lambda m: (m.y1, m.y2))
+        count = len(group)
+        if count > 1:
+            gap = min(3 * NODE_RADIUS, max(4.0, 0.9 * day_width / count))
+            for slot, mark in enumerate(group):
+                mark.x += (slot - (count - 1) / 2) * gap
+        groups.append(group)
+    return groups
+
+
+def text_width(text: str) -> float:
+    return len(text) * CHAR_WIDTH + 4
+
+
+class _Labels:
+    """Where labels went: each one sits just above its mark's top lane, clear of other labels and connectors."""
+
+    def __init__(self, meetings: list[Mark], lane_ys: Sequence[float], right: float) -> None:
+        self.right = right
+        self.taken: dict[float, list[tuple[float, float]]] = {}
+        # Per lane, the connectors that come down from a lane above to it or past it, by x: they cross the
+        # space above the lane where its labels go.
+        crossing: dict[float, list[tuple[float, int]]] = {}
+        lane_ys = sorted(lane_ys)
+        for mark in meetings:
+            top, bottom = mark.y1, mark.y2
+            for lane_y in lane_ys[bisect_right(lane_ys, top) : bisect_right(lane_ys, bottom)]:
+                crossing.setdefault(lane_y, []).append((mark.x, id(mark)))
+        self.crossing = {y: sorted(found) for y, found in crossing.items()}
+
+    def free(self, x1: float, x2: float, lane_y: float, own: Mark | None = None) -> bool:
+        if x2 > self.right:
+            return False
+        if any(x1 < b + 4 and a - 4 < x2 for a, b in self.taken.get(lane_y, ())):
+            return False
+        found = self.crossing.get(lane_y, [])
+        i = bisect_left(found, (x1 - 3, -1))
+        while i < len(found) and found[i][0] <= x2 + 3:
+            if found[i][1] != id(own):
+                return False
+            i += 1
+        return True
+
+    def take(self, x1: float, x2: float, lane_y: float) -> None:
+        self.taken.setdefault(lane_y, []).append((x1, x2))
+
+    def place(self, mark: Mark, starts: Iterable[float], rows: Iterable[float]) -> bool:
+        """Label `mark` at the first free spot of `starts` × `rows` (lane ys); False when none is free."""
+        text = mark.item.text
+        if not text:
+            return False
+        width = text_width(text)
+        for lane_y in rows:
+            for x1 in starts:
+                if self.free(x1, x1 + width, lane_y, mark):
+                    self.take(x1, x1 + width, lane_y)
+                    mark.text, mark.text_x, mark.text_y = text, x1, lane_y - 9
+                    return True
+        return False
+
+
+def _label(
+    meetings: list[Mark], drills: list[Mark], groups: list[list[Mark]], lane_ys: Sequence[float], right: float
+) -> list[Summary]:
+    """Give marks their short labels where there is room, and a day's meetings whose labels do not fit a
+    summary ("+2 more"); a drill's label goes anywhere along its bar."""
+    labels = _Labels(meetings, lane_ys, right)
+    summaries = []
+    for group in sorted(groups, key=lambda g: g[0].x):
+        left_out = [m for m in group if not labels.place(m, [m.x + NODE_RADIUS], [m.y1])]
+        if not left_out:
             continue
-        slots = _slots([(m.y1, m.y2) for m in group])
-        count = max(slots) + 1
-        if count < 2:
-            continue
-        gap = min(3 * NODE_RADIUS, max(4.0, 0.9 * day_width / count))
-        for mark, slot in zip(group, slots):
-            mark.x += (slot - (count - 1) / 2) * gap
+        n = len(left_out)
+        text = f"+{n} more" if n < len(group) else f"{n} meetings"
+        x1 = max(m.x for m in group) + NODE_RADIUS
+        x2 = x1 + text_width(text)
+        for lane_y in sorted({y for m in left_out for y in m.ys}):
+            if labels.free(x1, x2, lane_y):
+                labels.take(x1, x2, lane_y)
+                summaries.append(Summary(x1, lane_y - 9, text))
+                break
+    for mark in sorted(drills, key=lambda m: m.x):
+        # Past each connector that crosses the bar's start, while the label still begins on the bar.
+        starts = [mark.x + 2] + sorted(m.x + NODE_RADIUS for m in meetings if mark.x < m.x < mark.x_end - 20)
+        labels.place(mark, starts, mark.ys)
+    return summaries
 
 
 def layout_timeline(
@@ -426,9 +652,14 @@ def layout_timeline(
             x = left
         else:
             x = left + day_width / 2
-        band_x = left if (fuzzy or item.end) else right
-        meetings.append(Mark(item, x, ys, right, band_x, fuzzy, clipped_left, clipped_right))
-    _spread(meetings, day_width)
+        # Days known exactly make a range bar; a month or year known only makes the faint band.
+        ranged = not fuzzy and last_day > first_day
+        band_x = left if fuzzy else right
+        meetings.append(
+            Mark(item, x, ys, right, band_x, fuzzy, clipped_left, clipped_right, range_x=left if ranged else None)
+        )
+    groups = _spread(meetings, day_width)
+    summaries = _label(meetings, drills, groups, list(lane_y.values()), LABEL_WIDTH + PLOT_WIDTH + RIGHT_PAD)
     height = AXIS_HEIGHT + LANE_HEIGHT * max(len(lanes), 1) + BOTTOM_PAD
     today_x = None
     if today is not None and window.first <= today <= window.last:
@@ -446,6 +677,7 @@ def layout_timeline(
         actors_in_window=actors_in_window,
         unplaced=unplaced,
         today_x=today_x,
+        summaries=summaries,
     )
 
 

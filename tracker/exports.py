@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -102,12 +102,15 @@ class _Line:
         return value
 
 
-def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
-    """A header and the rows, as CSV text lines (RFC 4180 quoting, CRLF)."""
+def csv_lines(rows: Iterable[list[str]], *, note: Callable[[], str] = str) -> Iterator[str]:
+    """A header and the rows, as CSV text lines (RFC 4180 quoting, CRLF); then a last row of one cell
+    holding note() when it says anything (asked once the rows are written: a cap knows only then)."""
     writer = csv.writer(_Line())
     yield writer.writerow(CSV_COLUMNS)
     for row in rows:
         yield writer.writerow(row)
+    if text := note():
+        yield writer.writerow([neutralise(text)])
 
 
 def ics_text(text: str) -> str:
@@ -164,10 +167,10 @@ def ics_event(card: Card, base_url: str, stamp: datetime) -> icalendar.Event:
     return event
 
 
-def ics_lines(cards: Iterable[Card], base_url: str, *, stamp: datetime) -> Iterator[str]:
+def ics_lines(cards: Iterable[Card], base_url: str, *, stamp: datetime, note: str = "") -> Iterator[str]:
     """A whole VCALENDAR, folded and CRLF-terminated by the icalendar library, one event at a time so it can stream.
 
-    Events without a known start are left out.
+    Events without a known start are left out. A `note` is the calendar's description.
     """
     calendar = icalendar.Calendar()
     calendar.add("version", "2.0")
@@ -175,6 +178,8 @@ def ics_lines(cards: Iterable[Card], base_url: str, *, stamp: datetime) -> Itera
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "Parley")
+    if note:
+        calendar.add("x-wr-caldesc", ics_text(note))
     # The calendar's own lines, without its END line, which follows the events.
     yield calendar.to_ical().decode("utf-8").removesuffix("END:VCALENDAR\r\n")
     for card in cards:

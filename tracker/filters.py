@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import ClassVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
@@ -17,7 +18,7 @@ from django.http import QueryDict
 from tracker.dashboard import DEFAULT_ZOOM, ZOOM_SPAN, ZOOMS, Window
 from tracker.extraction.headlines import join_names
 from tracker.limits import DATE_RANGE_TEXT, EARLIEST, LATEST, clamp
-from tracker.models import Actor, ActorDayTally, DayTally, Drill, Meeting, Participant
+from tracker.models import Actor, Drill, Meeting, Participant
 
 DRILL = "drill"
 KINDS: list[tuple[str, str]] = [*Meeting.Kind.choices, (DRILL, "drill")]
@@ -75,6 +76,26 @@ def _after(events, rank: int, after: Key | None):
     return events.filter(start__gte=day).exclude(start=day, pk__lte=pk)
 
 
+# Events dated after the opening window are counted up to this many, then "more than".
+LATER_CAP = 100
+
+
+@dataclass
+class Neighbours:
+    """The nearest events outside a window: where to look when it is empty, and what lies after it."""
+
+    before: date | None = None  # the start of the last event before the window
+    after: date | None = None  # the start of the first event after it
+    latest: date | None = None  # the latest start of all
+    later: int = 0  # how many events start after the window, counted up to LATER_CAP + 1 per kind
+
+    @property
+    def later_text(self) -> str:
+        if self.later > LATER_CAP:
+            return f"More than {LATER_CAP} events are"
+        return "1 event is" if self.later == 1 else f"{self.later} events are"
+
+
 @dataclass
 class Filters:
     actors: list[Actor] = field(default_factory=list)
@@ -91,6 +112,9 @@ class Filters:
     errors: list[str] = field(default_factory=list)
     # True when the URL named an actor by a name or alias rather than by slug, so it should be rewritten.
     rewritten: bool = False
+    # The date fields' min and max.
+    earliest: ClassVar[str] = EARLIEST.isoformat()
+    latest: ClassVar[str] = LATEST.isoformat()
 
     @property
     def actor_slugs(self) -> list[str]:
@@ -169,27 +193,94 @@ class Filters:
 
     @property
     def tallied(self) -> bool:
-        """Whether the day tallies count what these filters let through: events by type, of one actor or all."""
-        narrowed = self.statuses or self.q or any(kind != DRILL for kind in self.kinds)
-        return not narrowed and len(self.actors) <= 1
-
-    @property
-    def types(self) -> list[str]:
-        return [kind for kind, wanted in (("meeting", self.wants_meetings), ("drill", self.wants_drills)) if wanted]
+        """Whether the day tallies (tracker.models.DayTally) count what these filters let through: every
+        event, or every drill. An actor's tallies count their events, not who else took part in them."""
+        return not (self.statuses or self.q or self.actors or any(kind != DRILL for kind in self.kinds))
 
     def latest_start(self) -> date | None:
         """The start of the latest event that passes the filters: where the timeline opens without `at`."""
-        if self.tallied:
-            if self.actors:
-                latest = ActorDayTally.objects.latest_day(self.actors[0].pk, self.types)
-            else:
-                latest = DayTally.objects.latest_day(self.types)
-            return clamp(latest) if latest else None
         latest = [
             latest_start_of(Meeting, self.meetings) if self.wants_meetings else None,
             latest_start_of(Drill, self.drills) if self.wants_drills else None,
         ]
         return max((day for day in latest if day), default=None)
+
+    @property
+    def dated(self) -> bool:
+        """Whether the URL names the window (a date to show, or a range)."""
+        return bool(self.at or self.first or self.last)
+
+    def _kinds(self):
+        if self.wants_meetings:
+            yield self.meetings
+        if self.wants_drills:
+            yield self.drills
+
+    def newest_start(self) -> date | None:
+        """The start of the most recently added dated event that passes the filters: where the timeline opens
+        without a date, so that what was just imported shows first, not a planned trip months ahead.
+
+        Within a kind the newest row has the highest id, read from the end of the primary key's index
+        (no index holds `created_at`); between the kinds their `created_at` decides. One query.
+        """
+        parts, params = [], []
+        for events in self._kinds():
+            rows = events().filter(start__isnull=False).order_by("-pk").values("created_at", "start")[:1]
+            try:
+                sql, part_params = rows.query.sql_with_params()
+            except EmptyResultSet:
+                continue
+            parts.append(f"SELECT n.created_at, n.start FROM ({sql}) n")
+            params += part_params
+        if not parts:
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            rows = cursor.fetchall()
+        if not rows:
+            return None
+        newest = max(rows, key=lambda row: row[0])[1]
+        return clamp(Meeting._meta.get_field("start").to_python(newest))
+
+    def neighbours(self, first: date, last: date, *, before: bool = False, latest: bool = False) -> Neighbours:
+        """The events that pass the filters nearest outside the days `first` to `last`, in one query: the
+        first after and how many follow (up to LATER_CAP + 1 per kind), and if asked the last before and the latest.
+
+        The first after and the count come from one read of the start index, which stops after LATER_CAP + 1
+        events; the latest is read (from the index's end) only for a kind that has any event after.
+        """
+        rows, params = [], []
+        for events in self._kinds():
+            try:
+                after_sql, after_params = (
+                    events().filter(start__gt=last).order_by("start").values("start")[: LATER_CAP + 1].query
+                ).sql_with_params()
+                latest_sql, latest_params = (
+                    events().filter(start__gt=last).order_by("-start").values("start")[:1].query
+                ).sql_with_params()
+                before_sql, before_params = (
+                    events().filter(start__lt=first).order_by("-start").values("start")[:1].query
+                ).sql_with_params()
+            except EmptyResultSet:
+                continue
+            latest_column = (
+                f"CASE WHEN COUNT(*) > 0 THEN (SELECT l.start FROM ({latest_sql}) l) END" if latest else "NULL"
+            )
+            before_column = f"(SELECT b.start FROM ({before_sql}) b)" if before else "NULL"
+            rows.append(f"SELECT COUNT(*), MIN(a.start), {latest_column}, {before_column} FROM ({after_sql}) a")
+            params += [*(latest_params if latest else ()), *(before_params if before else ()), *after_params]
+        if not rows:
+            return Neighbours()
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(rows), params)
+            kinds = cursor.fetchall()
+        to_date = Meeting._meta.get_field("start").to_python
+        return Neighbours(
+            before=max((to_date(k[3]) for k in kinds if k[3]), default=None),
+            after=min((to_date(k[1]) for k in kinds if k[1]), default=None),
+            latest=max((to_date(k[2]) for k in kinds if k[2]), default=None),
+            later=sum(k[0] for k in kinds),
+        )
 
     def first_keys(self, first: date | None, last: date | None, count: int, after: Key | None = None) -> list[Key]:
         """The first `count` events from `first` to `last` (after the list position `after`) in list order,
@@ -287,17 +378,17 @@ def parse_filters(params: QueryDict) -> Filters:
         else:
             errors.append(f"There is no actor “{slug[:80]}”; it is left out of the filter.")
     for name in _unique(params.getlist("add"))[:1]:
-        found = list(Actor.objects.named(name).with_busyness()[:3])
+        found = list(Actor.objects.search(name).with_busyness()[:3])
         filters.rewritten = True
-        if len(found) == 1:
+        # The single best match is taken ("kish" for Kishida); a tie at the best rank is for the user to settle.
+        if len(found) == 1 or (len(found) > 1 and found[0].rank < found[1].rank):
             if found[0].slug not in by_slug:
                 filters.actors.append(found[0])
         elif not found:
             errors.append(f"No actor is called “{name[:80]}”.")
         else:
-            errors.append(
-                f"“{name[:80]}” could be {join_names([a.name for a in found])}; pick one from the suggestions."
-            )
+            tied = [a.name for a in found if a.rank == found[0].rank]
+            errors.append(f"“{name[:80]}” could be {join_names(tied)}; pick one from the suggestions.")
 
     match = params.get("match", "any")
     if match in dict(MATCHES):

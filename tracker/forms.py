@@ -9,7 +9,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from tracker.article_import import is_html_file, parse_iso_date, split_article
-from tracker.limits import out_of_range_message, validate_date_in_range, validate_web_url
+from tracker.limits import (
+    human_size,  # noqa: F401  (tracker.web.fetch names the limit with it)
+    out_of_range_message,
+    too_big_message,
+    validate_date_in_range,
+    validate_web_url,
+)
 from tracker.models import Actor, Drill, Meeting, Precision
 
 if TYPE_CHECKING:
@@ -22,21 +28,6 @@ NO_TITLE = "Give the title of the article (or start the text with a “title:”
 NO_DATE = "Give the publication date (YYYY-MM-DD), or start the text with a “published:” header line."
 END_BEFORE_START = "The end date cannot be before the start date."
 NOT_ON_PAGE = "Parley found no {} on the page; give it here."
-
-
-def human_size(size: int) -> str:
-    """`1_200_000` → "1.2 MB", in the decimal units a browser's file dialog shows."""
-    for unit, scale in (("MB", 1_000_000), ("kB", 1_000)):
-        if size >= scale:
-            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"
-
-
-def too_big_message(size: int, limit: int) -> str:
-    shown, shown_limit = human_size(size), human_size(limit)
-    if shown == shown_limit:  # 1,000,001 bytes would read "1 MB; the limit is 1 MB"
-        shown, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"
-    return f"The article is {shown}; the limit is {shown_limit}."
 
 
 def invalid_date_message(value: str, where: str = "") -> str:
@@ -103,11 +94,13 @@ class ArticleForm(forms.Form):
                 data[field] = header.get(key, "").strip()
         if not data["title"]:
             self.add_error("title", NOT_ON_PAGE.format("title") if page else NO_TITLE)
-        if data["url"]:
-            try:
-                data["url"] = self.fields["url"].clean(data["url"])
-            except forms.ValidationError as error:
-                self.add_error("url", error)
+        # What the header or the page gave is held to the limits of what the editor types.
+        for field in ("title", "publisher", "url"):
+            if data.get(field):
+                try:
+                    data[field] = self.fields[field].clean(data[field])
+                except forms.ValidationError as error:
+                    self.add_error(field, error)
 
         typed = (data.get("published") or "").strip()
         written = header.get("published", "").strip()

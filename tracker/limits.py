@@ -63,6 +63,24 @@ def control_character(text: str) -> str | None:
     return f"U+{ord(found[0]):04X}" if found else None
 
 
+# Half of a UTF-16 pair on its own: JSON can spell one ("\\ud800"), but no database or file can store it.
+LONE_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored as it is (a control character or a lone surrogate), or None."""
+    if found := control_character(text):
+        return f"holds a control character ({found})"
+    if found := LONE_SURROGATES.search(text):
+        return f"holds half of a character (U+{ord(found[0]):04X}, a lone surrogate)"
+    return None
+
+
+# The largest whole number every database Parley runs on stores in an integer column (PostgreSQL's
+# `integer`; SQLite would take up to 2**63 - 1), so a file SQLite accepts imports into PostgreSQL too.
+MAX_INTEGER = 2**31 - 1
+
+
 def validate_no_control_characters(text: str) -> None:
     if text and (found := control_character(text)):
         raise ValidationError(
@@ -85,6 +103,33 @@ class WebURLValidator(URLValidator):
 
 
 validate_web_url = WebURLValidator()
+
+
+def review_too_long(proposals: dict) -> str | None:
+    """Why one review page cannot offer all these proposals, or None when it can (PARLEY_REVIEW_MAX_PROPOSALS)."""
+    count = sum(len(proposals.get(key) or []) for key in ("actors", "meetings", "drills"))
+    limit = settings.PARLEY_REVIEW_MAX_PROPOSALS
+    if count <= limit:
+        return None
+    return (
+        f"Parley proposes {count:,} actors, meetings and drills for this article; one review holds at most "
+        f"{limit:,} (PARLEY_REVIEW_MAX_PROPOSALS). Split the article into parts and import each one."
+    )
+
+
+def human_size(size: int) -> str:
+    """`1_200_000` → "1.2 MB", in the decimal units a browser's file dialog shows."""
+    for unit, scale in (("MB", 1_000_000), ("kB", 1_000)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
+def too_big_message(size: int, limit: int) -> str:
+    shown, shown_limit = human_size(size), human_size(limit)
+    if shown == shown_limit:  # 1,000,001 bytes would read "1 MB; the limit is 1 MB"
+        shown, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"The article is {shown}; the limit is {shown_limit}."
 
 
 T = TypeVar("T")

@@ -57,7 +57,28 @@ class ActorQuerySet(models.QuerySet):
         return found
 
     def search(self, text: str) -> ActorQuerySet:
-        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
+        """Actors whose name, slug or an alias contains `text`, best match first, each with its `rank`:
+        0 named exactly, 1 a name that starts with it, 2 a word of a name or an alias that starts with it
+        ("Xi" for Xi Jinping, "kish" for Fumio Kishida), 3 found inside a word.
+        """
+        text = text.strip()
+        aliases = Alias.objects.filter(actor=OuterRef("pk"))
+
+        def alias(**lookup) -> Exists:
+            return Exists(aliases.filter(**lookup))
+
+        rank = models.Case(
+            models.When(Q(name__iexact=text) | Q(slug__iexact=text) | alias(name__iexact=text), then=0),
+            models.When(name__istartswith=text, then=1),
+            models.When(
+                Q(name__icontains=f" {text}") | alias(name__istartswith=text) | alias(name__icontains=f" {text}"),
+                then=2,
+            ),
+            default=3,
+            output_field=models.IntegerField(),
+        )
+        found = self.filter(Q(name__icontains=text) | Q(slug__iexact=text) | alias(name__icontains=text))
+        return found.annotate(rank=rank).order_by("rank", "name", "pk")
 
     def with_busyness(self) -> ActorQuerySet:
         """Annotate `busy_in_meeting` and `busy_in_drill`: whether the actor takes part in more than
@@ -846,11 +867,6 @@ class DayTallyQuerySet(models.QuerySet):
         rows = self.filter(day__range=(first, last), type__in=list(types), events__gt=0)
         return list(rows.values_list("type", "day", "events"))
 
-    def latest_day(self, types: Iterable[str] = EVENT_TYPES) -> date | None:
-        """The latest day that some event of `types` starts on: the last entry of the (day, type) index."""
-        rows = self.filter(type__in=list(types), events__gt=0).order_by("-day")
-        return rows.values_list("day", flat=True).first()
-
 
 class DayTally(models.Model):
     """How many meetings or drills start on a day, over the whole database.
@@ -866,7 +882,7 @@ class DayTally(models.Model):
     objects = DayTallyQuerySet.as_manager()
 
     class Meta:
-        # Day first: a window reads a range of days, and the latest day is the last entry.
+        # Day first: a window reads a range of days.
         constraints = [models.UniqueConstraint(fields=["day", "type"], name="day_tally_once_per_day")]
 
     def __str__(self) -> str:
@@ -881,11 +897,6 @@ class ActorDayTallyQuerySet(models.QuerySet):
         event of `types` they take part in starts."""
         rows = self.filter(actor_id__in=actor_ids, day__range=(first, last), type__in=list(types), events__gt=0)
         return list(rows.values_list("actor_id", "type", "day", "events"))
-
-    def latest_day(self, actor_id: int, types: Iterable[str] = EVENT_TYPES) -> date | None:
-        """The latest day on which an event of `types` that the actor takes part in starts."""
-        rows = self.filter(actor_id=actor_id, type__in=list(types), events__gt=0).order_by("-day")
-        return rows.values_list("day", flat=True).first()
 
 
 class ActorDayTally(models.Model):

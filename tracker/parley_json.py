@@ -15,14 +15,17 @@ and gives a meeting's days as "date" and "end_date"; import reads it as it alway
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import F, Prefetch, QuerySet
 
+from tracker.limits import DATE_RANGE_TEXT, EARLIEST, LATEST, MAX_INTEGER, WebURLValidator, text_problem
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Precision
 
 DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -104,67 +107,117 @@ def _event_queryset(events: QuerySet) -> QuerySet:
     )
 
 
-def timeline_json(*, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drills: QuerySet[Drill]) -> dict:
-    """The given actors, meetings and drills as Parley JSON, in a stable order, in nine queries."""
-    actor_rows = actors.select_related("affiliation").prefetch_related(
+def _actor_record(actor: Actor) -> dict[str, Any]:
+    return {
+        "name": actor.name,
+        "slug": actor.slug,
+        "kind": actor.kind,
+        "title": actor.title,
+        "affiliation": actor.affiliation.name if actor.affiliation else "",
+        "aliases": sorted((alias.name for alias in actor.aliases.all()), key=_name_key),
+        "members": sorted((member.name for member in actor.members.all()), key=_name_key),
+        "description": actor.description,
+    }
+
+
+def _meeting_record(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "kind": meeting.kind,
+        "status": meeting.status,
+        "start": format_date(meeting.start, meeting.precision),
+        "end": format_date(meeting.end, meeting.end_precision),
+        "date_text": meeting.date_text,
+        "participants": _participants(meeting),
+        "location": meeting.location,
+        "summary": meeting.summary,
+        "sources": _sources(meeting),
+    }
+
+
+def _drill_record(drill: Drill) -> dict[str, Any]:
+    return {
+        "name": drill.name,
+        "status": drill.status,
+        "start": format_date(drill.start, drill.precision),
+        "end": format_date(drill.end, drill.end_precision),
+        "date_text": drill.date_text,
+        "participants": _participants(drill),
+        "location": drill.location,
+        "troops": drill.troops,
+        "summary": drill.summary,
+        "sources": _sources(drill),
+    }
+
+
+def _actor_records(actors: QuerySet[Actor]) -> list[dict[str, Any]]:
+    rows = actors.select_related("affiliation").prefetch_related(
         "aliases", Prefetch("members", queryset=Actor.objects.only("name"))
     )
-    actor_records = [
-        {
-            "name": actor.name,
-            "slug": actor.slug,
-            "kind": actor.kind,
-            "title": actor.title,
-            "affiliation": actor.affiliation.name if actor.affiliation else "",
-            "aliases": sorted((alias.name for alias in actor.aliases.all()), key=_name_key),
-            "members": sorted((member.name for member in actor.members.all()), key=_name_key),
-            "description": actor.description,
-        }
-        for actor in actor_rows
-    ]
-    actor_records.sort(key=lambda record: (*_name_key(record["name"]), record["slug"]))
+    records = [_actor_record(actor) for actor in rows]
+    records.sort(key=lambda record: (*_name_key(record["name"]), record["slug"]))
+    return records
 
-    meeting_records = [
-        (
-            meeting.start,
-            {
-                "kind": meeting.kind,
-                "status": meeting.status,
-                "start": format_date(meeting.start, meeting.precision),
-                "end": format_date(meeting.end, meeting.end_precision),
-                "date_text": meeting.date_text,
-                "participants": _participants(meeting),
-                "location": meeting.location,
-                "summary": meeting.summary,
-                "sources": _sources(meeting),
-            },
-        )
-        for meeting in _event_queryset(meetings)
-    ]
-    drill_records = [
-        (
-            drill.start,
-            {
-                "name": drill.name,
-                "status": drill.status,
-                "start": format_date(drill.start, drill.precision),
-                "end": format_date(drill.end, drill.end_precision),
-                "date_text": drill.date_text,
-                "participants": _participants(drill),
-                "location": drill.location,
-                "troops": drill.troops,
-                "summary": drill.summary,
-                "sources": _sources(drill),
-            },
-        )
-        for drill in _event_queryset(drills)
-    ]
+
+def timeline_json(*, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drills: QuerySet[Drill]) -> dict:
+    """The given actors, meetings and drills as Parley JSON, in a stable order, in nine queries."""
     return {
         "version": VERSION,
-        "actors": actor_records,
-        "meetings": _chronological(meeting_records),
-        "drills": _chronological(drill_records),
+        "actors": _actor_records(actors),
+        "meetings": _chronological(
+            [(meeting.start, _meeting_record(meeting)) for meeting in _event_queryset(meetings)]
+        ),
+        "drills": _chronological([(drill.start, _drill_record(drill)) for drill in _event_queryset(drills)]),
     }
+
+
+# Events read and written per batch by timeline_stream: each batch is three queries.
+STREAM_BATCH = 1000
+
+
+def _streamed_records(events: QuerySet, record: Callable[[Any], dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """`events` as records in the order of _chronological, read in batches; only one day's events are held at once."""
+    if not events.query.is_sliced:  # a capped download comes already ordered and cut
+        events = events.order_by(F("start").asc(nulls_last=True), "pk")
+    rows = _event_queryset(events).iterator(chunk_size=STREAM_BATCH)
+    for day, group in itertools.groupby(rows, key=lambda event: event.start):
+        yield from _chronological([(day, record(event)) for event in group])
+
+
+def _json_list(key: str, records: Iterable[dict[str, Any]], last: bool = False) -> Iterator[str]:
+    """`"key": [...]` as dumps would indent it inside the top-level object, one record per chunk."""
+    opened = False
+    for record in records:
+        text = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+        yield (",\n    " if opened else f'  "{key}": [\n    ') + text
+        opened = True
+    ending = "" if last else ","
+    yield f"\n  ]{ending}\n" if opened else f'  "{key}": []{ending}\n'
+
+
+def timeline_stream(
+    *, actors: QuerySet[Actor], meetings: QuerySet[Meeting], drills: QuerySet[Drill], note: str = ""
+) -> Iterator[str]:
+    """The text dumps(timeline_json(...)) writes, with `note` after the version when given, as a stream.
+
+    Events are read and written a batch at a time, so a download of any size holds one batch in memory
+    (and the actors, which are few beside the events they take part in).
+    """
+    yield f'{{\n  "version": {VERSION},\n'
+    if note:
+        yield f'  "note": {json.dumps(note, ensure_ascii=False)},\n'
+    yield from _json_list("actors", _actor_records(actors))
+    yield from _json_list("meetings", _streamed_records(meetings, _meeting_record))
+    yield from _json_list("drills", _streamed_records(drills, _drill_record), last=True)
+    yield "}\n"
+
+
+def loads(text: str) -> Any:
+    """The JSON value `text` holds; json.JSONDecodeError when it is not JSON, ValueError when it nests too deep to read."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        # A timeline nests four levels deep; only a forged file nests thousands, and Python's parser gives up.
+        raise ValueError("its lists or objects are nested thousands of levels deep; a timeline needs four") from None
 
 
 def dumps(data: dict) -> str:
@@ -185,6 +238,8 @@ MAX_LENGTHS = {
     "url": 500,
 }
 SOURCE_TITLE_MAX_LENGTH = 300
+# Only the form of the address: whether it is a page is not for a file's import to find out.
+WEB_ADDRESS = WebURLValidator()
 
 
 def _describe(value: Any) -> str:
@@ -236,7 +291,18 @@ class _Checker:
         if max_length and len(value) > max_length:
             self.error(f"{where}.{field}", f"is {len(value)} characters long (at most {max_length})")
             return None
+        if problem := text_problem(value):
+            self.error(f"{where}.{field}", problem)
+            return None
         return value
+
+    def web_address(self, record: dict, where: str, field: str) -> None:
+        value = self.string(record, where, field)
+        if value:
+            try:
+                WEB_ADDRESS(value)
+            except ValidationError:
+                self.error(f"{where}.{field}", f"{_quote(value)} is not a web address (use http:// or https://)")
 
     def choice(self, record: dict, where: str, field: str, choices: type, what: str) -> str | None:
         value = self.string(record, where, field, required=True)
@@ -265,6 +331,8 @@ class _Checker:
                 self.error(
                     f"{where}.{field}[{index}]", f"is {len(item)} characters long (at most {MAX_LENGTHS['name']})"
                 )
+            elif problem := text_problem(item):
+                self.error(f"{where}.{field}[{index}]", problem)
             else:
                 names.append((f"{where}.{field}[{index}]", item))
         return names
@@ -292,7 +360,25 @@ class _Checker:
         if day_only and parsed[1] != Precision.DAY:
             self.error(f"{where}.{field}", f"{_quote(value)} must be a full date (use YYYY-MM-DD)")
             return None
+        if not EARLIEST <= parsed[0] <= LATEST:
+            self.error(f"{where}.{field}", f"{_quote(value)} is outside the dates Parley keeps ({DATE_RANGE_TEXT})")
+            return None
         return parsed
+
+    def whole_number(self, record: dict, where: str, field: str, what: str = "") -> int | None:
+        """A whole number from 0 to MAX_INTEGER, or None (and an error unless the field is absent or null)."""
+        value = record.get(field)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(f"{where}.{field}", f"expected a whole number or null, got {_describe(value)}")
+        elif value < 0:
+            self.error(f"{where}.{field}", f"{value} is negative" + (f" ({what} cannot be negative)" if what else ""))
+        elif value > MAX_INTEGER:
+            self.error(f"{where}.{field}", f"{value} is larger than Parley stores (at most {MAX_INTEGER:,})")
+        else:
+            return value
+        return None
 
     def span(self, record: dict, where: str, start_field: str, end_field: str) -> None:
         start = self.day(record, where, start_field)
@@ -306,18 +392,6 @@ class _Checker:
                 f"{where}.{end_field}",
                 f"{_quote(record[end_field])} is before the start date {_quote(record[start_field])}",
             )
-
-    def offset(self, record: dict, where: str, field: str) -> int | None:
-        value = record.get(field)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.error(f"{where}.{field}", f"expected a whole number or null, got {_describe(value)}")
-            return None
-        if value < 0:
-            self.error(f"{where}.{field}", f"{value} is negative")
-            return None
-        return value
 
     def sources(self, record: dict, where: str) -> None:
         sources = record.get("sources")
@@ -333,11 +407,11 @@ class _Checker:
                 continue
             self.string(source, at, "title", required=True, max_length=SOURCE_TITLE_MAX_LENGTH)
             self.string(source, at, "publisher")
-            self.string(source, at, "url")
+            self.web_address(source, at, "url")
             self.string(source, at, "evidence", max_length=10**6)
             self.day(source, at, "published", required=True, day_only=True)
-            first = self.offset(source, at, "evidence_start")
-            last = self.offset(source, at, "evidence_end")
+            first = self.whole_number(source, at, "evidence_start")
+            last = self.whole_number(source, at, "evidence_end")
             if last is not None and first is None and source.get("evidence_start") is None:
                 self.error(f"{at}.evidence_end", "an end offset needs evidence_start")
             elif first is not None and last is not None and last < first:
@@ -434,12 +508,7 @@ def validate_timeline(data: Any) -> list[str]:
             else:
                 checker.string(record, where, "name")
                 checker.span(record, where, "start", "end")
-                troops = record.get("troops")
-                if troops is not None:
-                    if isinstance(troops, bool) or not isinstance(troops, int):
-                        checker.error(f"{where}.troops", f"expected a whole number or null, got {_describe(troops)}")
-                    elif troops < 0:
-                        checker.error(f"{where}.troops", f"{troops} is negative (troop numbers cannot be negative)")
+                checker.whole_number(record, where, "troops", "troop numbers")
             checker.choice(record, where, "status", status_choices, f"{key[:-1]} status")
             for field in ("date_text", "location", "summary"):
                 checker.string(record, where, field)

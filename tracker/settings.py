@@ -148,6 +148,8 @@ PARLEY_ANONYMOUS_READ = env_bool("PARLEY_ANONYMOUS_READ", DEBUG)
 PARLEY_ARTICLE_MAX_BYTES = int(os.environ.get("PARLEY_ARTICLE_MAX_BYTES", 1_000_000))
 # The most events one download (CSV, iCalendar, Parley JSON) holds; the file and the page say when it is cut.
 PARLEY_EXPORT_MAX_ROWS = int(os.environ.get("PARLEY_EXPORT_MAX_ROWS", 20_000))
+# The most proposals (actors, meetings and drills) one review page offers: each is a row of form fields.
+PARLEY_REVIEW_MAX_PROPOSALS = int(os.environ.get("PARLEY_REVIEW_MAX_PROPOSALS", 500))
 # Fetching links and feeds (tracker/web/fetch.py): hosts that may resolve to loopback or private
 # addresses (an intranet site; the tests' local server), and the connect and read timeouts in seconds.
 PARLEY_FETCH_ALLOWED_HOSTS = [

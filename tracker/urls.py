@@ -1,21 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from tracker.security import ThrottledAuthenticationForm
 from tracker.views.actor import actor_detail
 from tracker.views.events import drill_detail, meeting_detail
 from tracker.views.exports import export_csv, export_ics, export_json
+from tracker.views.http import favicon
 from tracker.views.suggestions import actor_suggestions
 from tracker.views.timeline import timeline
 from tracker.views.who_meets_whom import who_meets_whom
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # Browsers ask for /favicon.ico on pages that name no icon: JSON files, the admin's error pages.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True),

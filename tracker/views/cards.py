@@ -37,10 +37,15 @@ class Person:
     name: str
     slug: str
     role: str
+    short: str = ""  # the name a chart label uses, "Truss" for Liz Truss; "" when the actor has none
 
     @property
     def url(self) -> str:
         return actor_url(self.slug)
+
+    @property
+    def short_name(self) -> str:
+        return self.short or self.name
 
     @property
     def role_label(self) -> str:
@@ -161,6 +166,16 @@ class EventCard:
     def status(self) -> str:
         return self.event.status
 
+    @property
+    def chart_text(self) -> str:
+        """The short label beside the event's mark: "Talks · Truss", or a drill's name."""
+        if self.type == "drill" and self.event.name:
+            return self.event.name
+        if not self.people:
+            return self.kind_label
+        others = f" +{len(self.people) - 2}" if len(self.people) > 2 else ""
+        return f"{self.kind_label} · {self.people[0].short_name}{others}"
+
     @cached_property
     def accessible_name(self) -> str:
         e = self.event
@@ -187,6 +202,7 @@ class EventCard:
             actor_ids=tuple(p.actor_id for p in self.people),
             label=self.accessible_name,
             href=self.url,
+            text=self.chart_text,
         )
 
 

@@ -10,8 +10,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
@@ -27,6 +28,12 @@ CACHE_SECONDS = 600
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Send browsers that ask for /favicon.ico (JSON files, the admin's error pages) to Parley's icon."""
+    # Resolved per request, not at import: the hashed name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def is_fragment(request: HtmxHttpRequest) -> bool:

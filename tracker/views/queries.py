@@ -13,10 +13,11 @@ from itertools import chain, islice, repeat
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Length, StrIndex
 
 from tracker.filters import Key
-from tracker.models import Actor, ActorDayTally, DayTally, Drill, Evidence, Meeting, Participant
+from tracker.models import Actor, ActorDayTally, Alias, DayTally, Drill, Evidence, Meeting, Participant
 from tracker.views.cards import EVENT_FIELDS, EXTRA_FIELDS, EventCard, EventRow, EvidenceRow, Person, SourceRow
 
 MODELS = {"meeting": Meeting, "drill": Drill}
@@ -49,19 +50,34 @@ def _of_cards(cards: Iterable[EventCard]) -> tuple[dict[tuple[str, int], EventCa
     return by_key, condition
 
 
+def _short_name() -> Subquery:
+    """The participant's shortest alias that is a word of its name ("Truss" for Liz Truss), for chart labels:
+    read in the participants' query, so a label costs no query of its own."""
+    padded_name = Concat(Value(" "), OuterRef("actor__name"), Value(" "), output_field=CharField())
+    padded_alias = Concat(Value(" "), "name", Value(" "), output_field=CharField())
+    return Subquery(
+        Alias.objects.filter(actor=OuterRef("actor_id"))
+        .annotate(at=StrIndex(padded_name, padded_alias))
+        .filter(at__gt=0)
+        .order_by(Length("name"), "name")
+        .values("name")[:1]
+    )
+
+
 def add_people(cards: Iterable[EventCard]) -> None:
-    """Each card's participants, in the order they were recorded: one query."""
+    """Each card's participants, in the order they were recorded, with their short names: one query."""
     by_key, condition = _of_cards(cards)
     if not by_key:
         return
     rows = (
         Participant.objects.filter(condition)
+        .annotate(short=_short_name())
         .order_by("pk")
-        .values_list("meeting_id", "drill_id", "actor_id", "actor__name", "actor__slug", "role")
+        .values_list("meeting_id", "drill_id", "actor_id", "actor__name", "actor__slug", "role", "short")
     )
-    for meeting_id, drill_id, actor_id, name, slug, role in rows:
+    for meeting_id, drill_id, actor_id, name, slug, role, short in rows:
         key = ("meeting", meeting_id) if meeting_id is not None else ("drill", drill_id)
-        by_key[key].people.append(Person(actor_id, name, slug, role))
+        by_key[key].people.append(Person(actor_id, name, slug, role, short or ""))
 
 
 def add_evidence(cards: Iterable[EventCard]) -> None:

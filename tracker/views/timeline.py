@@ -27,6 +27,7 @@ from tracker.dashboard import (
     layout_timeline,
 )
 from tracker.filters import KINDS, MATCHES, STATUSES, Filters, format_after, parse_filters
+from tracker.limits import export_max_rows
 from tracker.pairs import busiest_actors
 from tracker.views.cards import EventCard, actor_url, group_by_day
 from tracker.views.http import (
@@ -80,8 +81,7 @@ def density_chart(filters: Filters, window: Window) -> Density:
     counted_until = None
     kinds = [("meeting", filters.meetings)] if filters.wants_meetings else []
     kinds += [("drill", filters.drills)] if filters.wants_drills else []
-    # The tallies count an actor's own events, not who else took part in them: lanes need the events.
-    if filters.tallied and not filters.actors:
+    if filters.tallied:
         totals, lanes, counts = tallied_counts(window.first, window.last, days, lane_ids, [kind for kind, _ in kinds])
     else:
         totals, lanes, counts = Counter(), Counter(), Counter()
@@ -118,9 +118,27 @@ def bucket_links(state: QueryDict) -> Callable[[date, date], str]:
 
 
 def shown_window(filters: Filters) -> Window:
-    """The window asked for, or, when the URL names none, the one around the latest matching event."""
-    explicit = filters.at or filters.first or filters.last
-    return filters.window(None if explicit else filters.latest_start())
+    """The window asked for, or, when the URL names none, the one around the most recently added matching event."""
+    return filters.window(None if filters.dated else filters.newest_start())
+
+
+def neighbour_links(filters: Filters, window: Window, state: QueryDict, found: bool) -> dict[str, Any]:
+    """Ways out of the window: to the nearest events when it is empty, and, when the timeline opened on
+    what is new, to the events dated after it (often planned ones). One query, and none on a dated, full window.
+    """
+    if found and filters.dated:
+        return {}
+    near = filters.neighbours(window.first, window.last, before=not found, latest=not filters.dated)
+
+    def around(day: date | None) -> str:
+        return query_string(state, **Window.around(day, window.zoom).params()) if day else ""
+
+    links: dict[str, Any] = {"nearest_before": "", "nearest_after": "", "dated_after": None}
+    if not found:
+        links.update(nearest_before=around(near.before), nearest_after=around(near.after), nearest=near)
+    if not filters.dated and near.later:
+        links.update(dated_after=near, next_link=around(near.after), latest_link=around(near.latest))
+    return links
 
 
 def page_state(full: QueryDict, page: str) -> QueryDict:
@@ -180,6 +198,7 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
         )
         meetings = sum(card.type == "meeting" for card in cards)
         drills = len(cards) - meetings
+    neighbours = neighbour_links(filters, window, state, bool(keys))
     window_state = {"zoom": None, "at": None, "from": window.first.isoformat(), "to": window.last.isoformat()}
     return {
         "page": page,
@@ -202,12 +221,15 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
         "drill_count": drills,
         "mark_cap": MARK_CAP,
         "density_scan": DENSITY_SCAN,
+        "download_cap": f"{export_max_rows():,}",
         "downloads": [
             ("CSV", reverse("export_csv") + query_string(full, **window_state)),
             ("iCalendar", reverse("export_ics") + query_string(full, **window_state)),
             ("Parley JSON", reverse("export_json") + query_string(full, **window_state)),
         ],
         "window_actors": list(actors.values())[:200],
+        "title": window.label,
+        **neighbours,
         **list_page(filters, window, cards, state),
     }
 
@@ -223,9 +245,11 @@ def marks_key(chart: Chart, filters: Filters) -> tuple:
     lanes = tuple((lane.actor, lane.y, lane.count) for lane in chart.lanes)
     marks = tuple(
         (m.item, m.x, tuple(m.ys), m.x_end, m.band_x, m.fuzzy, m.clipped_left, m.clipped_right)
+        + (m.range_x, m.text, m.text_x, m.text_y)
         for m in (*chart.drills, *chart.meetings)
     )
-    return (filters.active, chart.height, len(chart.drills), lanes, marks)
+    summaries = tuple((s.x, s.y, s.text) for s in chart.summaries)
+    return (filters.active, chart.height, len(chart.drills), lanes, marks, summaries)
 
 
 class DensityLane:
@@ -285,7 +309,9 @@ def more_events(request: HtmxHttpRequest, filters: Filters, *, page: str) -> Pan
 def _variant(request: HtmxHttpRequest) -> str:
     if wants_more(request):
         return "more"
-    return "panel-focus" if _focus_search(request) else "panel"
+    variant = "panel-focus" if _focus_search(request) else "panel"
+    # A fragment carries the page's <title> for htmx to put on the tab; the whole page has it in its head.
+    return f"{variant}-fragment" if is_fragment(request) else variant
 
 
 def _focus_search(request: HtmxHttpRequest) -> bool:
@@ -302,7 +328,7 @@ def timeline_panel(request: HtmxHttpRequest) -> Panel | HttpResponse:
     if wants_more(request):
         return more_events(request, filters, page="timeline")
     context = timeline_context(filters, page="timeline")
-    context.update(FILTER_CHOICES, focus_search=_focus_search(request))
+    context.update(FILTER_CHOICES, focus_search=_focus_search(request), fragment=is_fragment(request))
     html = render_to_string("tracker/timeline.html#timeline-panel", context, request)
     return Panel(html, title=context["window"].label, push=request.path + query_string(filters.query()))
 

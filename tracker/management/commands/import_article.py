@@ -15,7 +15,7 @@ from tracker.article_import import (
     read_proposals,
     saved_message,
 )
-from tracker.management.article_file import add_article_arguments, read_article
+from tracker.management.article_file import add_article_arguments, checked_source, read_article
 from tracker.services import TimelineError
 
 
@@ -34,16 +34,18 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, published: str | None, **options) -> None:
         article = read_article(file, published)
         header = article.header
-        proposals = propose(text=article.body, published=article.published)
-        if found_nothing(proposals):
-            raise CommandError(NOTHING_FOUND)
         source = ArticleInput(
-            title=options["title"] or header.get("title", "").strip() or Path(file).stem,
-            publisher=options["publisher"] or header.get("source", "").strip(),
-            url=options["url"] or header.get("url", "").strip(),
+            **checked_source(
+                title=options["title"] or header.get("title", "").strip() or Path(file).stem,
+                publisher=options["publisher"] or header.get("source", "").strip(),
+                url=options["url"] or header.get("url", "").strip(),
+            ),
             published=article.published,
             text=article.body,
         )
+        proposals = propose(text=article.body, published=article.published)
+        if found_nothing(proposals):
+            raise CommandError(NOTHING_FOUND)
         # As on the admin's review page: what was reviewed at an earlier import stays as the editor left it.
         reading = read_proposals(article=source, proposals=proposals)
         try:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tracker.parley_json import loads
 from tracker.services import TimelineError, import_timeline
 
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = loads(path.read_text(encoding="utf-8"))
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror or error}") from error
         except UnicodeDecodeError as error:
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
             ) from error
+        except ValueError as error:
+            raise CommandError(f"{path} cannot be read: {error}.") from error
         try:
             report = import_timeline(data=data)
         except TimelineError as error:
