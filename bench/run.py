@@ -30,9 +30,9 @@ from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Targets from issue 5, at one million events.
-FAST_PAGES = {"timeline fragment", "actor page"}
-FAST_MEDIAN_MS = 5.0
+# Targets at one million events: issue 12's fresh medians for the two pages every reader opens
+# (issue 5 asked 5 ms of both, met only from the page cache); issue 5's p95 for every page.
+FAST_PAGES = {"timeline fragment": 8.0, "actor page": 20.0}
 ANY_P95_MS = 50.0
 SLOW_SECONDS, SLOW_RUNS = 1.0, 5
 # Set by --python-gc: leave Python's collector to run inside requests, as it does without tracker/gunicorn.py.
@@ -81,6 +81,10 @@ class Result:
     median_ms: float
     p95_ms: float
     cached_median_ms: float
+    # Fresh with the fragment cache emptied too: the page as the first request after a restart renders it.
+    cold_median_ms: float
+    # CPU time of the fresh requests (the database is in-process for SQLite): steadier than wall time on a busy machine.
+    cpu_median_ms: float
     cached_p95_ms: float
     sql_median_ms: float
     # For a streamed download, the time until its first event arrives: what a reader waits before the file starts.
@@ -130,27 +134,32 @@ def read(response, began: float) -> tuple[bytes, float | None]:
 
 
 def timed(
-    client, url: str, headers: dict[str, str], runs: int, *, cold: bool
-) -> tuple[list[float], list[float], object, bytes]:
-    from django.core.cache import cache
+    client, url: str, headers: dict[str, str], runs: int, *, cold: bool, fragments: bool = False
+) -> tuple[list[float], list[float], object, bytes, list[float]]:
+    """Wall times, times to a download's first event, the last response and body, and CPU times of this process."""
+    from django.core.cache import cache, caches
 
     from tracker import gunicorn
 
-    times, first_bytes, response, body = [], [], None, b""
+    times, first_bytes, response, body, cpu = [], [], None, b"", []
     for n in range(1, runs + 1):
         if cold:
             # Outside the timing: the next request renders the page instead of reading it from the page cache.
             cache.clear()
-        began = time.perf_counter()
+        if fragments:
+            # And renders every piece (list entries, chart, density rows) as no request has before.
+            caches["fragments"].clear()
+        began, began_cpu = time.perf_counter(), time.process_time()
         response = client.get(url, headers=headers)
         body, first_at = read(response, began)
         times.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
         if first_at is not None:
             first_bytes.append(first_at)
         if not PYTHON_GC and n % gunicorn.COLLECT_EVERY == 0:
             # As tracker/gunicorn.py has each worker do: collect between requests, not during one.
             gc.collect(0)
-    return times, first_bytes, response, body
+    return times, first_bytes, response, body, cpu
 
 
 def measure(client, name: str, url: str, runs: int, headers: dict[str, str]) -> Result:
@@ -169,14 +178,17 @@ def measure(client, name: str, url: str, runs: int, headers: dict[str, str]) -> 
     # Read now: every request clears the query log.
     queries = [q["sql"] for q in captured.captured_queries]
     statements = [sql for sql in queries if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
-    times, first_bytes, response, body = timed(client, url, headers, runs, cold=True)
-    cached, _, _, _ = timed(client, url, headers, runs, cold=False)
+    times, first_bytes, response, body, cpu = timed(client, url, headers, runs, cold=True)
+    cached, *_ = timed(client, url, headers, runs, cold=False)
+    cold, *_ = timed(client, url, headers, runs, cold=True, fragments=True)
     return Result(
         name=name,
         url=url,
         median_ms=statistics.median(times) * 1000,
         p95_ms=percentile(times, 0.95) * 1000,
         cached_median_ms=statistics.median(cached) * 1000,
+        cold_median_ms=statistics.median(cold) * 1000,
+        cpu_median_ms=statistics.median(cpu) * 1000,
         cached_p95_ms=percentile(cached, 0.95) * 1000,
         sql_median_ms=replay(statements, runs),
         first_event_p95_ms=percentile(first_bytes, 0.95) * 1000 if first_bytes else None,
@@ -321,7 +333,7 @@ def main() -> int:
         f"\nParley benchmark on {connection.vendor} ({label}): {events:,} events; {args.runs} timed runs per page; Python's collector {collector}\n"
     )
     header = (
-        f"{'page':36} {'median':>8} {'p95':>8} {'cached':>8} {'c. p95':>8} {'SQL':>8} {'ratio':>6} {'queries':>7} "
+        f"{'page':36} {'median':>8} {'p95':>8} {'CPU':>8} {'cold':>8} {'cached':>8} {'c. p95':>8} {'SQL':>8} {'ratio':>6} {'queries':>7} "
         f"{'status':>6} {'KiB':>6}  target"
     )
     print(header)
@@ -335,10 +347,10 @@ def main() -> int:
         verdict = ""
         if result.status != 200:
             verdict = "NOT 200"
-        elif name in FAST_PAGES and result.median_ms >= FAST_MEDIAN_MS:
-            verdict = f"MISS (median ≥ {FAST_MEDIAN_MS:g} ms)"
-            if result.cached_median_ms < FAST_MEDIAN_MS:
-                verdict += "; met from the page cache"
+        elif name in FAST_PAGES and result.median_ms > FAST_PAGES[name]:
+            verdict = f"MISS (fresh median > {FAST_PAGES[name]:g} ms)"
+        elif name in FAST_PAGES:
+            verdict = f"ok (fresh median ≤ {FAST_PAGES[name]:g} ms)"
         elif result.first_event_p95_ms is not None:
             # A download streams: the reader waits for its first event, then the file arrives as it is made.
             starts = f"a download: first event p95 {result.first_event_p95_ms:.1f} ms, {result.size / 1024 / result.median_ms * 1000:,.0f} KiB/s"
@@ -352,7 +364,8 @@ def main() -> int:
         if not verdict.startswith("ok"):
             failures.append(name)
         print(
-            f"{name:36} {result.median_ms:8.2f} {result.p95_ms:8.2f} {result.cached_median_ms:8.2f} {result.cached_p95_ms:8.2f} "
+            f"{name:36} {result.median_ms:8.2f} {result.p95_ms:8.2f} {result.cpu_median_ms:8.2f} {result.cold_median_ms:8.2f}"
+            f" {result.cached_median_ms:8.2f} {result.cached_p95_ms:8.2f} "
             f"{result.sql_median_ms:8.2f} {result.ratio:6.1f} "
             f"{result.queries:7d} {result.status:6d} {result.size / 1024:6.1f}  {verdict}",
             flush=True,
@@ -368,11 +381,14 @@ def main() -> int:
         print(f"{name:36} {statistics.median(times) * 1000:8.2f} {percentile(times, 0.95) * 1000:8.2f}")
     print(
         "\nTimes in milliseconds. median, p95: rendered afresh (the page cache emptied before each request);"
+        " CPU: this process's CPU time for those requests; cold: afresh with the fragment cache emptied too;"
         " cached: the same URL again before any write. SQL: the same SELECTs on a raw cursor, all rows fetched."
         " Ratio: fresh median ÷ SQL. Targets are judged on the fresh times; a streamed download on the time to its first event."
     )
     print(
-        f"Targets: {', '.join(sorted(FAST_PAGES))} median < {FAST_MEDIAN_MS:g} ms; every page p95 < {ANY_P95_MS:g} ms"
+        "Targets: "
+        + ", ".join(f"{name} fresh median ≤ {ms:g} ms" for name, ms in FAST_PAGES.items())
+        + f"; every page p95 < {ANY_P95_MS:g} ms"
         " (a streamed CSV: its first event)."
     )
     if args.json:

@@ -87,7 +87,7 @@ def test_after_an_import_a_repeated_view_renders_only_the_entries_the_import_tou
     url = "/?at=2022-02-10"
 
     first = client.get(url, **HX).content.decode()
-    assert rendered() == ["event-row"] * 8
+    assert rendered() == ["chart-axis", "chart-marks", *["event-row"] * 8]
     assert client.get(url, **HX).content.decode() == first and rendered() == []
 
     # The Vienna talks gain a source; a new meeting in Oslo is added; the seven other talks are untouched.
@@ -108,7 +108,8 @@ def test_after_an_import_a_repeated_view_renders_only_the_entries_the_import_tou
     )
     again = client.get(url, **HX).content.decode()
 
-    assert rendered() == ["event-row"] * 2
+    # The chart shows a new meeting, so its marks are drawn again; its axis is not.
+    assert rendered() == ["chart-marks", *["event-row"] * 2]
     assert "Envoys C and D meet in Oslo." in again and "Envoys keep talking" in again and "Envoys meet again" in again
     assert again.count('<li class="event ') == 9
 
@@ -118,10 +119,11 @@ def test_an_entry_is_rendered_once_and_reused_by_every_page_that_lists_it(client
     f.meeting(a, b, start=date(2022, 2, 11), summary="Envoys A and B meet.", source=f.source("Wire"), evidence="Met.")
 
     client.get("/?at=2022-02-10", **HX)
-    assert rendered() == ["event-row"]
+    assert rendered() == ["chart-axis", "chart-marks", "event-row"]
     client.get("/actors/envoy-a/?at=2022-02-10", **HX)
+    assert rendered() == ["chart-marks"]  # the same axis; the marks of a filtered chart are its own
     client.get("/?zoom=week&at=2022-02-11", **HX)
-    assert rendered() == []
+    assert rendered() == ["chart-axis", "chart-marks"]  # a new window draws its own chart, not the entry
 
 
 def test_renaming_an_actor_renders_again_the_entries_that_name_them(client, rendered):
@@ -135,7 +137,7 @@ def test_renaming_an_actor_renders_again_the_entries_that_name_them(client, rend
     c.save()
     html = client.get("/?at=2022-02-10", **HX).content.decode()
 
-    assert rendered() == ["event-row"] and "Envoy Charlie" in html
+    assert rendered() == ["chart-marks", "event-row"] and "Envoy Charlie" in html
 
 
 def test_in_a_dense_window_a_write_renders_again_only_the_lanes_whose_counts_it_changed(client, rendered, monkeypatch):
@@ -146,7 +148,8 @@ def test_in_a_dense_window_a_write_renders_again_only_the_lanes_whose_counts_it_
     url = "/?at=2022-02-10"
     client.get(url, **HX)
     first = rendered()
-    assert first.count("density-row") == 7  # all events, then the six actors of the month
+    # All events, then the six actors of the month; no marks are drawn in a dense window.
+    assert first.count("density-row") == 7 and "chart-marks" not in first
 
     f.meeting(pool[0], lonely, start=date(2022, 2, 20), summary="A meets G.")
     client.get(url, **HX)
@@ -154,3 +157,18 @@ def test_in_a_dense_window_a_write_renders_again_only_the_lanes_whose_counts_it_
     # The total and Envoy A's lane changed, Envoy G's is new; the five others are read from the cache.
     # (Shades are relative to the busiest day: a write that made a new busiest day would change every lane.)
     assert rendered().count("density-row") == 3
+
+
+def test_an_actors_counterparts_are_rendered_again_only_when_a_write_changes_them(client, rendered):
+    a, b, c = f.actor("Envoy A"), f.actor("Envoy B"), f.actor("Envoy C")
+    f.meeting(a, b, start=date(2022, 2, 11), summary="A and B.")
+    client.get("/actors/envoy-a/")
+    assert "counterparts" in rendered()
+    f.meeting(b, c, start=date(2022, 2, 12), summary="B and C.")  # not Envoy A's
+
+    client.get("/actors/envoy-a/")
+    assert "counterparts" not in rendered()
+
+    f.meeting(a, c, start=date(2022, 2, 13), summary="A and C.")
+    html = client.get("/actors/envoy-a/").content.decode()
+    assert "counterparts" in rendered() and "1 meeting with Envoy C" in html

@@ -728,29 +728,24 @@ def layout_density(
     Returns the rows and the drawing's height.
     """
     top = max((n for _, _, counts in rows for n in counts.values()), default=0) or 1
-    buckets = -(-window.days // days)
+    # Each bucket's days and place, worked out once for every row.
+    buckets = []
+    for b in range(-(-window.days // days)):
+        first = window.first + timedelta(days=b * days)
+        last = min(first + timedelta(days=days - 1), window.last)
+        x = _x(first, window)
+        buckets.append((first, last, x, _x(last + timedelta(days=1), window) - x))
+    uncounted = [b for b, (first, *_) in enumerate(buckets) if counted_until is not None and first > counted_until]
     result = []
     for i, (name, href, counts) in enumerate(rows):
         y = AXIS_HEIGHT + LANE_HEIGHT * (i + 0.5)
+        shown = sorted({*(b for b, n in counts.items() if n and 0 <= b < len(buckets)), *uncounted})
         cells = []
-        for b in range(buckets):
-            first = window.first + timedelta(days=b * days)
-            last = min(first + timedelta(days=days - 1), window.last)
+        for b in shown:
+            first, last, x, width = buckets[b]
             counted = counted_until is None or first <= counted_until
             count = counts.get(b, 0)
-            if counted and not count:
-                continue
-            x = _x(first, window)
-            cells.append(
-                DensityCell(
-                    first,
-                    last,
-                    x,
-                    _x(last + timedelta(days=1), window) - x,
-                    count,
-                    -(-count * DENSITY_LEVELS // top) if counted else 0,
-                    counted,
-                )
-            )
+            level = -(-count * DENSITY_LEVELS // top) if counted else 0
+            cells.append(DensityCell(first, last, x, width, count, level, counted))
         result.append(DensityRow(name, href, y, cells, total=i == 0))
     return result, AXIS_HEIGHT + LANE_HEIGHT * max(len(rows), 1) + BOTTOM_PAD

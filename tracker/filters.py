@@ -191,6 +191,12 @@ class Filters:
             return Window.between(self.last - span + timedelta(days=1), self.last, self.zoom)
         return Window.around(self.at or default_at or date.today(), self.zoom)
 
+    @property
+    def tallied(self) -> bool:
+        """Whether the day tallies (tracker.models.DayTally) count what these filters let through: every
+        event, or every drill. An actor's tallies count their events, not who else took part in them."""
+        return not (self.statuses or self.q or self.actors or any(kind != DRILL for kind in self.kinds))
+
     def latest_start(self) -> date | None:
         """The start of the latest event that passes the filters: where the timeline opens without `at`."""
         latest = [

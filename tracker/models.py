@@ -851,3 +851,71 @@ class InboxItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EventType(models.TextChoices):
+    MEETING = "meeting", "Meeting"
+    DRILL = "drill", "Drill"
+
+
+EVENT_TYPES = tuple(EventType.values)
+
+
+class DayTallyQuerySet(models.QuerySet):
+    def counts(self, first: date, last: date, types: Iterable[str] = EVENT_TYPES) -> list[tuple[str, date, int]]:
+        """(type, day, events) for each day from `first` to `last` that some event of `types` starts on."""
+        rows = self.filter(day__range=(first, last), type__in=list(types), events__gt=0)
+        return list(rows.values_list("type", "day", "events"))
+
+
+class DayTally(models.Model):
+    """How many meetings or drills start on a day, over the whole database.
+
+    Kept by database triggers (migration 0010) in the same statement as any write of an event or of its
+    start, whoever writes, so a dense window's chart reads its counts per day instead of counting events.
+    """
+
+    type = models.CharField(max_length=7, choices=EventType.choices)
+    day = models.DateField()
+    events = models.IntegerField()
+
+    objects = DayTallyQuerySet.as_manager()
+
+    class Meta:
+        # Day first: a window reads a range of days.
+        constraints = [models.UniqueConstraint(fields=["day", "type"], name="day_tally_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.events} {self.type}s"
+
+
+class ActorDayTallyQuerySet(models.QuerySet):
+    def counts(
+        self, actor_ids: list[int], first: date, last: date, types: Iterable[str] = EVENT_TYPES
+    ) -> list[tuple[int, str, date, int]]:
+        """(actor, type, day, events) for each of `actor_ids` and each day from `first` to `last` on which an
+        event of `types` they take part in starts."""
+        rows = self.filter(actor_id__in=actor_ids, day__range=(first, last), type__in=list(types), events__gt=0)
+        return list(rows.values_list("actor_id", "type", "day", "events"))
+
+
+class ActorDayTally(models.Model):
+    """How many meetings or drills that start on a day an actor takes part in, over the whole database.
+
+    Kept by the same triggers as DayTally (migration 0010), on writes of participants and of events' starts.
+    """
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=7, choices=EventType.choices)
+    day = models.DateField()
+    events = models.IntegerField()
+
+    objects = ActorDayTallyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "day", "type"], name="actor_day_tally_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} on {self.day}: {self.events} {self.type}s"

@@ -54,6 +54,8 @@ def actor_panel(request: HtmxHttpRequest, slug: str) -> Panel:
             "actor": actor,
             "counterparts": met[:COUNTERPART_CAP],
             "more_counterparts": len(met) > COUNTERPART_CAP,
+            # Everything the counterparts table shows: a write re-renders it only when it changes a row.
+            "counterparts_key": (actor.slug, actor.name, [tuple(row.values()) for row in met]),
         }
         header = {"header": mark_safe(render_to_string("tracker/actor.html#actor-header", context, request))}
     filters = parse_filters(without(request.GET, "actor"))

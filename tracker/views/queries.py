@@ -17,7 +17,7 @@ from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Length, StrIndex
 
 from tracker.filters import Key
-from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant
+from tracker.models import Actor, ActorDayTally, Alias, DayTally, Drill, Evidence, Meeting, Participant
 from tracker.pairs import count_meeting, new_pair
 from tracker.views.cards import EVENT_FIELDS, EXTRA_FIELDS, EventCard, EventRow, EvidenceRow, Person, SourceRow
 
@@ -164,6 +164,24 @@ def density_counts(
             for actor_id, b, count in cursor.fetchall():
                 lanes[(actor_id, max(b, 0))] += count
     return totals, lanes, counted, last_start
+
+
+def tallied_counts(
+    first: date, last: date, days: int, lane_ids: list[int], types: list[str]
+) -> tuple[Counter, Counter, Counter]:
+    """Events of `types` per bucket of `days` days from `first`, per (actor, bucket) for `lane_ids`, and per
+    type, read from the tallies the triggers keep (DayTally, ActorDayTally): two indexed reads of at most
+    a row per day and lane, however many events the window holds."""
+    totals: Counter = Counter()
+    lanes: Counter = Counter()
+    per_type: Counter = Counter()
+    for kind, day, count in DayTally.objects.counts(first, last, types):
+        totals[(day - first).days // days] += count
+        per_type[kind] += count
+    if lane_ids and totals:
+        for actor_id, _, day, count in ActorDayTally.objects.counts(lane_ids, first, last, types):
+            lanes[(actor_id, (day - first).days // days)] += count
+    return totals, lanes, per_type
 
 
 def meeting_matrix(

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from typing import Any
 
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from tracker.dashboard import (
     ZOOMS,
+    Chart,
     DensityRow,
     LaneActor,
     Window,
@@ -39,7 +40,7 @@ from tracker.views.http import (
     wants_more,
     without,
 )
-from tracker.views.queries import add_evidence, add_people, cards_for, density_counts
+from tracker.views.queries import add_evidence, add_people, cards_for, density_counts, tallied_counts
 
 # Events per page of the day list; a "More events" link reads the next page by keyset.
 LIST_PAGE = 25
@@ -63,7 +64,11 @@ class Density:
 
 
 def density_chart(filters: Filters, window: Window) -> Density:
-    """Counts per bucket of days: all events, then the filtered actors and the busiest actors overall."""
+    """Counts per bucket of days: all events, then the filtered actors and the busiest actors overall.
+
+    Events count on the day they start. Without filters on status, text, actors or kinds of meeting the
+    counts come whole from the tallies; with them, from the first DENSITY_SCAN matching events.
+    """
     lane_actors = [LaneActor(a.pk, a.slug, a.name, actor_url(a.slug)) for a in filters.actors]
     if len(lane_actors) < DENSITY_LANES:
         taken = {a.id for a in lane_actors}
@@ -71,27 +76,30 @@ def density_chart(filters: Filters, window: Window) -> Density:
             if row["actor"] not in taken:
                 lane_actors.append(LaneActor(row["actor"], row["slug"], row["name"], actor_url(row["slug"])))
     lane_actors = lane_actors[:DENSITY_LANES]
+    lane_ids = [a.id for a in lane_actors]
     days = bucket_days(window)
-    totals: Counter = Counter()
-    lanes: Counter = Counter()
     counted_until = None
-    counts = {"meeting": 0, "drill": 0}
     kinds = [("meeting", filters.meetings)] if filters.wants_meetings else []
     kinds += [("drill", filters.drills)] if filters.wants_drills else []
-    for kind, events in kinds:
-        kind_totals, kind_lanes, counted, last_start = density_counts(
-            events().between(window.first, window.last), window.first, days, [a.id for a in lane_actors], DENSITY_SCAN
-        )
-        totals.update(kind_totals)
-        lanes.update(kind_lanes)
-        counts[kind] = counted
-        if counted >= DENSITY_SCAN and last_start is not None:
-            counted_until = last_start if counted_until is None else min(counted_until, last_start)
+    if filters.tallied:
+        totals, lanes, counts = tallied_counts(window.first, window.last, days, lane_ids, [kind for kind, _ in kinds])
+    else:
+        totals, lanes, counts = Counter(), Counter(), Counter()
+        for kind, events in kinds:
+            in_window = events().between(window.first, window.last).filter(start__gte=window.first)
+            kind_totals, kind_lanes, counted, last_start = density_counts(
+                in_window, window.first, days, lane_ids, DENSITY_SCAN
+            )
+            totals.update(kind_totals)
+            lanes.update(kind_lanes)
+            counts[kind] = counted
+            if counted >= DENSITY_SCAN and last_start is not None:
+                counted_until = last_start if counted_until is None else min(counted_until, last_start)
+    per_lane: dict[int, dict[int, int]] = {}
+    for (actor_id, b), n in lanes.items():
+        per_lane.setdefault(actor_id, {})[b] = n
     rows = [("All events", "", totals)]
-    for actor in lane_actors:
-        mine = {b: n for (actor_id, b), n in lanes.items() if actor_id == actor.id}
-        if mine:
-            rows.append((actor.name, actor.href, mine))
+    rows += [(actor.name, actor.href, per_lane[actor.id]) for actor in lane_actors if actor.id in per_lane]
     laid_out, height = layout_density(window, days, rows, counted_until=counted_until)
     return Density(
         laid_out, height, counts["meeting"] + counts["drill"], counted_until, counts["meeting"], counts["drill"]
@@ -192,7 +200,6 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
         drills = len(cards) - meetings
     neighbours = neighbour_links(filters, window, state, bool(keys))
     window_state = {"zoom": None, "at": None, "from": window.first.isoformat(), "to": window.last.isoformat()}
-    link = bucket_links(state)
     return {
         "page": page,
         "filters": filters,
@@ -205,8 +212,10 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
             for zoom in ZOOMS
         ],
         "chart": chart,
+        "axis_key": axis_key(chart, window),
+        "marks_key": None if density else marks_key(chart, filters),
         "density": density,
-        "density_rows": density_rows(density, link) if density else [],
+        "density_rows": density_rows(density, window, state) if density else [],
         "density_days": bucket_days(window),
         "meeting_count": meetings,
         "drill_count": drills,
@@ -226,16 +235,50 @@ def timeline_context(filters: Filters, *, page: str) -> dict[str, Any]:
     }
 
 
-def density_rows(density: Density, link: Callable[[date, date], str]) -> list[dict[str, Any]]:
-    """Each density row with its cells' links, spoken spans and boxes made here, once per cell.
+def axis_key(chart: Chart, window: Window) -> tuple:
+    """What the chart's axis shows: its ticks follow from the window, its lines reach the chart's height."""
+    return (window.first, window.last, chart.height, chart.today_x)
 
-    A row is drawn at height 0 and moved to its place, so its fragment, cached under everything it shows
-    (its `fingerprint`), serves wherever the row stands. Rendered from nothing, a month's rows cost about
-    30 ms in the template language at a million events (docs/benchmarks.md); cached, they cost a look-up each.
+
+def marks_key(chart: Chart, filters: Filters) -> tuple:
+    """Everything the lanes and marks of a chart drawn event by event show: their fragment is cached under
+    this, so a write re-renders them only when it changes an event, a lane or a place in this chart."""
+    lanes = tuple((lane.actor, lane.y, lane.count) for lane in chart.lanes)
+    marks = tuple(
+        (m.item, m.x, tuple(m.ys), m.x_end, m.band_x, m.fuzzy, m.clipped_left, m.clipped_right)
+        + (m.range_x, m.text, m.text_x, m.text_y)
+        for m in (*chart.drills, *chart.meetings)
+    )
+    summaries = tuple((s.x, s.y, s.text) for s in chart.summaries)
+    return (filters.active, chart.height, len(chart.drills), lanes, marks, summaries)
+
+
+class DensityLane:
+    """One density row as the chart draws it. Its cells (links, spoken spans, boxes) are made only when
+    the row's fragment is rendered, not when it is read from the cache: `fingerprint` says all they show.
+
+    A row is drawn at height 0 and moved to its place, so its fragment serves wherever the row stands.
+    Rendered from nothing, a month's rows cost about 30 ms in the template language at a million events
+    (docs/benchmarks.md); cached, they cost a look-up each.
     """
-    rows = []
-    for row in density.rows:
-        cells = [
+
+    def __init__(self, row: DensityRow, link: Callable[[date, date], str], state: str, window: Window):
+        self.row = row
+        self._link = link
+        self.fingerprint = (
+            row.name,
+            row.href,
+            row.total,
+            state,
+            window.first,
+            window.last,
+            tuple((c.first, c.last, c.count, c.level, c.counted) for c in row.cells),
+        )
+
+    @cached_property
+    def cells(self) -> list[dict[str, Any]]:
+        link = self._link
+        return [
             {
                 "cell": cell,
                 "href": link(cell.first, cell.last),
@@ -245,11 +288,15 @@ def density_rows(density: Density, link: Callable[[date, date], str]) -> list[di
                 "count_x": cell.x + cell.width / 2,
                 "box_width": max(cell.width - 1, 1),
             }
-            for cell in row.cells
+            for cell in self.row.cells
         ]
-        shown = (row.name, row.href, row.total, [(c["href"], c["cell"]) for c in cells])
-        rows.append({"row": row, "cells": cells, "fingerprint": shown})
-    return rows
+
+
+def density_rows(density: Density, window: Window, state: QueryDict) -> list[DensityLane]:
+    """Each density row, its cells' links made from the page's query once per bucket, and only if drawn."""
+    link = bucket_links(state)
+    shown = state.urlencode()
+    return [DensityLane(row, link, shown, window) for row in density.rows]
 
 
 def more_events(request: HtmxHttpRequest, filters: Filters, *, page: str) -> Panel:

@@ -15,7 +15,19 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from tracker.models import Actor, Alias, Drill, Evidence, Meeting, PairTally, Participant, Precision, Source
+from tracker.models import (
+    Actor,
+    ActorDayTally,
+    Alias,
+    DayTally,
+    Drill,
+    Evidence,
+    Meeting,
+    PairTally,
+    Participant,
+    Precision,
+    Source,
+)
 
 BATCH_EVENTS = 10_000
 FIRST_DAY = date(1990, 1, 1)
@@ -457,7 +469,9 @@ class Generator:
 
 def clear_timeline() -> None:
     """Empty every Parley table in one statement each: the ORM's cascade collector would load every row."""
-    tables = [model._meta.db_table for model in (PairTally, Evidence, Participant, Source, Meeting, Drill, Alias)]
+    # The day tallies last: deleting events and participants has the triggers leave them at zero.
+    emptied = (PairTally, Evidence, Participant, Source, Meeting, Drill, Alias, DayTally, ActorDayTally)
+    tables = [model._meta.db_table for model in emptied]
     tables += [Actor.members.through._meta.db_table]
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables:
