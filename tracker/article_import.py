@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from tracker.extraction.headlines import join_names
+from tracker.import_runs import import_lock
 from tracker.models import Actor, Drill, Evidence, Meeting, ReviewedProposal, Source
 from tracker.parley_json import VERSION, format_date
 from tracker.services import (
@@ -28,7 +29,6 @@ from tracker.services import (
     TimelineError,
     find_actor,
     import_timeline,
-    lock_imports,
     match_event,
     same_participants,
 )
@@ -397,8 +397,8 @@ def article_import(*, article: ArticleInput, proposals: dict, reviewed: dict | N
     the editor was shown (from read_proposals), is remembered with the source, kept or not, so
     that a re-import does not propose them again.
     """
-    with transaction.atomic():
-        lock_imports()
+    # The import lock first: taken inside the transaction, it could wait on a batched import that waits on us.
+    with import_lock(), transaction.atomic():
         source, created = _article_source(article, article_text_hash(article.text))
         claimed_meetings: set[int] = set()
         claimed_drills: set[int] = set()
