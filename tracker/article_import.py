@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -398,7 +399,8 @@ def article_import(*, article: ArticleInput, proposals: dict, reviewed: dict | N
     that a re-import does not propose them again.
     """
     # The import lock first: taken inside the transaction, it could wait on a batched import that waits on us.
-    with import_lock(), transaction.atomic():
+    # An article is quick to import: it waits for a file's import no longer than for the database's lock.
+    with import_lock(wait=settings.PARLEY_SQLITE_BUSY_SECONDS), transaction.atomic():
         source, created = _article_source(article, article_text_hash(article.text))
         claimed_meetings: set[int] = set()
         claimed_drills: set[int] = set()

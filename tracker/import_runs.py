@@ -52,12 +52,12 @@ def lock_file_path() -> str:
     return os.path.join(tempfile.gettempdir(), f"parley-import-{hashlib.sha256(name.encode()).hexdigest()[:16]}.lock")
 
 
-def _wait_for(attempt: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + settings.PARLEY_IMPORT_WAIT_SECONDS
+def _wait_for(attempt: Callable[[], bool], wait: float) -> None:
+    deadline = time.monotonic() + wait
     while not attempt():
         if time.monotonic() >= deadline:
             raise ImportBusy(
-                f"Another import is running; this one waited {settings.PARLEY_IMPORT_WAIT_SECONDS:g} seconds for it "
+                f"Another import is running; this one waited {wait:g} seconds for it "
                 "to finish. Nothing was imported: try again when it has finished."
             )
         time.sleep(POLL_SECONDS)
@@ -78,8 +78,9 @@ def _try_advisory_lock() -> bool:
 
 
 @contextmanager
-def import_lock() -> Iterator[None]:
-    """Lets one import at a time through, waiting up to PARLEY_IMPORT_WAIT_SECONDS; re-entrant."""
+def import_lock(*, wait: float | None = None) -> Iterator[None]:
+    """Lets one import at a time through, waiting up to `wait` or PARLEY_IMPORT_WAIT_SECONDS; re-entrant."""
+    wait = settings.PARLEY_IMPORT_WAIT_SECONDS if wait is None else wait
     if getattr(connection, "parley_import_lock", False):
         yield
         return
@@ -90,7 +91,7 @@ def import_lock() -> Iterator[None]:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
         release = lambda: None  # noqa: E731
     elif connection.vendor == "postgresql":
-        _wait_for(_try_advisory_lock)
+        _wait_for(_try_advisory_lock, wait)
 
         def release() -> None:
             try:
@@ -102,7 +103,7 @@ def import_lock() -> Iterator[None]:
     else:
         handle = open(lock_file_path(), "a+")  # noqa: SIM115 - closed by release()
         try:
-            _wait_for(lambda: _try_lock_file(handle))
+            _wait_for(lambda: _try_lock_file(handle), wait)
         except BaseException:
             handle.close()
             raise

@@ -32,3 +32,5 @@ urlpatterns = [
     path("export.ics", export_ics, name="export_ics"),
     path("export.json", export_json, name="export_json"),
 ]
+
+handler500 = "tracker.views.errors.server_error"
