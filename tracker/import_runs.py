@@ -45,11 +45,13 @@ class ImportBusy(Exception):
 
 
 def lock_file_path() -> str:
-    """A file beside the SQLite database (or, for an in-memory one, in the temporary directory)."""
+    """A file beside the SQLite database, or for an in-memory one in the temporary directory."""
     name = str(connection.settings_dict["NAME"])
     if os.path.isabs(name) and os.path.isdir(os.path.dirname(name)):
         return f"{name}.import-lock"
-    return os.path.join(tempfile.gettempdir(), f"parley-import-{hashlib.sha256(name.encode()).hexdigest()[:16]}.lock")
+    # An in-memory database belongs to one process, and so does its lock.
+    key = hashlib.sha256(f"{name}|{os.getpid()}".encode()).hexdigest()[:16]
+    return os.path.join(tempfile.gettempdir(), f"parley-import-{key}.lock")
 
 
 def _wait_for(attempt: Callable[[], bool], wait: float) -> None:

@@ -167,7 +167,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # database); a journal undoes every committed batch if the import fails. 0 records: one transaction.
 PARLEY_IMPORT_BATCH_RECORDS = int(os.environ.get("PARLEY_IMPORT_BATCH_RECORDS", 200))
 PARLEY_IMPORT_BATCH_SECONDS = float(os.environ.get("PARLEY_IMPORT_BATCH_SECONDS", 0.25))
-PARLEY_IMPORT_PAUSE_SECONDS = float(os.environ.get("PARLEY_IMPORT_PAUSE_SECONDS", 0.05))
+# The pause outlasts SQLite's busy handler, which polls a waiting writer's lock every 0.1 s.
+PARLEY_IMPORT_PAUSE_SECONDS = float(os.environ.get("PARLEY_IMPORT_PAUSE_SECONDS", 0.15))
 # One import runs at a time: how long another waits for it before giving up with a message.
 PARLEY_IMPORT_WAIT_SECONDS = float(os.environ.get("PARLEY_IMPORT_WAIT_SECONDS", 600))
 # Failed logins allowed before a cool-down: per username from one address, per address for any username,
