@@ -12,6 +12,10 @@ logs a reader in over and over in one thread and, in another, searches the timel
 the page cache each time); it prints logins that
 succeeded and failed, login and page times, and how long the import took. Figures are noisy on a
 loaded machine: compare the two set-ups measured back to back.
+
+December 2026, 4,000 actors and meetings, 2 cores shared with other jobs (before → after): logins ok 2 → 137,
+failed 4 → 0; login median 11.8 s → 1.8 s (1.4 s with no import: the password hash); longest login 24.2 s →
+4.6 s; longest page 20.7 s → 0.58 s; the import 109 s → 290 s (alone, no traffic: 129 s → 172 s).
 """
 
 from __future__ import annotations
