@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
@@ -1038,3 +1038,51 @@ def test_an_inbox_article_is_not_read_for_an_editor_who_may_dismiss_it_but_not_i
     assert response.status_code == 403
     assert "Can add source" in response.content.decode()
     assert not client.session.get("article_imports")
+
+
+# A login while the database is busy writing (an import, say)
+
+
+def test_a_login_that_cannot_get_the_database_is_told_to_retry_not_shown_a_server_error(db, monkeypatch):
+    def locked(keys):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(security, "reserve_attempt", locked)
+
+    response = Client(raise_request_exception=False).post(
+        "/accounts/login/", {"username": "chief", "password": "a long and good password"}
+    )
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Parley is busy writing, try again in a few seconds" in response.content.decode()
+    assert b"<script" not in response.content
+
+
+def test_other_database_errors_are_still_server_errors(db, monkeypatch):
+    def broken(keys):
+        raise OperationalError("no such table: tracker_loginthrottle")
+
+    monkeypatch.setattr(security, "reserve_attempt", broken)
+
+    response = Client(raise_request_exception=False).post("/accounts/login/", {"username": "chief", "password": "x"})
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+
+
+@pytest.mark.parametrize(
+    ("location", "backend"),
+    [("/var/cache/parley", "filebased.FileBasedCache"), ("parley_cache", "db.DatabaseCache")],
+)
+def test_the_shared_page_cache_is_a_directory_of_files_unless_a_table_is_named(location, backend):
+    result = subprocess.run(
+        [sys.executable, "-c", "from tracker import settings; print(settings.CACHES['default']['BACKEND'])"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_CACHE_LOCATION": location},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.stdout.strip() == f"django.core.cache.backends.{backend}"

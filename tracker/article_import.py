@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from tracker.extraction.headlines import join_names
+from tracker.import_runs import import_lock
 from tracker.models import Actor, Drill, Evidence, Meeting, ReviewedProposal, Source
 from tracker.parley_json import VERSION, format_date
 from tracker.services import (
@@ -28,7 +30,6 @@ from tracker.services import (
     TimelineError,
     find_actor,
     import_timeline,
-    lock_imports,
     match_event,
     same_participants,
 )
@@ -397,8 +398,9 @@ def article_import(*, article: ArticleInput, proposals: dict, reviewed: dict | N
     the editor was shown (from read_proposals), is remembered with the source, kept or not, so
     that a re-import does not propose them again.
     """
-    with transaction.atomic():
-        lock_imports()
+    # The import lock first: taken inside the transaction, it could wait on a batched import that waits on us.
+    # An article is quick to import: it waits for a file's import no longer than for the database's lock.
+    with import_lock(wait=settings.PARLEY_SQLITE_BUSY_SECONDS), transaction.atomic():
         source, created = _article_source(article, article_text_hash(article.text))
         claimed_meetings: set[int] = set()
         claimed_drills: set[int] = set()

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Lower
@@ -919,3 +920,26 @@ class ActorDayTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_id} on {self.day}: {self.events} {self.type}s"
+
+
+class TimelineImport(models.Model):
+    """An import_timeline that commits in batches: while it exists, its journal can undo what it wrote.
+
+    A run that is not `finished` when the next import starts was cut short (killed, or its undo failed),
+    and is undone before anything else; a finished one only has its journal left to clear.
+    """
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"import started {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class TimelineImportEntry(models.Model):
+    """A row an import created (`changes` is null), or the fields it filled in on a row: {field: [before, after]}."""
+
+    run = models.ForeignKey(TimelineImport, on_delete=models.CASCADE, related_name="entries")
+    model = models.CharField(max_length=100)
+    object_id = models.BigIntegerField()
+    changes = models.JSONField(null=True, encoder=DjangoJSONEncoder)

@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model, Q
 from django.utils.text import slugify
 
+from tracker.import_runs import Run, import_lock, import_run
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Precision, Source
 from tracker.parley_json import current_version, format_date, parse_date, validate_timeline
 
-# Key of the PostgreSQL advisory lock that queues concurrent imports ("parley" in ASCII).
-IMPORT_LOCK = 0x7061726C6579
 SLUG_MAX_LENGTH = 100
 
 
@@ -74,13 +73,6 @@ def event_slug(
     return unique_slug(model, " ".join([date_part, label, *words]), fallback=date_part)
 
 
-def lock_imports() -> None:
-    # SQLite needs nothing here: its IMMEDIATE transactions already let one writer in at a time.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-
-
 class _Actors:
     """Resolves the names a timeline uses to actors: first those of the file, then the database."""
 
@@ -114,49 +106,57 @@ def _alias_is_free(name: str, actor: Actor) -> bool:
     )
 
 
-def _import_actors(records: list[dict], actors: _Actors, report: ImportReport) -> None:
-    imported = []
-    for record in records:
-        name = record["name"].strip()
-        actor = find_actor(name, record.get("slug") or "")
-        if actor is None:
-            actor = Actor.objects.create(
-                name=name,
-                slug=unique_slug(Actor, record.get("slug") or name, fallback="actor"),
-                kind=record["kind"],
-                title=record.get("title") or "",
-                description=record.get("description") or "",
-            )
-            report.actors_created += 1
-        else:
-            report.actors_matched += 1
-            changed = [key for key in ("title", "description") if not getattr(actor, key) and record.get(key)]
-            for key in changed:
-                setattr(actor, key, record[key])
-            if changed:
-                actor.save(update_fields=changed)
-        actors.add([name, *(record.get("aliases") or []), record.get("slug") or ""], actor)
-        imported.append((record, actor))
+def _import_actor(record: dict, actors: _Actors, report: ImportReport, run: Run) -> tuple[dict, Actor]:
+    name = record["name"].strip()
+    actor = find_actor(name, record.get("slug") or "")
+    if actor is None:
+        actor = Actor.objects.create(
+            name=name,
+            slug=unique_slug(Actor, record.get("slug") or name, fallback="actor"),
+            kind=record["kind"],
+            title=record.get("title") or "",
+            description=record.get("description") or "",
+        )
+        run.created(actor)
+        report.actors_created += 1
+    else:
+        report.actors_matched += 1
+        run.fill(
+            actor, {key: record[key] for key in ("title", "description") if not getattr(actor, key) and record.get(key)}
+        )
+    actors.add([name, *(record.get("aliases") or []), record.get("slug") or ""], actor)
+    return record, actor
 
+
+def _link_actor(record: dict, actor: Actor, actors: _Actors, report: ImportReport, run: Run) -> None:
+    """An actor's affiliation, members and aliases, which may name actors further down the file."""
+    affiliation = (record.get("affiliation") or "").strip()
+    if affiliation and actor.affiliation_id is None:
+        target = actors.get(affiliation)
+        if target.pk != actor.pk:
+            run.fill(actor, {"affiliation": target})
+    members = {actors.get(name).pk for name in record.get("members") or []} - {actor.pk}
+    if members:
+        Membership = Actor.members.through
+        members -= set(Membership.objects.filter(from_actor=actor).values_list("to_actor_id", flat=True))
+        run.created(
+            *Membership.objects.bulk_create(Membership(from_actor=actor, to_actor_id=pk) for pk in sorted(members))
+        )
+    for alias in record.get("aliases") or []:
+        alias = alias.strip()
+        if alias == actor.name or actor.aliases.filter(name__iexact=alias).exists():
+            continue
+        if _alias_is_free(alias, actor):
+            run.created(Alias.objects.create(actor=actor, name=alias))
+        else:
+            report.notes.append(f"“{alias}” was not added as an alias of {actor.name}: another actor uses it.")
+
+
+def _import_actors(records: list[dict], actors: _Actors, report: ImportReport, run: Run) -> None:
+    imported: list[tuple[dict, Actor]] = []
+    run.each(records, lambda record: imported.append(_import_actor(record, actors, report, run)))
     # Affiliations and members may name actors further down the file, so they come second.
-    for record, actor in imported:
-        affiliation = (record.get("affiliation") or "").strip()
-        if affiliation and actor.affiliation_id is None:
-            target = actors.get(affiliation)
-            if target.pk != actor.pk:
-                actor.affiliation = target
-                actor.save(update_fields=["affiliation"])
-        members = [actors.get(name) for name in record.get("members") or []]
-        if members:
-            actor.members.add(*(member for member in members if member.pk != actor.pk))
-        for alias in record.get("aliases") or []:
-            alias = alias.strip()
-            if alias == actor.name or actor.aliases.filter(name__iexact=alias).exists():
-                continue
-            if _alias_is_free(alias, actor):
-                Alias.objects.create(actor=actor, name=alias)
-            else:
-                report.notes.append(f"“{alias}” was not added as an alias of {actor.name}: another actor uses it.")
+    run.each(imported, lambda pair: _link_actor(*pair, actors, report, run))
 
 
 def _people(actors: dict[int, str]) -> set[int]:
@@ -212,7 +212,7 @@ def match_event(model: type[Meeting] | type[Drill], record: dict, taking_part: l
     return _find_event(candidates, model._meta.model_name, taking_part)
 
 
-def _fill_blanks(event: Meeting | Drill, values: dict[str, Any]) -> None:
+def _fill_blanks(event: Meeting | Drill, values: dict[str, Any], run: Run) -> None:
     """Give a known event what the new record adds, without overwriting what an editor entered."""
     changed = [
         key
@@ -221,14 +221,11 @@ def _fill_blanks(event: Meeting | Drill, values: dict[str, Any]) -> None:
     ]
     if "end" in changed:
         changed.append("end_precision")
-    for key in changed:
-        setattr(event, key, values[key])
-    if changed:
-        event.save(update_fields=[*changed, "updated_at"])
+    run.fill(event, {key: values[key] for key in changed}, also_save=["updated_at"])
 
 
 def _attach_sources(
-    event: Meeting | Drill, participant_field: str, records: list[dict], sources: dict, report: ImportReport
+    event: Meeting | Drill, participant_field: str, records: list[dict], sources: dict, report: ImportReport, run: Run
 ) -> None:
     for record in records:
         published = date.fromisoformat(record["published"])
@@ -237,9 +234,10 @@ def _attach_sources(
             source, created = Source.objects.get_or_create(
                 publisher=key[0], title=key[1], published=published, defaults={"url": record.get("url") or ""}
             )
-            if not created and not source.url and record.get("url"):
-                source.url = record["url"]
-                source.save(update_fields=["url"])
+            if created:
+                run.created(source)
+            elif not source.url and record.get("url"):
+                run.fill(source, {"url": record["url"]})
             report.sources_created += created
             report.sources_matched += not created
             sources[key] = source
@@ -248,82 +246,88 @@ def _attach_sources(
         sentence = record.get("evidence") or ""
         offsets = {"start_offset": record.get("evidence_start"), "end_offset": record.get("evidence_end")}
         if evidence is None:
-            Evidence.objects.create(source=source, sentence=sentence, **offsets, **{participant_field: event})
+            run.created(
+                Evidence.objects.create(source=source, sentence=sentence, **offsets, **{participant_field: event})
+            )
             report.evidence_created += 1
         else:
             report.evidence_matched += 1
             if sentence and not evidence.sentence:
-                evidence.sentence = sentence
-                evidence.start_offset, evidence.end_offset = offsets["start_offset"], offsets["end_offset"]
-                evidence.save(update_fields=["sentence", "start_offset", "end_offset"])
+                run.fill(evidence, {"sentence": sentence, **offsets})
 
 
-def _import_events(
-    model: type[Meeting] | type[Drill], records: list[dict], actors: _Actors, sources: dict, report: ImportReport
+def _import_event(
+    model: type[Meeting] | type[Drill], record: dict, actors: _Actors, sources: dict, report: ImportReport, run: Run
 ) -> None:
     participant_field = model._meta.model_name
     is_meeting = model is Meeting
     counter = "meetings" if is_meeting else "drills"
-    for record in records:
-        dates = _dates(record)
-        taking_part: list[Actor] = []
-        for name in record.get("participants") or []:
-            actor = actors.get(name)
-            if actor not in taking_part:
-                taking_part.append(actor)
-        location = (record.get("location") or "").strip()
-        details = {
-            "date_text": record.get("date_text") or "",
-            "summary": record.get("summary") or "",
-            "end": dates["end"],
-            "end_precision": dates["end_precision"],
-        }
-        if not is_meeting:
-            details |= {"name": (record.get("name") or "").strip(), "troops": record.get("troops")}
-        event = match_event(model, record, taking_part)
-        if event is None:
-            label = record["kind"].replace("_", " ") if is_meeting else "drill"
-            words = sorted((actor.name for actor in taking_part), key=str.casefold) or [location]
-            fields = {"kind": record["kind"]} if is_meeting else {}
-            event = model.objects.create(
-                slug=event_slug(model, start=dates["start"], precision=dates["precision"], label=label, words=words),
-                start=dates["start"],
-                precision=dates["precision"],
-                status=record["status"],
-                location=location,
-                **fields,
-                **details,
-            )
-            setattr(report, f"{counter}_created", getattr(report, f"{counter}_created") + 1)
-            missing = taking_part
-        else:
-            setattr(report, f"{counter}_matched", getattr(report, f"{counter}_matched") + 1)
-            _fill_blanks(event, details)
-            already = set(event.participants.values_list("actor_id", flat=True))
-            missing = [actor for actor in taking_part if actor.pk not in already]
-        Participant.objects.bulk_create([Participant(actor=actor, **{participant_field: event}) for actor in missing])
-        _attach_sources(event, participant_field, record.get("sources") or [], sources, report)
-        report.saved.append(event)
+    dates = _dates(record)
+    taking_part: list[Actor] = []
+    for name in record.get("participants") or []:
+        actor = actors.get(name)
+        if actor not in taking_part:
+            taking_part.append(actor)
+    location = (record.get("location") or "").strip()
+    details = {
+        "date_text": record.get("date_text") or "",
+        "summary": record.get("summary") or "",
+        "end": dates["end"],
+        "end_precision": dates["end_precision"],
+    }
+    if not is_meeting:
+        details |= {"name": (record.get("name") or "").strip(), "troops": record.get("troops")}
+    event = match_event(model, record, taking_part)
+    if event is None:
+        label = record["kind"].replace("_", " ") if is_meeting else "drill"
+        words = sorted((actor.name for actor in taking_part), key=str.casefold) or [location]
+        fields = {"kind": record["kind"]} if is_meeting else {}
+        event = model.objects.create(
+            slug=event_slug(model, start=dates["start"], precision=dates["precision"], label=label, words=words),
+            start=dates["start"],
+            precision=dates["precision"],
+            status=record["status"],
+            location=location,
+            **fields,
+            **details,
+        )
+        run.created(event)
+        setattr(report, f"{counter}_created", getattr(report, f"{counter}_created") + 1)
+        missing = taking_part
+    else:
+        setattr(report, f"{counter}_matched", getattr(report, f"{counter}_matched") + 1)
+        _fill_blanks(event, details, run)
+        already = set(event.participants.values_list("actor_id", flat=True))
+        missing = [actor for actor in taking_part if actor.pk not in already]
+    run.created(
+        *Participant.objects.bulk_create([Participant(actor=actor, **{participant_field: event}) for actor in missing])
+    )
+    _attach_sources(event, participant_field, record.get("sources") or [], sources, report, run)
+    report.saved.append(event)
 
 
-@transaction.atomic
 def import_timeline(*, data: dict) -> ImportReport:
     """Load a Parley JSON timeline: unknown actors, events and sources are created, known ones gain what is new.
 
     Importing the same file twice changes nothing; a file with errors raises TimelineError and changes nothing.
+    A large file is committed in batches, and undone whole if it fails (tracker.import_runs).
     """
-    lock_imports()
-    errors = validate_timeline(data)
-    if errors:
-        raise TimelineError(errors)
-    data = current_version(data)
-    report = ImportReport()
-    actors = _Actors()
-    sources: dict = {}
-    _import_actors(data.get("actors") or [], actors, report)
-    _import_events(Meeting, data.get("meetings") or [], actors, sources, report)
-    _import_events(Drill, data.get("drills") or [], actors, sources, report)
-    return report
+    with import_lock():
+        errors = validate_timeline(data)
+        if errors:
+            raise TimelineError(errors)
+        data = current_version(data)
+        report = ImportReport()
+        actors = _Actors()
+        sources: dict = {}
+        with import_run() as run:
+            _import_actors(data.get("actors") or [], actors, report, run)
+            for model, key in ((Meeting, "meetings"), (Drill, "drills")):
+                run.each(
+                    data.get(key) or [],
+                    lambda record, model=model: _import_event(model, record, actors, sources, report, run),
+                )
+        return report
 
 
 def _move_participations(keep: Actor, duplicate: Actor, event_field: str) -> None:

@@ -83,6 +83,9 @@ TEMPLATES = [
 
 # SQLite by default: WAL lets readers run beside a writer, IMMEDIATE makes
 # concurrent writers queue on the lock instead of failing mid-transaction.
+# How long an SQLite write waits for another's lock before giving up: a request that gives up answers
+# 503 "busy, try again" (tracker/views/errors.py). Imports commit in short batches, so a wait is short.
+PARLEY_SQLITE_BUSY_SECONDS = float(os.environ.get("PARLEY_SQLITE_BUSY_SECONDS", 10))
 SQLITE_PATH = os.environ.get("PARLEY_SQLITE_PATH", str(BASE_DIR / "db.sqlite3"))
 DATABASES = {
     "default": dj_database_url.config(default=f"sqlite:///{SQLITE_PATH}", conn_max_age=60, conn_health_checks=True)
@@ -91,9 +94,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": PARLEY_SQLITE_BUSY_SECONDS,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            f"PRAGMA busy_timeout={int(PARLEY_SQLITE_BUSY_SECONDS * 1000)};"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("PARLEY_TEST_SQLITE_PATH")}
@@ -165,6 +169,15 @@ PARLEY_FETCH_READ_TIMEOUT = float(os.environ.get("PARLEY_FETCH_READ_TIMEOUT", 15
 # The review of a long article has a dozen fields per proposed actor, meeting and drill: Django's
 # default of 1,000 fields would refuse the confirmation of about eighty proposals.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# import_timeline commits a large file in batches of at most this many records or seconds, pausing
+# between them, so that logins and edits get the write lock in between (SQLite has one for the whole
+# database); a journal undoes every committed batch if the import fails. 0 records: one transaction.
+PARLEY_IMPORT_BATCH_RECORDS = int(os.environ.get("PARLEY_IMPORT_BATCH_RECORDS", 200))
+PARLEY_IMPORT_BATCH_SECONDS = float(os.environ.get("PARLEY_IMPORT_BATCH_SECONDS", 0.25))
+# The pause outlasts SQLite's busy handler, which polls a waiting writer's lock every 0.1 s.
+PARLEY_IMPORT_PAUSE_SECONDS = float(os.environ.get("PARLEY_IMPORT_PAUSE_SECONDS", 0.15))
+# One import runs at a time: how long another waits for it before giving up with a message.
+PARLEY_IMPORT_WAIT_SECONDS = float(os.environ.get("PARLEY_IMPORT_WAIT_SECONDS", 600))
 # Failed logins allowed before a cool-down: per username from one address, per address for any username,
 # and per username from anywhere (looser, so that nobody can lock an account out from one address).
 PARLEY_LOGIN_ATTEMPTS = int(os.environ.get("PARLEY_LOGIN_ATTEMPTS", 5))
@@ -185,10 +198,17 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5_000},  # list entries ~1 KiB, density rows ~10 KiB: tens of MiB at most
     },
 }
-if os.environ.get("DJANGO_CACHE_LOCATION"):
+# A page cache all workers share. A directory: a file cache, which never waits on the database's
+# write lock (a database cache on SQLite waited on every import). A bare name: a database cache table,
+# for several machines sharing one PostgreSQL (`manage.py createcachetable` first).
+if CACHE_LOCATION := os.environ.get("DJANGO_CACHE_LOCATION"):
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": os.environ["DJANGO_CACHE_LOCATION"],
+        "BACKEND": (
+            "django.core.cache.backends.filebased.FileBasedCache"
+            if os.path.isabs(CACHE_LOCATION)
+            else "django.core.cache.backends.db.DatabaseCache"
+        ),
+        "LOCATION": CACHE_LOCATION,
     }
 
 # Security headers: sent in every environment, HTTPS-only ones outside DEBUG.

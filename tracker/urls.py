@@ -33,3 +33,5 @@ urlpatterns = [
     path("export.timeline.json", export_timelinejs, name="export_timelinejs"),
     path("embed/", embed, name="embed"),
 ]
+
+handler500 = "tracker.views.errors.server_error"
