@@ -658,3 +658,15 @@ def test_the_extraction_json_lists_each_date_with_its_type_and_ends():
 
 def test_a_month_followed_by_last_year_is_that_month_a_year_before_publication():
     assert named("The rebels split in June last year.", "June last year", OCT).value == "2020-06"
+
+
+def test_a_word_before_a_yearless_date_says_on_which_side_of_publication_it_lies():
+    assert only("The new rules were announced, effective Jan. 5.").value == "2023-01-05"
+    assert only("In the year ended Nov. 30, the firm lost money.").value == "2021-11-30"
+    assert only("The ceasefire was extended through April.").value == "2022-04"
+    assert only("The airline will add ten routes by August.").value == "2022-08"
+
+
+def test_late_in_a_month_a_past_report_of_the_coming_month_is_that_month():
+    found = find_dates("The ministry said output was to be cut in March.", date(2022, 2, 20))
+    assert [e.value for e in found] == ["2022-03"]

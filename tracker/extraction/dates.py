@@ -24,12 +24,15 @@ Rules where the language is ambiguous (all resolved against `published`):
 * A month-day or month without a year ("June 28", "in March") takes the
   publication year, or the year before/after when the tense says so: in the
   past tense the latest occurrence starting no more than 92 days after
-  publication (a month: not after it), in the future tense the earliest one
+  publication (a month: 16 days), in the future tense the earliest one
   ending no more than 7 days (a month: 0) before it, in the present tense the
   nearest.  News gives the year of a day far from publication, and a
   past-tense report often names a day shortly ahead ("said it would pay on
   Dec. 15"), so a past tense alone does not send such a day back a year.
-  "plans for" looks forward like "scheduled for".
+  "plans for" looks forward like "scheduled for".  A word right before the
+  expression overrides the tense: "effective", "due", "starting" look ahead,
+  "ended" back, and "through", "until", "by" take the nearest (the coming one
+  in the future tense).
 * A four-digit number is a year after "in", "since", "during" and the like,
   before an event noun ("the 2020 election"), or after "by", "of", "to", "and"
   when no lowercase noun follows ("of 2000 troops" is a count).
@@ -596,8 +599,37 @@ def _year_of(
     if weekday:
         matching = [s for s in spans if s[2].weekday() == list(_WEEKDAYS).index(weekday.lower())]
         spans = matching or spans
-    tense = scan.tense(start, end)
-    return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0, 92 if day else 0), yearless=True)
+    signal = _YEARLESS_SIGNAL.search(scan.text, max(0, start - 24), start)
+    tense = _SIGNAL_TENSE[signal.group(1).lower()] if signal else scan.tense(start, end)
+    if tense == "open":
+        tense = "future" if scan.tense(start, end) == "future" else "present"
+    if tense == "past" and not signal:
+        # A report in the past tense often names a coming day ("said it would pay on Dec. 15"), and late in
+        # a month the coming month ("said output would be cut in September", written in mid-August).
+        ahead = 92 if day else 16
+        return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0, ahead), yearless=True)
+    return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0, 0), yearless=True)
+
+
+# A word right before a month or day without a year that says on which side of publication it lies:
+# a deadline or a start lies ahead ("effective Feb. 1", "due Dec. 15"), the end of a closed period
+# behind ("the year ended Jan. 31"), and an open end ("through January") is the nearest one, or the
+# coming one in the future tense.
+_SIGNAL_TENSE = {
+    "effective": "future",
+    "due": "future",
+    "starting": "future",
+    "beginning": "future",
+    "ended": "past",
+    "through": "open",
+    "thru": "open",
+    "until": "open",
+    "till": "open",
+    "by": "open",
+}
+_YEARLESS_SIGNAL = re.compile(
+    rf"\b({'|'.join(_SIGNAL_TENSE)})\s+(?:(?:on|in|the|early|mid|late)[\s-]+)?(?:{_PART}[\s-]+)?$", re.IGNORECASE
+)
 
 
 def _h_iso(scan: _Scan, m: re.Match[str]) -> _Cand | None:
