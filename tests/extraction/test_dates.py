@@ -670,3 +670,33 @@ def test_a_word_before_a_yearless_date_says_on_which_side_of_publication_it_lies
 def test_late_in_a_month_a_past_report_of_the_coming_month_is_that_month():
     found = find_dates("The ministry said output was to be cut in March.", date(2022, 2, 20))
     assert [e.value for e in found] == ["2022-03"]
+
+
+def test_the_quarter_ended_on_a_day_is_the_quarter_holding_that_day_and_sets_the_comparison():
+    found = find_dates(
+        "For the quarter ended June 30, the miner earned $4 million, up from $3 million a year earlier.",
+        date(2022, 8, 2),
+    )
+    assert [(e.text, e.value) for e in found] == [
+        ("the quarter", "2022-Q2"),
+        ("June 30", "2022-06-30"),
+        ("a year earlier", "2021-Q2"),
+    ]
+
+
+def test_the_latest_quarter_is_a_closed_one_and_the_current_quarter_the_one_under_way():
+    found = find_dates(
+        "The charge will fall in the fourth quarter. Profit fell in the latest quarter. "
+        "Sales began well in the current quarter.",
+        date(2022, 11, 2),
+    )
+    assert [(e.text, e.value) for e in found] == [
+        ("the fourth quarter", "2022-Q4"),
+        ("the latest quarter", "2022-Q3"),
+        ("the current quarter", "2022-Q4"),
+    ]
+
+
+def test_last_years_quarter_is_the_quarter_under_discussion_a_year_before():
+    found = find_dates("Exports rose in the second quarter. Exports in last year's quarter were lower.", THU)
+    assert [(e.text, e.value) for e in found] == [("the second quarter", "2021-Q2"), ("last year's quarter", "2020-Q2")]

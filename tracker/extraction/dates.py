@@ -1064,16 +1064,26 @@ def _h_part_of_year(scan: _Scan, m: re.Match[str]) -> _Cand | None:
 def _h_period_noun(scan: _Scan, m: re.Match[str]) -> _Cand | None:
     """ "the quarter", "the latest period", "that quarter", "the 1988 period", "the year-earlier quarter":
     the reporting period the text is about, or when it names none, the quarter last completed."""
-    det, adj, noun = m["det"].lower(), (m["adj"] or "").lower(), m["noun"].lower()
+    det, adj, noun = (m["det"] or "the").lower(), (m["adj"] or "").lower(), m["noun"].lower()
     year = int(m["y"]) if m["y"] else None
-    back = bool(m["ago"] or m["tail"])
+    shift = {"last": -1, "this": 0, "next": 1}.get((m["yrel"] or "").lower(), 0)
+    back = bool(m["ago"] or m["tail"]) or shift == -1
     start, end, published = m.start(), m.end(), scan.published
-    plain = not (adj or year or back)
+    plain = not (adj or year or back or m["yrel"])
+    ended = _ended_on(scan, m)
+    if ended is not None and plain:
+        # "the quarter ended Sept. 30" is the quarter that holds that day, and sets the period for what follows.
+        return _date_cand(start, end, _quarter(ended.year, (ended.month - 1) // 3 + 1))
+    if adj in ("current", "present") and not (year or back):
+        return _date_cand(start, end, _latest_quarter(published, 0))
 
     def resolve(ctx: _Context) -> _Cand | None:
         base = ctx.period if ctx.period is not None and ctx.period.precision in ("quarter", "half", "year") else None
+        if base is not None and adj and base.last > published:
+            # "the latest quarter" is a closed one, not the coming quarter just mentioned.
+            return _date_cand(start, end, _latest_quarter(published))
         if base is None:
-            if det == "that" or (noun == "period" and not year) or (plain and not m["ended"]):
+            if det == "that" or (noun == "period" and not year) or (plain and m["ended"] is None):
                 return None
             if year:
                 return _date_cand(start, end, _year(year))
@@ -1086,6 +1096,20 @@ def _h_period_noun(scan: _Scan, m: re.Match[str]) -> _Cand | None:
         return _date_cand(start, end, (base.precision, base.value, base.first, base.last))
 
     return _anchored(start, end, resolve, shifted=back)
+
+
+def _ended_on(scan: _Scan, m: re.Match[str]) -> date | None:
+    """The day in "the quarter ended Sept. 30": the latest such day not after publication, unless a year is given."""
+    if m["ended"] is None or not m["emon"]:
+        return None
+    month, day, published = _MONTH_NUMBERS[m["emon"][:3].lower()], int(m["ed"]), scan.published
+    try:
+        if m["ey"]:
+            return date(int(m["ey"]), month, day)
+        this_year = date(published.year, month, day)
+    except ValueError:
+        return None
+    return this_year if this_year <= published else this_year.replace(year=published.year - 1)
 
 
 def _h_the_year(scan: _Scan, m: re.Match[str]) -> _Cand:
@@ -1305,11 +1329,12 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         (_words("quarter period"),),
-        _rx(rf"""\b(?P<det>the|that)\s+(?:(?:comparable|corresponding|same)\s+)?
+        _rx(rf"""\b(?:(?P<det>the|that)|(?P<yrel>last|this|next)\s+year['’]s)\s+(?:(?:comparable|corresponding|same)\s+)?
               (?:(?P<adj>latest|current|present|recent|most\s+recent|past|previous|prior|just[- ](?:ended|completed))\s+)?
               (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<y>{_YEAR})\s+)?(?:fiscal\s+)?(?P<noun>quarter|period)\b
               (?P<tail>\s+a\s+year\s+(?:ago|earlier)|\s+(?:of\s+)?last\s+year)?
-              (?P<ended>(?=\s+(?:that\s+)?(?:ended|ending)\b))?(?!\s+of\b|-)"""),
+              (?P<ended>(?=\s+(?:that\s+)?(?:ended|ending)\b
+                 (?:\s+(?P<emon>{_MONTH})\s+(?P<ed>\d{{1,2}})\b(?:,?\s+(?P<ey>{_YEAR}))?)?))?(?!\s+of\b|-)"""),
         _h_period_noun,
     ),
     _Rule((_DIGIT, _words("q")), _rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
