@@ -700,3 +700,9 @@ def test_the_latest_quarter_is_a_closed_one_and_the_current_quarter_the_one_unde
 def test_last_years_quarter_is_the_quarter_under_discussion_a_year_before():
     found = find_dates("Exports rose in the second quarter. Exports in last year's quarter were lower.", THU)
     assert [(e.text, e.value) for e in found] == [("the second quarter", "2021-Q2"), ("last year's quarter", "2020-Q2")]
+
+
+def test_coming_and_future_periods_without_a_number_are_future_references():
+    found = find_dates("Prices should ease in coming months and cut costs in future quarters.", THU)
+    assert [(e.text, e.value) for e in found] == [("coming months", "FUTURE_REF"), ("future quarters", "FUTURE_REF")]
+    assert only("Margins have shrunk over the past several quarters.").value == "PAST_REF"

@@ -1465,17 +1465,18 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         (
             _words(
-                "now currently nowadays present moment presently days past recently lately recent future soon coming ahead",
+                "now currently nowadays present moment presently days past recently lately recent future soon coming upcoming ahead",
                 "current term",
             ),
         ),
         _rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days
                  |(?<!then\s)(?-i:current)(?=\s+[a-z])(?!\s+(?:account|affairs|events|and|or)\b))
               |(?P<past>then[\s-]current(?=\s+[a-z])|in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
-                 |in\s+recent\s+(?:days|weeks|months|years|times))
+                 |in\s+recent\s+(?:days|weeks|months|years|times)|the\s+(?:past|last)\s+(?:several|few)\s+quarters)
               |(?P<future>(?:in\s+|into\s+)?(?<!foreseeable\s)the\s+(?:near\s+|distant\s+|immediate\s+)?future(?!\s+of\b)
                  |(?:in\s+|over\s+)?the\s+(?:near|short)\s+term\b(?!-)|(?<!as\s)soon(?!\s+as\b|\s+after\b)
-                 |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead))\b"""),
+                 |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead
+                 |(?<!the\s)(?:coming|future|upcoming)\s+(?:days|weeks|months|years|quarters)))\b"""),
         _h_ref,
     ),
     _Rule(
