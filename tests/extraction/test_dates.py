@@ -706,3 +706,17 @@ def test_coming_and_future_periods_without_a_number_are_future_references():
     found = find_dates("Prices should ease in coming months and cut costs in future quarters.", THU)
     assert [(e.text, e.value) for e in found] == [("coming months", "FUTURE_REF"), ("future quarters", "FUTURE_REF")]
     assert only("Margins have shrunk over the past several quarters.").value == "PAST_REF"
+
+
+def test_a_month_or_season_with_a_spoken_year():
+    found = find_dates("March nineteen ninety-nine. Floods again, as in the spring of nineteen eighty-two.", THU)
+    assert [(e.text, e.value) for e in found] == [
+        ("March nineteen ninety-nine", "1999-03"),
+        ("the spring of nineteen eighty-two", "1982-SP"),
+    ]
+
+
+def test_the_previous_weekday_is_the_one_before_the_last_day_named():
+    found = find_dates("The index fell on Friday, after a rise from the previous Friday.", THU)
+    assert [(e.text, e.value) for e in found] == [("Friday", "2022-02-04"), ("the previous Friday", "2022-01-28")]
+    assert only("The envoy left on the following Monday.").value == "2022-02-14"

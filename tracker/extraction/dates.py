@@ -847,6 +847,17 @@ def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
     published = scan.published
     wd = _WEEKDAYS[m["wd"].lower()]
     rel = (m["rel"] or "").lower()
+    if m["nb"]:
+        # "the previous Friday", "the following Monday": next to the last day named, else to publication.
+        step = -1 if m["nb"].lower() in ("previous", "preceding", "prior") else 1
+        start, end = m.start(), m.end()
+
+        def resolve(ctx: _Context) -> _Cand:
+            base = ctx.ref.first if ctx.ref is not None and ctx.ref.precision == "day" else published
+            day = base + timedelta(days=step) + relativedelta(weekday=wd(step))
+            return _part_of_day(m, _day(day), m["pod"])
+
+        return _anchored(start, end, resolve, shifted=False)
     if m["wk"]:
         week = published + timedelta(weeks={"this": 0, "next": 1, "last": -1}[m["wk"].lower()])
         day = week - timedelta(days=week.weekday()) + timedelta(days=wd.weekday)
@@ -1155,6 +1166,16 @@ def _h_fiscal(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _date_cand(m.start(), m.end(), _year(published.year + shift))
 
 
+def _h_spoken_month_or_season(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "January nineteen ninety-seven", "the winter of nineteen ninety-four" (broadcast transcripts)."""
+    y = _NUMBER_WORDS[m["hi"].lower()] * 100 + (_number(m["lo"]) or 0)
+    if m["mon"]:
+        span = _month(y, _MONTH_NUMBERS[m["mon"][:3].lower()])
+    else:
+        span = _season(y, _SEASONS[m["s"].lower()])
+    return _date_cand(m.start(), m.end(), span)
+
+
 _SPOKEN_TENS = {w: 10 * i for i, w in enumerate(_TENS, 2)} | {"ten": 10}
 
 
@@ -1376,7 +1397,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         (frozenset(_WEEKDAYS),),
-        _rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
+        _rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|the\s+(?P<nb>previous|preceding|prior|following)\s+
+              |(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
               (?:\s+(?P<pod>morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""),
         _h_weekday,
     ),
@@ -1411,6 +1433,12 @@ _RULES: tuple[_Rule, ...] = (
                  |{"|".join(reversed(_SMALL[9:]))})
               |(?:the\s+)?year\s+two\s+thousand(?:\s+and)?(?:[- ](?P<lo2>{"|".join(reversed(_SMALL))}))?)\b"""),
         _h_spoken_year,
+    ),
+    _Rule(
+        (_words("nineteen eighteen"),),
+        _rx(rf"""(?:(?P<mon>{_MONTH_FULL})|(?:the\s+)?(?P<s>spring|summer|autumn|fall|winter))\s+(?:of\s+)?
+              (?P<hi>nineteen|eighteen)[- ](?P<lo>(?:{"|".join(_TENS)})(?:[- ](?:{"|".join(_SMALL[:9])}))?|{"|".join(reversed(_SMALL[9:]))})\b"""),
+        _h_spoken_month_or_season,
     ),
     _Rule(
         (_words("century"),),
