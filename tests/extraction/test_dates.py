@@ -662,7 +662,7 @@ def test_a_month_followed_by_last_year_is_that_month_a_year_before_publication()
 
 def test_a_word_before_a_yearless_date_says_on_which_side_of_publication_it_lies():
     assert only("The new rules were announced, effective Jan. 5.").value == "2023-01-05"
-    assert only("In the year ended Nov. 30, the firm lost money.").value == "2021-11-30"
+    assert find_dates("In the year ended Nov. 30, the firm lost money.", THU)[-1].value == "2021-11-30"
     assert only("The ceasefire was extended through April.").value == "2022-04"
     assert only("The airline will add ten routes by August.").value == "2022-08"
 
@@ -720,3 +720,24 @@ def test_the_previous_weekday_is_the_one_before_the_last_day_named():
     found = find_dates("The index fell on Friday, after a rise from the previous Friday.", THU)
     assert [(e.text, e.value) for e in found] == [("Friday", "2022-02-04"), ("the previous Friday", "2022-01-28")]
     assert only("The envoy left on the following Monday.").value == "2022-02-14"
+
+
+def test_a_verb_after_could_or_might_tells_no_tense():
+    assert only("Officials warned on Wednesday that strikes could do harm.").value == "2022-02-09"
+    assert only("The storm may have delayed the convoy on Tuesday.").value == "2022-02-08"
+
+
+def test_a_year_before_a_capitalised_name_or_a_pronoun_is_still_a_year():
+    found = find_dates(
+        "For 2019, the utility earned more. Analysts expect 2023 Acme sales to rise. By 2025 it plans to grow.", THU
+    )
+    assert [(e.text, e.value) for e in found] == [("2019", "2019"), ("2023", "2023"), ("2025", "2025")]
+
+
+def test_the_year_ended_on_a_day_is_a_twelve_month_duration():
+    expression, day = find_dates("Revenue was flat in the year ended March 31.", THU)
+    assert day.value == "2021-03-31"
+    assert (expression.text, expression.type, expression.value) == ("the year", "DURATION", "P1Y")
+    assert (expression.first, expression.last) == (date(2020, 4, 1), date(2021, 3, 31))
+    found = find_dates("The shares hit a high for the year of $40 in June.", date(2022, 10, 3))
+    assert [(e.text, e.value) for e in found] == [("the year", "2022"), ("June", "2022-06")]

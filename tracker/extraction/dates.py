@@ -173,7 +173,7 @@ _EVENT_ADJ = (
 # A four-digit number followed by a lowercase word is a count ("of 2000 troops"), unless the word is one of these.
 _YEAR_FOLLOW = (
     rf"(?!\s+(?!(?:and|or|to|when|while|after|before|that|which|as|in|at|on|until|through|the|a|an|but|with|for|"
-    rf"from|of|was|were|is|are|had|has|have|will|would|saw|{_EVENT_ADJ}|{_EVENT_NOUN})\b)[a-z])"
+    rf"from|of|was|were|is|are|had|has|have|will|would|saw|it|they|he|she|we|there|{_EVENT_ADJ}|{_EVENT_NOUN})\b)(?-i:[a-z]))"
 )
 
 
@@ -330,6 +330,7 @@ _ADVERBS = _words(
     "later widely currently finally officially formally jointly",
 )
 _MODALS = _words("will shall won't would wouldn't")
+_TENSELESS_MODALS = _words("could couldn't might mightn't should shouldn't must mustn't can can't cannot may")
 _PLAN_TO = _words(
     "due set scheduled slated expected poised planning preparing going about likely unlikely hoping intending aiming",
     "bound plan plans intend intends aim aims hope hopes expect expects prepare prepares vow vows pledge pledges",
@@ -378,6 +379,9 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
         word = words[i]
         if word in _MODALS or word.endswith("'ll"):
             found.append((t_start, t_end, "future", 1))
+        elif word in _TENSELESS_MODALS and original.islower():
+            if i + 1 < n and words[i + 1] != "have":
+                i += 1  # "could do" tells no tense; "may have been" is past, read on
         elif plan_at(i):
             found.append((t_start, tokens[i + 1][1], "future", 1))
             i += 1
@@ -1120,14 +1124,23 @@ def _ended_on(scan: _Scan, m: re.Match[str]) -> date | None:
         this_year = date(published.year, month, day)
     except ValueError:
         return None
+    if (m.groupdict().get("ew") or "").lower() == "ending":
+        return this_year if this_year >= published else this_year.replace(year=published.year + 1)
     return this_year if this_year <= published else this_year.replace(year=published.year - 1)
 
 
-def _h_the_year(scan: _Scan, m: re.Match[str]) -> _Cand:
+def _h_the_year(scan: _Scan, m: re.Match[str]) -> _Cand | None:
     """ "the year", "the full year" are the publication year; "that year", "the same year" the last one named."""
     start, end, published = m.start(), m.end(), scan.published
-    if m["det"].lower() == "the" and (m["adj"] or "").lower() != "same":
+    ended = _ended_on(scan, m)
+    if ended is not None:
+        # TimeML reads "the year ended Sept. 30" as a twelve-month period up to that day.
+        first = ended - relativedelta(years=1) + timedelta(days=1)
+        return _duration(scan, start, end, 1, "year", first=first, last=ended)
+    if m["det"].lower() == "the" and (m["adj"] or "").lower() not in ("same", "fiscal"):
         return _date_cand(start, end, _year(published.year))
+    if (m["adj"] or "").lower() == "fiscal":
+        return None
 
     def resolve(ctx: _Context) -> _Cand | None:
         return _date_cand(start, end, _year(ctx.ref.first.year)) if ctx.ref is not None else None
@@ -1317,7 +1330,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
         _h_year,
     ),
-    _Rule((_DIGIT,), _rx(rf"\b(?:by|around|of|to|and|or)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
+    _Rule((_DIGIT,), _rx(rf"\b(?:by|around|of|to|and|or|for)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
     # After a determiner or a possessive a year may qualify a noun: "its 1989 results", "the 1987 crash".
     _Rule(
         (_DIGIT,),
@@ -1411,8 +1424,9 @@ _RULES: tuple[_Rule, ...] = (
     _Rule((_words("year"),), _rx(r"\byear[- ](?:earlier|ago)\b"), _h_year_adjective),
     _Rule(
         (_words("year"),),
-        _rx(r"""\b(?P<det>the|that)\s+(?:(?P<adj>full|current|entire|whole|same)\s+)?year\b(?![-'’])
-              (?!\s+(?:earlier|ago|before|after|ended|ending|to|of|in|since|two|nineteen|\d)\b)"""),
+        _rx(rf"""\b(?P<det>the|that)\s+(?:(?P<adj>full|current|entire|whole|same|fiscal)\s+)?year\b(?![-'’])
+              (?:(?P<ended>(?=\s+(?P<ew>ended|ending)\s+(?P<emon>{_MONTH})\s+(?P<ed>\d{{1,2}})\b(?:,?\s+(?P<ey>{_YEAR}))?))
+               |(?!\s+(?:earlier|ago|before|after|ended|ending|to|of(?!\s+[$£€#\d])|in|since|two|nineteen|\d)\b))"""),
         _h_the_year,
     ),
     _Rule(
