@@ -741,3 +741,11 @@ def test_the_year_ended_on_a_day_is_a_twelve_month_duration():
     assert (expression.first, expression.last) == (date(2020, 4, 1), date(2021, 3, 31))
     found = find_dates("The shares hit a high for the year of $40 in June.", date(2022, 10, 3))
     assert [(e.text, e.value) for e in found] == [("the year", "2022"), ("June", "2022-06")]
+
+
+def test_the_past_year_is_dated_as_the_last_calendar_year_but_spans_the_last_twelve_months():
+    expression = only("Arms sales doubled over the past year.")
+    assert (expression.type, expression.value) == ("DATE", "2021")
+    assert (expression.first, expression.last) == (date(2021, 2, 10), THU)
+    assert only("Trade grew in the last decade.").value == "201"
+    assert only("Trade grew over the past two years.").value == "P2Y"

@@ -906,6 +906,11 @@ def _h_period(scan: _Scan, m: re.Match[str]) -> _Cand:
         n = 1
     if n is None:
         return _duration(scan, m.start(), m.end(), None, unit)
+    if rel in ("past", "last") and not m["n"] and unit in ("week", "month", "year", "decade"):
+        # TimeML dates "the past year" as the last calendar year (it says "the past twelve months" otherwise),
+        # while first/last keep the twelve months an event may fall in.
+        precision, value, _, _ = _unit_span(unit, published - _shift(unit, 1))
+        return _Cand(m.start(), m.end(), precision, value, published - _shift(unit, 1), published)
     if rel in ("past", "last", "previous"):
         first, last = published - _shift(unit, n), published
     else:
