@@ -749,3 +749,13 @@ def test_the_past_year_is_dated_as_the_last_calendar_year_but_spans_the_last_twe
     assert (expression.first, expression.last) == (date(2021, 2, 10), THU)
     assert only("Trade grew in the last decade.").value == "201"
     assert only("Trade grew over the past two years.").value == "P2Y"
+
+
+def test_year_end_after_a_preposition_is_the_thirty_first_of_december():
+    assert only("The merger should close by year-end.").value == "2022-12-31"
+    assert only("The index has risen 4% since year end.").value == "2021-12-31"
+
+
+def test_later_in_the_day_is_the_day_last_named():
+    found = find_dates("The envoy landed on Monday and met the king later in the day.", THU)
+    assert [(e.text, e.value) for e in found] == [("Monday", "2022-02-07"), ("the day", "2022-02-07")]

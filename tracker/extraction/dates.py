@@ -1233,6 +1233,28 @@ def _h_decade_word(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _date_cand(m.start(), m.end(), span)
 
 
+def _h_year_end(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "by year-end", "since year end", "around year's end": the coming 31st of December, or the last
+    one after "since" (and after "at" in the past tense)."""
+    published = scan.published
+    ended = date(published.year - 1, 12, 31)
+    coming = date(published.year, 12, 31)
+    word = m["p"].lower()
+    past = word == "since" or (word in ("at", "after", "around") and scan.tense(m.start("ye"), m.end()) == "past")
+    return _date_cand(m.start("ye"), m.end(), _day(ended if past and published < coming else coming))
+
+
+def _h_later_in_the_day(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "later in the day": the last day named, or the publication day."""
+    start, end = m.start("d"), m.end()
+
+    def resolve(ctx: _Context) -> _Cand:
+        day = ctx.ref.first if ctx.ref is not None and ctx.ref.precision == "day" else scan.published
+        return _date_cand(start, end, _day(day))
+
+    return _anchored(start, end, resolve, shifted=False)
+
+
 def _weekend(saturday: date) -> _Span:
     iso = saturday.isocalendar()
     return "week", f"{iso.year:04d}-W{iso.week:02d}-WE", saturday, saturday + timedelta(days=1)
@@ -1473,6 +1495,17 @@ _RULES: tuple[_Rule, ...] = (
         _h_decade_word,
     ),
     _Rule((_words("weekend"),), _rx(r"\bthe\s+weekend\b"), _h_the_weekend),
+    _Rule(
+        (_words("end yearend"),),
+        _rx(r"""\b(?P<p>by|around|at|since|before|after|until|till|through|near|toward|towards)\s+
+              (?:the\s+)?(?P<ye>year[- ]?end|year['’]s\s+end)\b(?!-)"""),
+        _h_year_end,
+    ),
+    _Rule(
+        (_words("day"), _words("later earlier")),
+        _rx(r"\b(?:later|earlier)\s+in\s+(?P<d>the\s+day)\b"),
+        _h_later_in_the_day,
+    ),
     _Rule(
         (_words("in"), _UNIT_WORDS),
         _rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
