@@ -808,6 +808,8 @@ def _h_earlier_later(scan: _Scan, m: re.Match[str]) -> _Cand:
         last = max(first, published - timedelta(days=1)) if unit != "day" else published
     else:
         first = min(last, published + timedelta(days=1)) if unit != "day" else published
+    # The rest of a week or month is known to the day ("later this month": tomorrow to the 28th); of a year, to the month.
+    precision = {"week": "day", "month": "day", "year": "month"}.get(unit, precision)
     return _Cand(m.start(), m.end(), precision, value, first, last)
 
 
