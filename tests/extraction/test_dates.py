@@ -759,3 +759,12 @@ def test_year_end_after_a_preposition_is_the_thirty_first_of_december():
 def test_later_in_the_day_is_the_day_last_named():
     found = find_dates("The envoy landed on Monday and met the king later in the day.", THU)
     assert [(e.text, e.value) for e in found] == [("Monday", "2022-02-07"), ("the day", "2022-02-07")]
+
+
+def test_a_quarter_forecast_ahead_is_not_the_period_a_year_ago_is_measured_from():
+    found = find_dates(
+        "Profit fell in the third quarter. Analysts see losses through the second quarter of 2023. "
+        "In the year-ago period, the mill earned more.",
+        date(2022, 10, 27),
+    )
+    assert [(e.text, e.value) for e in found][-1] == ("the year-ago period", "2021-Q3")

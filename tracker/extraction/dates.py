@@ -1680,8 +1680,8 @@ def _anchor(scan: _Scan, chosen: list[_Cand]) -> list[_Cand]:
             c = resolved
         if c.type == "DATE" and c.first is not None and c.precision != "ref" and not c.shifted:
             ctx.ref = c
-            if c.precision in ("quarter", "half"):
-                ctx.period = c
+            if c.precision in ("quarter", "half") and c.last < scan.published:
+                ctx.period = c  # results are reported for a closed quarter; one under way or ahead is a forecast
         elif c.type == "DURATION" and c.value in ("P6M", "P9M"):
             # Results "for the nine months" are compared with the year before, not the quarter.
             year = ctx.period.first.year if ctx.period is not None else scan.published.year
