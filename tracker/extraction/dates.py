@@ -737,7 +737,7 @@ def _h_decade(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _date_cand(m.start(), m.end(), span)
 
 
-def _h_season(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+def _read_season(scan: _Scan, m: "_SeasonMatch") -> _Cand | None:
     word = m["s"].lower()
     if word == "fall" and not m["y"] and re.match(r"\s+of\b", scan.text[m.end() : m.end() + 4]):
         return None  # "the fall of Kabul"
@@ -819,7 +819,7 @@ def _h_earlier_later(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _Cand(m.start(), m.end(), precision, value, first, last)
 
 
-def _h_edge_of(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+def _read_edge_of(scan: _Scan, m: "_EdgeMatch") -> _Cand | None:
     """the end/beginning/middle of the month, of next year, of March, of 2022."""
     part = m["edge"].lower()
     published = scan.published
@@ -1312,287 +1312,41 @@ class _Rule:
     read: Callable[[_Scan, re.Match[str]], _Cand | None]
 
 
-def _rule(
-    needs: tuple[frozenset[str], ...], pattern: str, read: Callable[[_Scan, re.Match[str]], _Cand | None]
-) -> _Rule:
-    return _Rule(needs, _rx(pattern), read)
+# Shared pieces of the patterns of data/dates.toml, where {NAME} stands for them.
+_PIECES = {
+    "DAY": _DAY,
+    "MONTH": _MONTH,
+    "MONTH_FULL": _MONTH_FULL,
+    "YEAR": _YEAR,
+    "YEAR_FOLLOW": _YEAR_FOLLOW,
+    "WEEKDAY": _WEEKDAY,
+    "PART": _PART,
+    "EVENT_ADJ": _EVENT_ADJ,
+    "EVENT_NOUN": _EVENT_NOUN,
+    "NUM": _NUM,
+    "NUM_PLURAL": _NUM_PLURAL,
+    "VAGUE": _VAGUE,
+    "UNIT": _UNIT,
+    "TENS": "|".join(_TENS),
+    "ONES": "|".join(_SMALL[:9]),
+    "TEENS_DOWN": "|".join(reversed(_SMALL[9:])),
+    "SMALL_DOWN": "|".join(reversed(_SMALL)),
+    "CENTURY_ORDINALS": "|".join(sorted(_CENTURY_ORDINALS, key=len, reverse=True)).replace("-", "[- ]"),
+    "DECADE_WORDS": "|".join(_DECADE_WORDS),
+}
+_NEED_SETS = {
+    "#": _DIGIT,
+    "M": _MONTH_WORDS,
+    "@units": _UNIT_WORDS,
+    "@seasons": frozenset(_SEASONS),
+    "@weekdays": frozenset(_WEEKDAYS),
+    "@decades": frozenset(_DECADE_WORDS),
+}
 
 
-# Earlier rules win ties between candidates that start and end at the same place.
-_RULES: tuple[_Rule, ...] = (
-    _Rule((_DIGIT,), _rule_rx(r"(?<![\d-])(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])"), _h_iso),
-    _Rule(
-        (_DIGIT, _MONTH_WORDS),
-        _rule_rx(rf"""(?:(?P<pre>from|between)\s+(?:the\s+)?)?(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+(?:the\s+)?)
-              (?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
-        _h_day_range,
-    ),
-    _Rule(
-        (_DIGIT, _MONTH_WORDS),
-        _rule_rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<mon>{_MONTH})\s+(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+)
-              (?P<d2>{_DAY})(?!\s+(?:of\s+)?{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
-        _h_day_range,
-    ),
-    _Rule(
-        (_DIGIT, _MONTH_WORDS),
-        _rule_rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"),
-        _h_month_day,
-    ),
-    _Rule(
-        (_DIGIT, _MONTH_WORDS),
-        _rule_rx(
-            rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"
-        ),
-        _h_month_day,
-    ),
-    _Rule(
-        (_MONTH_WORDS,),
-        _rule_rx(rf"""(?:\b(?P<ctx>in|of|by|for|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
-              (?:(?P<rel>this|last|next)\s+|(?P<part>{_PART})(?:-|\s+))?
-              (?P<mon>{_MONTH_FULL}|(?-i:Sept?\.|Feb\.|Jan\.|Aug\.|Oct\.|Nov\.|Dec\.))(?:,?\s+(?P<y>{_YEAR}))?(?!\s*\d)"""),
-        _h_month,
-    ),
-    _Rule(
-        (_DIGIT,),
-        _rule_rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<y1>{_YEAR})(?P<join>\s*[-–—/]\s*|\s+(?:to|and|until|through)\s+)
-              (?P<y2>{_YEAR}|\d\d(?![\d,.]))"""),
-        _h_year_range,
-    ),
-    _Rule(
-        (_DIGIT,),
-        _rule_rx(
-            rf"\b(?:in|since|from|until|till|through|during|before|after|circa|between|within|throughout|year|ahead\s+of)\s+(?P<y>{_YEAR})"
-        ),
-        _h_year,
-    ),
-    _Rule((_DIGIT,), _rule_rx(rf"\b(?:by|around|of|to|and|or|for)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
-    # After a determiner or a possessive a year may qualify a noun: "its 1989 results", "the 1987 crash".
-    _Rule(
-        (_DIGIT,),
-        _rule_rx(rf"(?:\b(?:the|its|his|her|their|our|this|that|a)\s+|(?<=\w['’]s\s))(?P<y>{_YEAR})(?=\s+[a-z])"),
-        _h_year,
-    ),
-    _Rule((_DIGIT,), _rule_rx(rf"\b(?P<part>{_PART})[- ](?P<y>{_YEAR})"), _h_year),
-    _Rule((_DIGIT,), _rule_rx(rf"(?P<y>{_YEAR})(?=\s+(?:{_EVENT_ADJ}\s+)?{_EVENT_NOUN}\b)"), _h_year),
-    _Rule(
-        (_DIGIT,),
-        _rule_rx(rf"(?:(?P<part>{_PART})[- ])?(?:(?<![\d,.])(?P<dec>(?:1[89]|20)\d0)|['’](?P<dd>\d0))['’]?s\b"),
-        _h_decade,
-    ),
-    _Rule(
-        (frozenset(_SEASONS),),
-        _rule_rx(rf"""(?:(?P<pre>\b(?:(?:in|during|over|through|by|until|since|before|after|throughout)\s+)?(?:the\s+)?))?
-              (?:(?P<rel>this\s+past|this|last|next|the\s+coming|the\s+past|the\s+next|the\s+last)\s+|(?P<part>{_PART})[- ](?:in\s+the\s+)?)?
-              (?:(?P<s>(?-i:spring|summer|autumn|fall|winter))|(?P<sc>(?-i:Spring|Summer|Autumn|Fall|Winter))(?=,?\s+(?:of\s+)?{_YEAR}))
-              (?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"""),
-        lambda scan, m: _h_season(scan, _SeasonMatch(m)),
-    ),
-    _Rule(
-        (_words("quarter half"),),
-        _rule_rx(rf"""\b(?:(?:the|its|a|this|that)\s+)?(?:(?:comparable|corresponding|same)\s+)?
-              (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<yrel2>this|next|last)\s+year['’]s\s+|(?P<y3>{_YEAR})\s+)?
-              (?:fiscal[- ]?)?(?P<which>first|second|third|fourth|final|last|latter|1st|2nd|3rd|4th)[- ](?P<kind>quarter|half)\b
-              (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+(?:current\s+)?year|fiscal\s+(?:year\s+)?(?P<fy>{_YEAR}))
-                 |,?\s+(?P<y2>{_YEAR}))?(?!\s+of\s+(?:the|a|an|this|that|its|his|her|their)\b)"""),
-        _h_part_of_year,
-    ),
-    _Rule(
-        (_words("quarter period"),),
-        _rule_rx(rf"""\b(?:(?P<det>the|that)|(?P<yrel>last|this|next)\s+year['’]s)\s+(?:(?:comparable|corresponding|same)\s+)?
-              (?:(?P<adj>latest|current|present|recent|most\s+recent|past|previous|prior|just[- ](?:ended|completed))\s+)?
-              (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<y>{_YEAR})\s+)?(?:fiscal\s+)?(?P<noun>quarter|period)\b
-              (?P<tail>\s+a\s+year\s+(?:ago|earlier)|\s+(?:of\s+)?last\s+year)?
-              (?P<ended>(?=\s+(?:that\s+)?(?:ended|ending)\b
-                 (?:\s+(?P<emon>{_MONTH})\s+(?P<ed>\d{{1,2}})\b(?:,?\s+(?P<ey>{_YEAR}))?)?))?(?!\s+of\b|-)"""),
-        _h_period_noun,
-    ),
-    _Rule(
-        (_DIGIT, _words("q")), _rule_rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter
-    ),
-    _Rule((_words("quarter"),), _rule_rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
-    _Rule(
-        (_MONTH_WORDS, _words("year")),
-        _rule_rx(rf"(?P<mon>{_MONTH})(?:\s+(?P<d>{_DAY}))?,?\s+(?P<yrel>last|this|next)\s+year\b(?!['’])"),
-        _h_month_of_relative_year,
-    ),
-    _Rule(
-        (_words("week weekend month year"),),
-        _rule_rx(
-            rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)(?<!(?-i:This\sWeek))"
-        ),
-        _h_relative_unit,
-    ),
-    _Rule(
-        (_words("earlier later"),),
-        _rule_rx(r"\b(?P<mod>earlier|later)\s+(?:(?:this|in\s+the)\s+(?P<u>week|month|year)|(?P<d>today))\b"),
-        _h_earlier_later,
-    ),
-    _Rule(
-        (_words("end beginning start middle"),),
-        _rule_rx(rf"""\b(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+
-              (?:(?P<rel>the|this|next|last)\s+(?P<u>week|month|year)|(?P<mon>{_MONTH_FULL})(?:,?\s+(?P<y>{_YEAR}))?|(?P<y2>{_YEAR}))\b"""),
-        lambda scan, m: _h_edge_of(scan, _EdgeMatch(m)),
-    ),
-    _Rule(
-        (_words("today tonight yesterday tomorrow"),),
-        _rule_rx(
-            r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?P<pod>morning|afternoon|evening|night))?\b"
-        ),
-        _h_day_word,
-    ),
-    _Rule(
-        (_words("morning afternoon evening night"),),
-        _rule_rx(r"\b(?P<w>this|last)\s+(?P<pod>morning|afternoon|evening|night)\b(?P<ba>)"),
-        _h_day_word,
-    ),
-    _Rule(
-        (frozenset(_WEEKDAYS),),
-        _rule_rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|the\s+(?P<nb>previous|preceding|prior|following)\s+
-              |(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
-              (?:\s+(?P<pod>morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""),
-        _h_weekday,
-    ),
-    _Rule(
-        (_words("ago earlier later before after"), _UNIT_WORDS),
-        _rule_rx(rf"""\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?(?:\s+or\s+so)?\s+
-              (?P<dir>ago|earlier|later|(?:before|after)(?=\s*(?:[,.;:)"”]|$)))"""),
-        _h_shift,
-    ),
-    _Rule((_words("year"),), _rule_rx(r"\byear[- ](?:earlier|ago)\b"), _h_year_adjective),
-    _Rule(
-        (_words("year"),),
-        _rule_rx(rf"""\b(?P<det>the|that)\s+(?:(?P<adj>full|current|entire|whole|same|fiscal)\s+)?year\b(?![-'’])
-              (?:(?P<ended>(?=\s+(?P<ew>ended|ending)\s+(?P<emon>{_MONTH})\s+(?P<ed>\d{{1,2}})\b(?:,?\s+(?P<ey>{_YEAR}))?))
-               |(?!\s+(?:earlier|ago|before|after|ended|ending|to|of(?!\s+[$£€#\d])|in|since|two|nineteen|\d)\b))"""),
-        _h_the_year,
-    ),
-    _Rule(
-        (_words("following previous preceding prior before after"), _words("day week month year")),
-        _rule_rx(r"""\bthe\s+(?:(?P<rel>following|previous|preceding|prior)\s+(?P<u>day|week|month|year)
-              |(?P<u2>day|week|month|year)\s+(?P<rel2>before|after)(?=\s*(?:[,.;:)"”]|$)))\b"""),
-        _h_neighbour,
-    ),
-    _Rule(
-        (_words("fiscal"),),
-        _rule_rx(rf"""\bfiscal\s+(?:year\s+)?(?:(?P<y>{_YEAR})|['’](?P<yy>\d\d)\b)
-              |\b(?:the|this|its)\s+(?:(?P<rel>current|latest|last|past|previous|prior|next|coming|new)\s+)?fiscal\s+year\b"""),
-        _h_fiscal,
-    ),
-    _Rule(
-        (_words("nineteen eighteen thousand"),),
-        _rule_rx(rf"""\b(?:(?:the\s+)?year\s+)?(?:(?P<hi>nineteen|eighteen)[- ](?P<lo>(?:{"|".join(_TENS)})(?:[- ](?:{"|".join(_SMALL[:9])}))?
-                 |{"|".join(reversed(_SMALL[9:]))})
-              |(?:the\s+)?year\s+two\s+thousand(?:\s+and)?(?:[- ](?P<lo2>{"|".join(reversed(_SMALL))}))?)\b"""),
-        _h_spoken_year,
-    ),
-    _Rule(
-        (_words("nineteen eighteen"),),
-        _rule_rx(rf"""(?:(?P<mon>{_MONTH_FULL})|(?:the\s+)?(?P<s>spring|summer|autumn|fall|winter))\s+(?:of\s+)?
-              (?P<hi>nineteen|eighteen)[- ](?P<lo>(?:{"|".join(_TENS)})(?:[- ](?:{"|".join(_SMALL[:9])}))?|{"|".join(reversed(_SMALL[9:]))})\b"""),
-        _h_spoken_month_or_season,
-    ),
-    _Rule(
-        (_words("century"),),
-        _rule_rx(rf"""\b(?:the\s+)?(?:(?P<part>{_PART})[- ])?(?:(?P<n>\d{{1,2}})(?:st|nd|rd|th)
-              |(?P<w>{"|".join(sorted(_CENTURY_ORDINALS, key=len, reverse=True)).replace("-", "[- ]")}))[- ]century\b"""),
-        _h_century,
-    ),
-    _Rule(
-        (frozenset(_DECADE_WORDS),),
-        _rule_rx(
-            rf"""\bthe\s+(?:(?P<part>{_PART})[- ])?(?:(?P<hi>nineteen|eighteen)[- ]?)?(?P<w>{"|".join(_DECADE_WORDS)})\b"""
-        ),
-        _h_decade_word,
-    ),
-    _Rule((_words("weekend"),), _rule_rx(r"\bthe\s+weekend\b"), _h_the_weekend),
-    _Rule(
-        (_words("end yearend"),),
-        _rule_rx(r"""\b(?P<p>by|around|at|since|before|after|until|till|through|near|toward|towards)\s+
-              (?:the\s+)?(?P<ye>year[- ]?end|year['’]s\s+end)\b(?!-)"""),
-        _h_year_end,
-    ),
-    _Rule(
-        (_words("day"), _words("later earlier")),
-        _rule_rx(r"\b(?:later|earlier)\s+in\s+(?P<d>the\s+day)\b"),
-        _h_later_in_the_day,
-    ),
-    _Rule(
-        (_words("in"), _UNIT_WORDS),
-        _rule_rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
-              (?:(?P<n>{_NUM}|{_VAGUE})\s+)(?P<u>{_UNIT})s?(?P<time>['’]s?\s+time|\s+time)?\b"""),
-        _h_in,
-    ),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rule_rx(
-            rf"\bthe\s+(?P<rel>past|last|previous|next|coming)\s+(?:(?P<n>{_NUM_PLURAL}|{_VAGUE})\s+)?(?P<u>{_UNIT}s?)\b(?!\s+of\b)"
-        ),
-        _h_period,
-    ),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rule_rx(rf"\b(?:(?P<n>{_NUM_PLURAL})[- ])?(?P<u>day|week|fortnight|month|year)[- ]?long\b"),
-        _h_duration,
-    ),
-    _Rule(
-        (_UNIT_WORDS,), _rule_rx(rf"\b(?P<n>{_NUM_PLURAL}|one)-(?P<u>{_UNIT})\b(?!-old|\s+old\b|-long)"), _h_duration
-    ),
-    _Rule((_UNIT_WORDS,), _rule_rx(rf"\b(?P<n>{_NUM_PLURAL})\s+(?P<u>{_UNIT})s?\b(?!['’]?\s*old\b)"), _h_duration),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rule_rx(rf"""\b(?:for|over|lasting|within|spanning|throughout)\s+(?:(?:about|nearly|almost|some|around|roughly|more\s+than|
-              less\s+than|at\s+least|up\s+to|just|only|another|an\s+additional|a\s+further)\s+)?(?P<n>an?|one)\s+(?P<u>{_UNIT})\b"""),
-        _h_duration,
-    ),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rule_rx(rf"\b(?P<n>an?|one)\s+(?P<u>{_UNIT})(?=\s+of\s+(?!the\b|this\b|that\b|{_MONTH}|\d))"),
-        _h_duration,
-    ),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rule_rx(rf"\b(?:for|over|lasting|within)\s+(?:(?:{_VAGUE})\s+)?(?P<u>{_UNIT})s\b"),
-        _h_vague_duration,
-    ),
-    _Rule(
-        (
-            _words(
-                "now currently nowadays present moment presently days past recently lately recent future soon coming upcoming ahead",
-                "current term",
-            ),
-        ),
-        _rule_rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days
-                 |(?<!then\s)(?-i:current)(?=\s+[a-z])(?!\s+(?:account|affairs|events|and|or)\b))
-              |(?P<past>then[\s-]current(?=\s+[a-z])|in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
-                 |in\s+recent\s+(?:days|weeks|months|years|times)|the\s+(?:past|last)\s+(?:several|few)\s+quarters)
-              |(?P<future>(?:in\s+|into\s+)?(?<!foreseeable\s)the\s+(?:near\s+|distant\s+|immediate\s+)?future(?!\s+of\b)
-                 |(?:in\s+|over\s+)?the\s+(?:near|short)\s+term\b(?!-)|(?<!as\s)soon(?!\s+as\b|\s+after\b)
-                 |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead
-                 |(?<!the\s)(?:coming|future|upcoming)\s+(?:days|weeks|months|years|quarters)))\b"""),
-        _h_ref,
-    ),
-    _Rule(
-        (_words("every each"),),
-        _rule_rx(rf"\b(?:every|each)\s+(?P<u>day|week|fortnight|month|year|decade|{_WEEKDAY})\b"),
-        _h_set,
-    ),
-    _Rule(
-        (_DIGIT,),
-        _rule_rx(rf"""(?<![\d$£€#/'’-])(?P<y>{_YEAR}){_YEAR_FOLLOW}
-              (?!\s*(?:GMT|UTC|BST|CET|EST|EDT|PST|hours|hrs|h)\b|[-–/]\d)"""),
-        _h_bare_year,
-    ),
-)
-
-_KEYWORD_RANKS: dict[str, tuple[int, ...]] = {}
-for _rank, _r in enumerate(_RULES):
-    _needs = _r.needs
-    for _word in frozenset().union(*_needs):
-        _KEYWORD_RANKS[_word] = (*_KEYWORD_RANKS.get(_word, ()), _rank)
-_KEYWORDS = frozenset(_KEYWORD_RANKS)
-_TOKEN = re.compile(r"[a-z]+")
-_ANY_DIGIT = re.compile(r"\d")
-_ANY_MONTH = re.compile(rf"{_MONTH}")  # case-sensitive, so "may" the verb does not wake the month patterns
+def _load_rule(record: dict[str, object]) -> _Rule:
+    needs = tuple(frozenset().union(*(_NEED_SETS.get(w, frozenset([w])) for w in group)) for group in record["needs"])
+    return _Rule(needs, _rule_rx(record["pattern"].format(**_PIECES)), globals()["_h_" + record["read"]])
 
 
 class _SeasonMatch:
@@ -1625,6 +1379,27 @@ class _EdgeMatch(_SeasonMatch):
 
     def group(self, name: str) -> str | None:
         return self[name]
+
+
+def _h_season(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    return _read_season(scan, _SeasonMatch(m))
+
+
+def _h_edge_of(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    return _read_edge_of(scan, _EdgeMatch(m))
+
+
+_RULES: tuple[_Rule, ...] = tuple(_load_rule(record) for record in _DATA["rule"])
+
+_KEYWORD_RANKS: dict[str, tuple[int, ...]] = {}
+for _rank, _r in enumerate(_RULES):
+    _needs = _r.needs
+    for _word in frozenset().union(*_needs):
+        _KEYWORD_RANKS[_word] = (*_KEYWORD_RANKS.get(_word, ()), _rank)
+_KEYWORDS = frozenset(_KEYWORD_RANKS)
+_TOKEN = re.compile(r"[a-z]+")
+_ANY_DIGIT = re.compile(r"\d")
+_ANY_MONTH = re.compile(rf"{_MONTH}")  # case-sensitive, so "may" the verb does not wake the month patterns
 
 
 # --- assembly ----------------------------------------------------------------
