@@ -49,6 +49,14 @@ Rules where the language is ambiguous (all resolved against `published`):
   are durations too, with `first`/`last` set.  "in two weeks" is a future date
   only in the future tense with no superlative or negation before it.
 * PRESENT_REF covers the publication day; PAST_REF/FUTURE_REF have no dates.
+* Reporting periods: "the quarter ended Sept. 30" is the quarter holding that
+  day, "the latest quarter" the last closed one, "the current quarter" the one
+  under way; "a year earlier", "the year-ago period" move the last closed
+  quarter named back a year.  "The year ended March 31" is a DURATION (P1Y).
+* "The past year", "the last decade" are dated as the calendar unit before
+  publication (TimeML's reading), with the rolling twelve months as first/last.
+* "next week" and "later this week/month" are known to the day (Monday to
+  Sunday; tomorrow to the end), "later this year" to the month.
 * "early/mid/late X", "the beginning/middle/end of X" keep X's value and
   narrow `first`/`last` to the first/middle/last third of X.
 """
