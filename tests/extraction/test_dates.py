@@ -768,3 +768,8 @@ def test_a_quarter_forecast_ahead_is_not_the_period_a_year_ago_is_measured_from(
         date(2022, 10, 27),
     )
     assert [(e.text, e.value) for e in found][-1] == ("the year-ago period", "2021-Q3")
+
+
+def test_a_decade_word_is_the_one_begun_by_publication_or_about_to_begin():
+    assert find_dates("Demand will grow in the nineties.", date(1989, 10, 31))[0].value == "199"
+    assert only("Output peaked in the thirties.").value == "193"

@@ -1236,12 +1236,12 @@ _DECADE_WORDS = {w[:-1] + "ies": 10 * i for i, w in enumerate(_TENS, 2)}
 
 
 def _h_decade_word(scan: _Scan, m: re.Match[str]) -> _Cand:
-    """ "the nineties": the latest such decade begun by publication (in the 1998 news, the 1990s)."""
+    """ "the nineties": the latest such decade begun by publication or about to begin (in 1989 news, the 1990s)."""
     tens = _DECADE_WORDS[m["w"].lower()]
     y0 = scan.published.year // 100 * 100 + tens
     if m["hi"]:
         y0 = _NUMBER_WORDS[m["hi"].lower()] * 100 + tens
-    elif y0 > scan.published.year:
+    elif y0 > scan.published.year + 2:
         y0 -= 100
     span = _decade(y0)
     if m["part"]:
