@@ -1344,6 +1344,7 @@ _PIECES = {
 }
 _NEED_SETS = {
     "#": _DIGIT,
+    "Y": frozenset("Y"),
     "M": _MONTH_WORDS,
     "@units": _UNIT_WORDS,
     "@seasons": frozenset(_SEASONS),
@@ -1407,6 +1408,7 @@ for _rank, _r in enumerate(_RULES):
 _KEYWORDS = frozenset(_KEYWORD_RANKS)
 _TOKEN = re.compile(r"[a-z]+")
 _ANY_DIGIT = re.compile(r"\d")
+_ANY_YEAR = re.compile(_YEAR)
 _ANY_MONTH = re.compile(rf"{_MONTH}")  # case-sensitive, so "may" the verb does not wake the month patterns
 
 
@@ -1497,6 +1499,8 @@ def find_dates(text: str, published: date) -> list[TimeExpression]:
         words = set(_TOKEN.findall(text[s_start:s_end].lower()))
         if _ANY_DIGIT.search(text, s_start, s_end):
             words.add("#")
+            if _ANY_YEAR.search(text, s_start, s_end):
+                words.add("Y")
         if _ANY_MONTH.search(text, s_start, s_end):
             words.add("M")
         hits = words & _KEYWORDS
