@@ -658,3 +658,118 @@ def test_the_extraction_json_lists_each_date_with_its_type_and_ends():
 
 def test_a_month_followed_by_last_year_is_that_month_a_year_before_publication():
     assert named("The rebels split in June last year.", "June last year", OCT).value == "2020-06"
+
+
+def test_a_word_before_a_yearless_date_says_on_which_side_of_publication_it_lies():
+    assert only("The new rules were announced, effective Jan. 5.").value == "2023-01-05"
+    assert find_dates("In the year ended Nov. 30, the firm lost money.", THU)[-1].value == "2021-11-30"
+    assert only("The ceasefire was extended through April.").value == "2022-04"
+    assert only("The airline will add ten routes by August.").value == "2022-08"
+
+
+def test_late_in_a_month_a_past_report_of_the_coming_month_is_that_month():
+    found = find_dates("The ministry said output was to be cut in March.", date(2022, 2, 20))
+    assert [e.value for e in found] == ["2022-03"]
+
+
+def test_the_quarter_ended_on_a_day_is_the_quarter_holding_that_day_and_sets_the_comparison():
+    found = find_dates(
+        "For the quarter ended June 30, the miner earned $4 million, up from $3 million a year earlier.",
+        date(2022, 8, 2),
+    )
+    assert [(e.text, e.value) for e in found] == [
+        ("the quarter", "2022-Q2"),
+        ("June 30", "2022-06-30"),
+        ("a year earlier", "2021-Q2"),
+    ]
+
+
+def test_the_latest_quarter_is_a_closed_one_and_the_current_quarter_the_one_under_way():
+    found = find_dates(
+        "The charge will fall in the fourth quarter. Profit fell in the latest quarter. "
+        "Sales began well in the current quarter.",
+        date(2022, 11, 2),
+    )
+    assert [(e.text, e.value) for e in found] == [
+        ("the fourth quarter", "2022-Q4"),
+        ("the latest quarter", "2022-Q3"),
+        ("the current quarter", "2022-Q4"),
+    ]
+
+
+def test_last_years_quarter_is_the_quarter_under_discussion_a_year_before():
+    found = find_dates("Exports rose in the second quarter. Exports in last year's quarter were lower.", THU)
+    assert [(e.text, e.value) for e in found] == [("the second quarter", "2021-Q2"), ("last year's quarter", "2020-Q2")]
+
+
+def test_coming_and_future_periods_without_a_number_are_future_references():
+    found = find_dates("Prices should ease in coming months and cut costs in future quarters.", THU)
+    assert [(e.text, e.value) for e in found] == [("coming months", "FUTURE_REF"), ("future quarters", "FUTURE_REF")]
+    assert only("Margins have shrunk over the past several quarters.").value == "PAST_REF"
+
+
+def test_a_month_or_season_with_a_spoken_year():
+    found = find_dates("March nineteen ninety-nine. Floods again, as in the spring of nineteen eighty-two.", THU)
+    assert [(e.text, e.value) for e in found] == [
+        ("March nineteen ninety-nine", "1999-03"),
+        ("the spring of nineteen eighty-two", "1982-SP"),
+    ]
+
+
+def test_the_previous_weekday_is_the_one_before_the_last_day_named():
+    found = find_dates("The index fell on Friday, after a rise from the previous Friday.", THU)
+    assert [(e.text, e.value) for e in found] == [("Friday", "2022-02-04"), ("the previous Friday", "2022-01-28")]
+    assert only("The envoy left on the following Monday.").value == "2022-02-14"
+
+
+def test_a_verb_after_could_or_might_tells_no_tense():
+    assert only("Officials warned on Wednesday that strikes could do harm.").value == "2022-02-09"
+    assert only("The storm may have delayed the convoy on Tuesday.").value == "2022-02-08"
+
+
+def test_a_year_before_a_capitalised_name_or_a_pronoun_is_still_a_year():
+    found = find_dates(
+        "For 2019, the utility earned more. Analysts expect 2023 Acme sales to rise. By 2025 it plans to grow.", THU
+    )
+    assert [(e.text, e.value) for e in found] == [("2019", "2019"), ("2023", "2023"), ("2025", "2025")]
+
+
+def test_the_year_ended_on_a_day_is_a_twelve_month_duration():
+    expression, day = find_dates("Revenue was flat in the year ended March 31.", THU)
+    assert day.value == "2021-03-31"
+    assert (expression.text, expression.type, expression.value) == ("the year", "DURATION", "P1Y")
+    assert (expression.first, expression.last) == (date(2020, 4, 1), date(2021, 3, 31))
+    found = find_dates("The shares hit a high for the year of $40 in June.", date(2022, 10, 3))
+    assert [(e.text, e.value) for e in found] == [("the year", "2022"), ("June", "2022-06")]
+
+
+def test_the_past_year_is_dated_as_the_last_calendar_year_but_spans_the_last_twelve_months():
+    expression = only("Arms sales doubled over the past year.")
+    assert (expression.type, expression.value) == ("DATE", "2021")
+    assert (expression.first, expression.last) == (date(2021, 2, 10), THU)
+    assert only("Trade grew in the last decade.").value == "201"
+    assert only("Trade grew over the past two years.").value == "P2Y"
+
+
+def test_year_end_after_a_preposition_is_the_thirty_first_of_december():
+    assert only("The merger should close by year-end.").value == "2022-12-31"
+    assert only("The index has risen 4% since year end.").value == "2021-12-31"
+
+
+def test_later_in_the_day_is_the_day_last_named():
+    found = find_dates("The envoy landed on Monday and met the king later in the day.", THU)
+    assert [(e.text, e.value) for e in found] == [("Monday", "2022-02-07"), ("the day", "2022-02-07")]
+
+
+def test_a_quarter_forecast_ahead_is_not_the_period_a_year_ago_is_measured_from():
+    found = find_dates(
+        "Profit fell in the third quarter. Analysts see losses through the second quarter of 2023. "
+        "In the year-ago period, the mill earned more.",
+        date(2022, 10, 27),
+    )
+    assert [(e.text, e.value) for e in found][-1] == ("the year-ago period", "2021-Q3")
+
+
+def test_a_decade_word_is_the_one_begun_by_publication_or_about_to_begin():
+    assert find_dates("Demand will grow in the nineties.", date(1989, 10, 31))[0].value == "199"
+    assert only("Output peaked in the thirties.").value == "193"

@@ -24,12 +24,15 @@ Rules where the language is ambiguous (all resolved against `published`):
 * A month-day or month without a year ("June 28", "in March") takes the
   publication year, or the year before/after when the tense says so: in the
   past tense the latest occurrence starting no more than 92 days after
-  publication (a month: not after it), in the future tense the earliest one
+  publication (a month: 16 days), in the future tense the earliest one
   ending no more than 7 days (a month: 0) before it, in the present tense the
   nearest.  News gives the year of a day far from publication, and a
   past-tense report often names a day shortly ahead ("said it would pay on
   Dec. 15"), so a past tense alone does not send such a day back a year.
-  "plans for" looks forward like "scheduled for".
+  "plans for" looks forward like "scheduled for".  A word right before the
+  expression overrides the tense: "effective", "due", "starting" look ahead,
+  "ended" back, and "through", "until", "by" take the nearest (the coming one
+  in the future tense).
 * A four-digit number is a year after "in", "since", "during" and the like,
   before an event noun ("the 2020 election"), or after "by", "of", "to", "and"
   when no lowercase noun follows ("of 2000 troops" is a count).
@@ -46,6 +49,14 @@ Rules where the language is ambiguous (all resolved against `published`):
   are durations too, with `first`/`last` set.  "in two weeks" is a future date
   only in the future tense with no superlative or negation before it.
 * PRESENT_REF covers the publication day; PAST_REF/FUTURE_REF have no dates.
+* Reporting periods: "the quarter ended Sept. 30" is the quarter holding that
+  day, "the latest quarter" the last closed one, "the current quarter" the one
+  under way; "a year earlier", "the year-ago period" move the last closed
+  quarter named back a year.  "The year ended March 31" is a DURATION (P1Y).
+* "The past year", "the last decade" are dated as the calendar unit before
+  publication (TimeML's reading), with the rolling twelve months as first/last.
+* "next week" and "later this week/month" are known to the day (Monday to
+  Sunday; tomorrow to the end), "later this year" to the month.
 * "early/mid/late X", "the beginning/middle/end of X" keep X's value and
   narrow `first`/`last` to the first/middle/last third of X.
 """
@@ -170,12 +181,18 @@ _EVENT_ADJ = (
 # A four-digit number followed by a lowercase word is a count ("of 2000 troops"), unless the word is one of these.
 _YEAR_FOLLOW = (
     rf"(?!\s+(?!(?:and|or|to|when|while|after|before|that|which|as|in|at|on|until|through|the|a|an|but|with|for|"
-    rf"from|of|was|were|is|are|had|has|have|will|would|saw|{_EVENT_ADJ}|{_EVENT_NOUN})\b)[a-z])"
+    rf"from|of|was|were|is|are|had|has|have|will|would|saw|it|they|he|she|we|there|{_EVENT_ADJ}|{_EVENT_NOUN})\b)(?-i:[a-z]))"
 )
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE | re.VERBOSE)
+
+
+def _rule_rx(pattern: str) -> re.Pattern[str]:
+    """A rule's pattern, tried only where a word or number begins: the regex engine then skips the
+    inside of words at the cost of one look back, which halves the time of date-dense text."""
+    return re.compile(rf"(?<!\w)(?:{pattern})", re.IGNORECASE | re.VERBOSE)
 
 
 # --- value helpers -----------------------------------------------------------
@@ -327,6 +344,7 @@ _ADVERBS = _words(
     "later widely currently finally officially formally jointly",
 )
 _MODALS = _words("will shall won't would wouldn't")
+_TENSELESS_MODALS = _words("could couldn't might mightn't should shouldn't must mustn't can can't cannot may")
 _PLAN_TO = _words(
     "due set scheduled slated expected poised planning preparing going about likely unlikely hoping intending aiming",
     "bound plan plans intend intends aim aims hope hopes expect expects prepare prepares vow vows pledge pledges",
@@ -375,6 +393,9 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
         word = words[i]
         if word in _MODALS or word.endswith("'ll"):
             found.append((t_start, t_end, "future", 1))
+        elif word in _TENSELESS_MODALS and original.islower():
+            if i + 1 < n and words[i + 1] != "have":
+                i += 1  # "could do" tells no tense; "may have been" is past, read on
         elif plan_at(i):
             found.append((t_start, tokens[i + 1][1], "future", 1))
             i += 1
@@ -596,8 +617,37 @@ def _year_of(
     if weekday:
         matching = [s for s in spans if s[2].weekday() == list(_WEEKDAYS).index(weekday.lower())]
         spans = matching or spans
-    tense = scan.tense(start, end)
-    return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0, 92 if day else 0), yearless=True)
+    signal = _YEARLESS_SIGNAL.search(scan.text, max(0, start - 24), start)
+    tense = _SIGNAL_TENSE[signal.group(1).lower()] if signal else scan.tense(start, end)
+    if tense == "open":
+        tense = "future" if scan.tense(start, end) == "future" else "present"
+    if tense == "past" and not signal:
+        # A report in the past tense often names a coming day ("said it would pay on Dec. 15"), and late in
+        # a month the coming month ("said output would be cut in September", written in mid-August).
+        ahead = 92 if day else 16
+        return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0, ahead), yearless=True)
+    return _date_cand(start, end, _pick(spans, scan.published, tense, 7 if day else 0, 0), yearless=True)
+
+
+# A word right before a month or day without a year that says on which side of publication it lies:
+# a deadline or a start lies ahead ("effective Feb. 1", "due Dec. 15"), the end of a closed period
+# behind ("the year ended Jan. 31"), and an open end ("through January") is the nearest one, or the
+# coming one in the future tense.
+_SIGNAL_TENSE = {
+    "effective": "future",
+    "due": "future",
+    "starting": "future",
+    "beginning": "future",
+    "ended": "past",
+    "through": "open",
+    "thru": "open",
+    "until": "open",
+    "till": "open",
+    "by": "open",
+}
+_YEARLESS_SIGNAL = re.compile(
+    rf"\b({'|'.join(_SIGNAL_TENSE)})\s+(?:(?:on|in|the|early|mid|late)[\s-]+)?(?:{_PART}[\s-]+)?$", re.IGNORECASE
+)
 
 
 def _h_iso(scan: _Scan, m: re.Match[str]) -> _Cand | None:
@@ -695,7 +745,7 @@ def _h_decade(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _date_cand(m.start(), m.end(), span)
 
 
-def _h_season(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+def _read_season(scan: _Scan, m: "_SeasonMatch") -> _Cand | None:
     word = m["s"].lower()
     if word == "fall" and not m["y"] and re.match(r"\s+of\b", scan.text[m.end() : m.end() + 4]):
         return None  # "the fall of Kabul"
@@ -772,10 +822,12 @@ def _h_earlier_later(scan: _Scan, m: re.Match[str]) -> _Cand:
         last = max(first, published - timedelta(days=1)) if unit != "day" else published
     else:
         first = min(last, published + timedelta(days=1)) if unit != "day" else published
+    # The rest of a week or month is known to the day ("later this month": tomorrow to the 28th); of a year, to the month.
+    precision = {"week": "day", "month": "day", "year": "month"}.get(unit, precision)
     return _Cand(m.start(), m.end(), precision, value, first, last)
 
 
-def _h_edge_of(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+def _read_edge_of(scan: _Scan, m: "_EdgeMatch") -> _Cand | None:
     """the end/beginning/middle of the month, of next year, of March, of 2022."""
     part = m["edge"].lower()
     published = scan.published
@@ -815,6 +867,17 @@ def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
     published = scan.published
     wd = _WEEKDAYS[m["wd"].lower()]
     rel = (m["rel"] or "").lower()
+    if m["nb"]:
+        # "the previous Friday", "the following Monday": next to the last day named, else to publication.
+        step = -1 if m["nb"].lower() in ("previous", "preceding", "prior") else 1
+        start, end = m.start(), m.end()
+
+        def resolve(ctx: _Context) -> _Cand:
+            base = ctx.ref.first if ctx.ref is not None and ctx.ref.precision == "day" else published
+            day = base + timedelta(days=step) + relativedelta(weekday=wd(step))
+            return _part_of_day(m, _day(day), m["pod"])
+
+        return _anchored(start, end, resolve, shifted=False)
     if m["wk"]:
         week = published + timedelta(weeks={"this": 0, "next": 1, "last": -1}[m["wk"].lower()])
         day = week - timedelta(days=week.weekday()) + timedelta(days=wd.weekday)
@@ -859,6 +922,11 @@ def _h_period(scan: _Scan, m: re.Match[str]) -> _Cand:
         n = 1
     if n is None:
         return _duration(scan, m.start(), m.end(), None, unit)
+    if rel in ("past", "last") and not m["n"] and unit in ("week", "month", "year", "decade"):
+        # TimeML dates "the past year" as the last calendar year (it says "the past twelve months" otherwise),
+        # while first/last keep the twelve months an event may fall in.
+        precision, value, _, _ = _unit_span(unit, published - _shift(unit, 1))
+        return _Cand(m.start(), m.end(), precision, value, published - _shift(unit, 1), published)
     if rel in ("past", "last", "previous"):
         first, last = published - _shift(unit, n), published
     else:
@@ -1032,16 +1100,26 @@ def _h_part_of_year(scan: _Scan, m: re.Match[str]) -> _Cand | None:
 def _h_period_noun(scan: _Scan, m: re.Match[str]) -> _Cand | None:
     """ "the quarter", "the latest period", "that quarter", "the 1988 period", "the year-earlier quarter":
     the reporting period the text is about, or when it names none, the quarter last completed."""
-    det, adj, noun = m["det"].lower(), (m["adj"] or "").lower(), m["noun"].lower()
+    det, adj, noun = (m["det"] or "the").lower(), (m["adj"] or "").lower(), m["noun"].lower()
     year = int(m["y"]) if m["y"] else None
-    back = bool(m["ago"] or m["tail"])
+    shift = {"last": -1, "this": 0, "next": 1}.get((m["yrel"] or "").lower(), 0)
+    back = bool(m["ago"] or m["tail"]) or shift == -1
     start, end, published = m.start(), m.end(), scan.published
-    plain = not (adj or year or back)
+    plain = not (adj or year or back or m["yrel"])
+    ended = _ended_on(scan, m)
+    if ended is not None and plain:
+        # "the quarter ended Sept. 30" is the quarter that holds that day, and sets the period for what follows.
+        return _date_cand(start, end, _quarter(ended.year, (ended.month - 1) // 3 + 1))
+    if adj in ("current", "present") and not (year or back):
+        return _date_cand(start, end, _latest_quarter(published, 0))
 
     def resolve(ctx: _Context) -> _Cand | None:
         base = ctx.period if ctx.period is not None and ctx.period.precision in ("quarter", "half", "year") else None
+        if base is not None and adj and base.last > published:
+            # "the latest quarter" is a closed one, not the coming quarter just mentioned.
+            return _date_cand(start, end, _latest_quarter(published))
         if base is None:
-            if det == "that" or (noun == "period" and not year) or (plain and not m["ended"]):
+            if det == "that" or (noun == "period" and not year) or (plain and m["ended"] is None):
                 return None
             if year:
                 return _date_cand(start, end, _year(year))
@@ -1056,11 +1134,34 @@ def _h_period_noun(scan: _Scan, m: re.Match[str]) -> _Cand | None:
     return _anchored(start, end, resolve, shifted=back)
 
 
-def _h_the_year(scan: _Scan, m: re.Match[str]) -> _Cand:
+def _ended_on(scan: _Scan, m: re.Match[str]) -> date | None:
+    """The day in "the quarter ended Sept. 30": the latest such day not after publication, unless a year is given."""
+    if m["ended"] is None or not m["emon"]:
+        return None
+    month, day, published = _MONTH_NUMBERS[m["emon"][:3].lower()], int(m["ed"]), scan.published
+    try:
+        if m["ey"]:
+            return date(int(m["ey"]), month, day)
+        this_year = date(published.year, month, day)
+    except ValueError:
+        return None
+    if (m.groupdict().get("ew") or "").lower() == "ending":
+        return this_year if this_year >= published else this_year.replace(year=published.year + 1)
+    return this_year if this_year <= published else this_year.replace(year=published.year - 1)
+
+
+def _h_the_year(scan: _Scan, m: re.Match[str]) -> _Cand | None:
     """ "the year", "the full year" are the publication year; "that year", "the same year" the last one named."""
     start, end, published = m.start(), m.end(), scan.published
-    if m["det"].lower() == "the" and (m["adj"] or "").lower() != "same":
+    ended = _ended_on(scan, m)
+    if ended is not None:
+        # TimeML reads "the year ended Sept. 30" as a twelve-month period up to that day.
+        first = ended - relativedelta(years=1) + timedelta(days=1)
+        return _duration(scan, start, end, 1, "year", first=first, last=ended)
+    if m["det"].lower() == "the" and (m["adj"] or "").lower() not in ("same", "fiscal"):
         return _date_cand(start, end, _year(published.year))
+    if (m["adj"] or "").lower() == "fiscal":
+        return None
 
     def resolve(ctx: _Context) -> _Cand | None:
         return _date_cand(start, end, _year(ctx.ref.first.year)) if ctx.ref is not None else None
@@ -1099,6 +1200,16 @@ def _h_fiscal(scan: _Scan, m: re.Match[str]) -> _Cand:
     return _date_cand(m.start(), m.end(), _year(published.year + shift))
 
 
+def _h_spoken_month_or_season(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "January nineteen ninety-seven", "the winter of nineteen ninety-four" (broadcast transcripts)."""
+    y = _NUMBER_WORDS[m["hi"].lower()] * 100 + (_number(m["lo"]) or 0)
+    if m["mon"]:
+        span = _month(y, _MONTH_NUMBERS[m["mon"][:3].lower()])
+    else:
+        span = _season(y, _SEASONS[m["s"].lower()])
+    return _date_cand(m.start(), m.end(), span)
+
+
 _SPOKEN_TENS = {w: 10 * i for i, w in enumerate(_TENS, 2)} | {"ten": 10}
 
 
@@ -1125,17 +1236,39 @@ _DECADE_WORDS = {w[:-1] + "ies": 10 * i for i, w in enumerate(_TENS, 2)}
 
 
 def _h_decade_word(scan: _Scan, m: re.Match[str]) -> _Cand:
-    """ "the nineties": the latest such decade begun by publication (in the 1998 news, the 1990s)."""
+    """ "the nineties": the latest such decade begun by publication or about to begin (in 1989 news, the 1990s)."""
     tens = _DECADE_WORDS[m["w"].lower()]
     y0 = scan.published.year // 100 * 100 + tens
     if m["hi"]:
         y0 = _NUMBER_WORDS[m["hi"].lower()] * 100 + tens
-    elif y0 > scan.published.year:
+    elif y0 > scan.published.year + 2:
         y0 -= 100
     span = _decade(y0)
     if m["part"]:
         span = _third(span, m["part"].lower())
     return _date_cand(m.start(), m.end(), span)
+
+
+def _h_year_end(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "by year-end", "since year end", "around year's end": the coming 31st of December, or the last
+    one after "since" (and after "at" in the past tense)."""
+    published = scan.published
+    ended = date(published.year - 1, 12, 31)
+    coming = date(published.year, 12, 31)
+    word = m["p"].lower()
+    past = word == "since" or (word in ("at", "after", "around") and scan.tense(m.start("ye"), m.end()) == "past")
+    return _date_cand(m.start("ye"), m.end(), _day(ended if past and published < coming else coming))
+
+
+def _h_later_in_the_day(scan: _Scan, m: re.Match[str]) -> _Cand:
+    """ "later in the day": the last day named, or the publication day."""
+    start, end = m.start("d"), m.end()
+
+    def resolve(ctx: _Context) -> _Cand:
+        day = ctx.ref.first if ctx.ref is not None and ctx.ref.precision == "day" else scan.published
+        return _date_cand(start, end, _day(day))
+
+    return _anchored(start, end, resolve, shifted=False)
 
 
 def _weekend(saturday: date) -> _Span:
@@ -1187,262 +1320,42 @@ class _Rule:
     read: Callable[[_Scan, re.Match[str]], _Cand | None]
 
 
-def _rule(
-    needs: tuple[frozenset[str], ...], pattern: str, read: Callable[[_Scan, re.Match[str]], _Cand | None]
-) -> _Rule:
-    return _Rule(needs, _rx(pattern), read)
+# Shared pieces of the patterns of data/dates.toml, where {NAME} stands for them.
+_PIECES = {
+    "DAY": _DAY,
+    "MONTH": _MONTH,
+    "MONTH_FULL": _MONTH_FULL,
+    "YEAR": _YEAR,
+    "YEAR_FOLLOW": _YEAR_FOLLOW,
+    "WEEKDAY": _WEEKDAY,
+    "PART": _PART,
+    "EVENT_ADJ": _EVENT_ADJ,
+    "EVENT_NOUN": _EVENT_NOUN,
+    "NUM": _NUM,
+    "NUM_PLURAL": _NUM_PLURAL,
+    "VAGUE": _VAGUE,
+    "UNIT": _UNIT,
+    "TENS": "|".join(_TENS),
+    "ONES": "|".join(_SMALL[:9]),
+    "TEENS_DOWN": "|".join(reversed(_SMALL[9:])),
+    "SMALL_DOWN": "|".join(reversed(_SMALL)),
+    "CENTURY_ORDINALS": "|".join(sorted(_CENTURY_ORDINALS, key=len, reverse=True)).replace("-", "[- ]"),
+    "DECADE_WORDS": "|".join(_DECADE_WORDS),
+}
+_NEED_SETS = {
+    "#": _DIGIT,
+    "Y": frozenset("Y"),
+    "M": _MONTH_WORDS,
+    "@units": _UNIT_WORDS,
+    "@seasons": frozenset(_SEASONS),
+    "@weekdays": frozenset(_WEEKDAYS),
+    "@decades": frozenset(_DECADE_WORDS),
+}
 
 
-# Earlier rules win ties between candidates that start and end at the same place.
-_RULES: tuple[_Rule, ...] = (
-    _Rule((_DIGIT,), _rx(r"(?<![\d-])(?P<y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d-])"), _h_iso),
-    _Rule(
-        (_DIGIT, _MONTH_WORDS),
-        _rx(rf"""(?:(?P<pre>from|between)\s+(?:the\s+)?)?(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+(?:the\s+)?)
-              (?P<d2>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
-        _h_day_range,
-    ),
-    _Rule(
-        (_DIGIT, _MONTH_WORDS),
-        _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<mon>{_MONTH})\s+(?P<d1>{_DAY})(?P<join>\s*[-–—]\s*|\s+(?:to|and|until|till|through)\s+)
-              (?P<d2>{_DAY})(?!\s+(?:of\s+)?{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"""),
-        _h_day_range,
-    ),
-    _Rule(
-        (_DIGIT, _MONTH_WORDS),
-        _rx(rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?P<mon>{_MONTH})\s+(?P<d>{_DAY})(?:,?\s+(?P<y>{_YEAR}))?"),
-        _h_month_day,
-    ),
-    _Rule(
-        (_DIGIT, _MONTH_WORDS),
-        _rx(
-            rf"(?:(?P<wd>{_WEEKDAY}),?\s+)?(?:the\s+)?(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?"
-        ),
-        _h_month_day,
-    ),
-    _Rule(
-        (_MONTH_WORDS,),
-        _rx(rf"""(?:\b(?P<ctx>in|of|by|for|since|until|till|through|from|to|during|before|after|between|and|or|around)\s+)?
-              (?:(?P<rel>this|last|next)\s+|(?P<part>{_PART})(?:-|\s+))?
-              (?P<mon>{_MONTH_FULL}|(?-i:Sept?\.|Feb\.|Jan\.|Aug\.|Oct\.|Nov\.|Dec\.))(?:,?\s+(?P<y>{_YEAR}))?(?!\s*\d)"""),
-        _h_month,
-    ),
-    _Rule(
-        (_DIGIT,),
-        _rx(rf"""(?:(?P<pre>from|between)\s+)?(?P<y1>{_YEAR})(?P<join>\s*[-–—/]\s*|\s+(?:to|and|until|through)\s+)
-              (?P<y2>{_YEAR}|\d\d(?![\d,.]))"""),
-        _h_year_range,
-    ),
-    _Rule(
-        (_DIGIT,),
-        _rx(
-            rf"\b(?:in|since|from|until|till|through|during|before|after|circa|between|within|throughout|year|ahead\s+of)\s+(?P<y>{_YEAR})"
-        ),
-        _h_year,
-    ),
-    _Rule((_DIGIT,), _rx(rf"\b(?:by|around|of|to|and|or)\s+(?P<y>{_YEAR}){_YEAR_FOLLOW}"), _h_year),
-    # After a determiner or a possessive a year may qualify a noun: "its 1989 results", "the 1987 crash".
-    _Rule(
-        (_DIGIT,),
-        _rx(rf"(?:\b(?:the|its|his|her|their|our|this|that|a)\s+|\w['’]s\s+)(?P<y>{_YEAR})(?=\s+[a-z])"),
-        _h_year,
-    ),
-    _Rule((_DIGIT,), _rx(rf"\b(?P<part>{_PART})[- ](?P<y>{_YEAR})"), _h_year),
-    _Rule((_DIGIT,), _rx(rf"(?P<y>{_YEAR})(?=\s+(?:{_EVENT_ADJ}\s+)?{_EVENT_NOUN}\b)"), _h_year),
-    _Rule(
-        (_DIGIT,),
-        _rx(rf"(?:(?P<part>{_PART})[- ])?(?:(?<![\d,.])(?P<dec>(?:1[89]|20)\d0)|['’](?P<dd>\d0))['’]?s\b"),
-        _h_decade,
-    ),
-    _Rule(
-        (frozenset(_SEASONS),),
-        _rx(rf"""(?:(?P<pre>\b(?:(?:in|during|over|through|by|until|since|before|after|throughout)\s+)?(?:the\s+)?))?
-              (?:(?P<rel>this\s+past|this|last|next|the\s+coming|the\s+past|the\s+next|the\s+last)\s+|(?P<part>{_PART})[- ](?:in\s+the\s+)?)?
-              (?:(?P<s>(?-i:spring|summer|autumn|fall|winter))|(?P<sc>(?-i:Spring|Summer|Autumn|Fall|Winter))(?=,?\s+(?:of\s+)?{_YEAR}))
-              (?:,?\s+(?:of\s+)?(?P<y>{_YEAR}))?\b"""),
-        lambda scan, m: _h_season(scan, _SeasonMatch(m)),
-    ),
-    _Rule(
-        (_words("quarter half"),),
-        _rx(rf"""\b(?:(?:the|its|a|this|that)\s+)?(?:(?:comparable|corresponding|same)\s+)?
-              (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<yrel2>this|next|last)\s+year['’]s\s+|(?P<y3>{_YEAR})\s+)?
-              (?:fiscal[- ]?)?(?P<which>first|second|third|fourth|final|last|latter|1st|2nd|3rd|4th)[- ](?P<kind>quarter|half)\b
-              (?:\s+of\s+(?:(?P<y>{_YEAR})|(?P<yrel>this|next|last)\s+year|the\s+(?:current\s+)?year|fiscal\s+(?:year\s+)?(?P<fy>{_YEAR}))
-                 |,?\s+(?P<y2>{_YEAR}))?(?!\s+of\s+(?:the|a|an|this|that|its|his|her|their)\b)"""),
-        _h_part_of_year,
-    ),
-    _Rule(
-        (_words("quarter period"),),
-        _rx(rf"""\b(?P<det>the|that)\s+(?:(?:comparable|corresponding|same)\s+)?
-              (?:(?P<adj>latest|current|present|recent|most\s+recent|past|previous|prior|just[- ](?:ended|completed))\s+)?
-              (?:(?P<ago>year[- ](?:earlier|ago))\s+|(?P<y>{_YEAR})\s+)?(?:fiscal\s+)?(?P<noun>quarter|period)\b
-              (?P<tail>\s+a\s+year\s+(?:ago|earlier)|\s+(?:of\s+)?last\s+year)?
-              (?P<ended>(?=\s+(?:that\s+)?(?:ended|ending)\b))?(?!\s+of\b|-)"""),
-        _h_period_noun,
-    ),
-    _Rule((_DIGIT, _words("q")), _rx(rf"\bQ(?P<qn>[1-4])\s*(?P<y>{_YEAR})?(?P<q>)(?P<y2>)(?P<yrel>)\b"), _h_quarter),
-    _Rule((_words("quarter"),), _rx(r"\b(?P<rel>this|next|last)\s+quarter\b"), _h_quarter_rel),
-    _Rule(
-        (_MONTH_WORDS, _words("year")),
-        _rx(rf"(?P<mon>{_MONTH})(?:\s+(?P<d>{_DAY}))?,?\s+(?P<yrel>last|this|next)\s+year\b(?!['’])"),
-        _h_month_of_relative_year,
-    ),
-    _Rule(
-        (_words("week weekend month year"),),
-        _rx(
-            rf"\b(?:(?P<part>{_PART})[- ])?(?P<rel>this|last|next)\s+(?P<u>week|weekend|month|year)\b(?!\s+of\b)(?<!(?-i:This\sWeek))"
-        ),
-        _h_relative_unit,
-    ),
-    _Rule(
-        (_words("earlier later"),),
-        _rx(r"\b(?P<mod>earlier|later)\s+(?:(?:this|in\s+the)\s+(?P<u>week|month|year)|(?P<d>today))\b"),
-        _h_earlier_later,
-    ),
-    _Rule(
-        (_words("end beginning start middle"),),
-        _rx(rf"""\b(?:the\s+)?(?P<edge>end|beginning|start|middle)\s+of\s+
-              (?:(?P<rel>the|this|next|last)\s+(?P<u>week|month|year)|(?P<mon>{_MONTH_FULL})(?:,?\s+(?P<y>{_YEAR}))?|(?P<y2>{_YEAR}))\b"""),
-        lambda scan, m: _h_edge_of(scan, _EdgeMatch(m)),
-    ),
-    _Rule(
-        (_words("today tonight yesterday tomorrow"),),
-        _rx(
-            r"\b(?:the\s+day\s+(?P<ba>before|after)\s+)?(?P<w>today|tonight|yesterday|tomorrow)(?:\s+(?P<pod>morning|afternoon|evening|night))?\b"
-        ),
-        _h_day_word,
-    ),
-    _Rule(
-        (_words("morning afternoon evening night"),),
-        _rx(r"\b(?P<w>this|last)\s+(?P<pod>morning|afternoon|evening|night)\b(?P<ba>)"),
-        _h_day_word,
-    ),
-    _Rule(
-        (frozenset(_WEEKDAYS),),
-        _rx(rf"""\b(?:(?P<rel>last|next|this|coming|past)\s+|(?:later|earlier|late|early)\s+(?:on\s+)?)?(?P<wd>{_WEEKDAY})\b
-              (?:\s+(?P<pod>morning|afternoon|evening|night))?(?:\s+(?P<wk>next|last|this)\s+week\b)?"""),
-        _h_weekday,
-    ),
-    _Rule(
-        (_words("ago earlier later before after"), _UNIT_WORDS),
-        _rx(rf"""\b(?P<n>{_NUM}|{_VAGUE})\s+(?P<u>{_UNIT})s?(?:\s+or\s+so)?\s+
-              (?P<dir>ago|earlier|later|(?:before|after)(?=\s*(?:[,.;:)"”]|$)))"""),
-        _h_shift,
-    ),
-    _Rule((_words("year"),), _rx(r"\byear[- ](?:earlier|ago)\b"), _h_year_adjective),
-    _Rule(
-        (_words("year"),),
-        _rx(r"""\b(?P<det>the|that)\s+(?:(?P<adj>full|current|entire|whole|same)\s+)?year\b(?![-'’])
-              (?!\s+(?:earlier|ago|before|after|ended|ending|to|of|in|since|two|nineteen|\d)\b)"""),
-        _h_the_year,
-    ),
-    _Rule(
-        (_words("following previous preceding prior before after"), _words("day week month year")),
-        _rx(r"""\bthe\s+(?:(?P<rel>following|previous|preceding|prior)\s+(?P<u>day|week|month|year)
-              |(?P<u2>day|week|month|year)\s+(?P<rel2>before|after)(?=\s*(?:[,.;:)"”]|$)))\b"""),
-        _h_neighbour,
-    ),
-    _Rule(
-        (_words("fiscal"),),
-        _rx(rf"""\bfiscal\s+(?:year\s+)?(?:(?P<y>{_YEAR})|['’](?P<yy>\d\d)\b)
-              |\b(?:the|this|its)\s+(?:(?P<rel>current|latest|last|past|previous|prior|next|coming|new)\s+)?fiscal\s+year\b"""),
-        _h_fiscal,
-    ),
-    _Rule(
-        (_words("nineteen eighteen thousand"),),
-        _rx(rf"""\b(?:(?:the\s+)?year\s+)?(?:(?P<hi>nineteen|eighteen)[- ](?P<lo>(?:{"|".join(_TENS)})(?:[- ](?:{"|".join(_SMALL[:9])}))?
-                 |{"|".join(reversed(_SMALL[9:]))})
-              |(?:the\s+)?year\s+two\s+thousand(?:\s+and)?(?:[- ](?P<lo2>{"|".join(reversed(_SMALL))}))?)\b"""),
-        _h_spoken_year,
-    ),
-    _Rule(
-        (_words("century"),),
-        _rx(rf"""\b(?:the\s+)?(?:(?P<part>{_PART})[- ])?(?:(?P<n>\d{{1,2}})(?:st|nd|rd|th)
-              |(?P<w>{"|".join(sorted(_CENTURY_ORDINALS, key=len, reverse=True)).replace("-", "[- ]")}))[- ]century\b"""),
-        _h_century,
-    ),
-    _Rule(
-        (frozenset(_DECADE_WORDS),),
-        _rx(
-            rf"""\bthe\s+(?:(?P<part>{_PART})[- ])?(?:(?P<hi>nineteen|eighteen)[- ]?)?(?P<w>{"|".join(_DECADE_WORDS)})\b"""
-        ),
-        _h_decade_word,
-    ),
-    _Rule((_words("weekend"),), _rx(r"\bthe\s+weekend\b"), _h_the_weekend),
-    _Rule(
-        (_words("in"), _UNIT_WORDS),
-        _rx(rf"""\bin\s+(?:(?:about|around|roughly|some|another|just|nearly|almost|under|over|less\s+than|more\s+than)\s+)?
-              (?:(?P<n>{_NUM}|{_VAGUE})\s+)(?P<u>{_UNIT})s?(?P<time>['’]s?\s+time|\s+time)?\b"""),
-        _h_in,
-    ),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rx(
-            rf"\bthe\s+(?P<rel>past|last|previous|next|coming)\s+(?:(?P<n>{_NUM_PLURAL}|{_VAGUE})\s+)?(?P<u>{_UNIT}s?)\b(?!\s+of\b)"
-        ),
-        _h_period,
-    ),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rx(rf"\b(?:(?P<n>{_NUM_PLURAL})[- ])?(?P<u>day|week|fortnight|month|year)[- ]?long\b"),
-        _h_duration,
-    ),
-    _Rule((_UNIT_WORDS,), _rx(rf"\b(?P<n>{_NUM_PLURAL}|one)-(?P<u>{_UNIT})\b(?!-old|\s+old\b|-long)"), _h_duration),
-    _Rule((_UNIT_WORDS,), _rx(rf"\b(?P<n>{_NUM_PLURAL})\s+(?P<u>{_UNIT})s?\b(?!['’]?\s*old\b)"), _h_duration),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rx(rf"""\b(?:for|over|lasting|within|spanning|throughout)\s+(?:(?:about|nearly|almost|some|around|roughly|more\s+than|
-              less\s+than|at\s+least|up\s+to|just|only|another|an\s+additional|a\s+further)\s+)?(?P<n>an?|one)\s+(?P<u>{_UNIT})\b"""),
-        _h_duration,
-    ),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rx(rf"\b(?P<n>an?|one)\s+(?P<u>{_UNIT})(?=\s+of\s+(?!the\b|this\b|that\b|{_MONTH}|\d))"),
-        _h_duration,
-    ),
-    _Rule(
-        (_UNIT_WORDS,),
-        _rx(rf"\b(?:for|over|lasting|within)\s+(?:(?:{_VAGUE})\s+)?(?P<u>{_UNIT})s\b"),
-        _h_vague_duration,
-    ),
-    _Rule(
-        (
-            _words(
-                "now currently nowadays present moment presently days past recently lately recent future soon coming ahead",
-                "current term",
-            ),
-        ),
-        _rx(r"""\b(?:(?P<present>now|currently|nowadays|at\s+present|at\s+the\s+moment|presently|these\s+days
-                 |(?<!then\s)(?-i:current)(?=\s+[a-z])(?!\s+(?:account|affairs|events|and|or)\b))
-              |(?P<past>then[\s-]current(?=\s+[a-z])|in\s+the\s+past(?!\s+(?:\w+\s+)?(?:day|week|fortnight|month|year|decade)s?\b)|recently|lately
-                 |in\s+recent\s+(?:days|weeks|months|years|times))
-              |(?P<future>(?:in\s+|into\s+)?(?<!foreseeable\s)the\s+(?:near\s+|distant\s+|immediate\s+)?future(?!\s+of\b)
-                 |(?:in\s+|over\s+)?the\s+(?:near|short)\s+term\b(?!-)|(?<!as\s)soon(?!\s+as\b|\s+after\b)
-                 |in\s+the\s+(?:coming|next\s+few)\s+(?:days|weeks|months|years)|in\s+the\s+(?:days|weeks|months|years)\s+ahead))\b"""),
-        _h_ref,
-    ),
-    _Rule(
-        (_words("every each"),),
-        _rx(rf"\b(?:every|each)\s+(?P<u>day|week|fortnight|month|year|decade|{_WEEKDAY})\b"),
-        _h_set,
-    ),
-    _Rule(
-        (_DIGIT,),
-        _rx(rf"""(?<![\d$£€#/'’-])(?P<y>{_YEAR}){_YEAR_FOLLOW}
-              (?!\s*(?:GMT|UTC|BST|CET|EST|EDT|PST|hours|hrs|h)\b|[-–/]\d)"""),
-        _h_bare_year,
-    ),
-)
-
-_KEYWORD_RANKS: dict[str, tuple[int, ...]] = {}
-for _rank, _r in enumerate(_RULES):
-    _needs = _r.needs
-    for _word in frozenset().union(*_needs):
-        _KEYWORD_RANKS[_word] = (*_KEYWORD_RANKS.get(_word, ()), _rank)
-_KEYWORDS = frozenset(_KEYWORD_RANKS)
-_TOKEN = re.compile(r"[a-z]+")
-_ANY_DIGIT = re.compile(r"\d")
-_ANY_MONTH = re.compile(rf"{_MONTH}")  # case-sensitive, so "may" the verb does not wake the month patterns
+def _load_rule(record: dict[str, object]) -> _Rule:
+    needs = tuple(frozenset().union(*(_NEED_SETS.get(w, frozenset([w])) for w in group)) for group in record["needs"])
+    return _Rule(needs, _rule_rx(record["pattern"].format(**_PIECES)), globals()["_h_" + record["read"]])
 
 
 class _SeasonMatch:
@@ -1475,6 +1388,28 @@ class _EdgeMatch(_SeasonMatch):
 
     def group(self, name: str) -> str | None:
         return self[name]
+
+
+def _h_season(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    return _read_season(scan, _SeasonMatch(m))
+
+
+def _h_edge_of(scan: _Scan, m: re.Match[str]) -> _Cand | None:
+    return _read_edge_of(scan, _EdgeMatch(m))
+
+
+_RULES: tuple[_Rule, ...] = tuple(_load_rule(record) for record in _DATA["rule"])
+
+_KEYWORD_RANKS: dict[str, tuple[int, ...]] = {}
+for _rank, _r in enumerate(_RULES):
+    _needs = _r.needs
+    for _word in frozenset().union(*_needs):
+        _KEYWORD_RANKS[_word] = (*_KEYWORD_RANKS.get(_word, ()), _rank)
+_KEYWORDS = frozenset(_KEYWORD_RANKS)
+_TOKEN = re.compile(r"[a-z]+")
+_ANY_DIGIT = re.compile(r"\d")
+_ANY_YEAR = re.compile(_YEAR)
+_ANY_MONTH = re.compile(rf"{_MONTH}")  # case-sensitive, so "may" the verb does not wake the month patterns
 
 
 # --- assembly ----------------------------------------------------------------
@@ -1530,8 +1465,8 @@ def _anchor(scan: _Scan, chosen: list[_Cand]) -> list[_Cand]:
             c = resolved
         if c.type == "DATE" and c.first is not None and c.precision != "ref" and not c.shifted:
             ctx.ref = c
-            if c.precision in ("quarter", "half"):
-                ctx.period = c
+            if c.precision in ("quarter", "half") and c.last < scan.published:
+                ctx.period = c  # results are reported for a closed quarter; one under way or ahead is a forecast
         elif c.type == "DURATION" and c.value in ("P6M", "P9M"):
             # Results "for the nine months" are compared with the year before, not the quarter.
             year = ctx.period.first.year if ctx.period is not None else scan.published.year
@@ -1564,6 +1499,8 @@ def find_dates(text: str, published: date) -> list[TimeExpression]:
         words = set(_TOKEN.findall(text[s_start:s_end].lower()))
         if _ANY_DIGIT.search(text, s_start, s_end):
             words.add("#")
+            if _ANY_YEAR.search(text, s_start, s_end):
+                words.add("Y")
         if _ANY_MONTH.search(text, s_start, s_end):
             words.add("M")
         hits = words & _KEYWORDS

@@ -1220,6 +1220,8 @@ class Reader:
 def _precision(d: TimeExpression) -> str:
     if d.precision in ("day", "month", "year"):
         return d.precision
+    if d.precision == "week":
+        return "day"  # "next week" is its Monday to its Sunday
     if d.first is not None and d.last is not None and d.first.year == d.last.year and d.first.month == d.last.month:
         return "month"
     return "year" if d.precision in ("decade",) else "month"
