@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from functools import cache
 
 from tracker.extraction.actors import CALENDAR_WORDS, NOT_NAME_WORDS, Mention, _is_capitalised
-from tracker.extraction.events import CUE_INDEX, DEFINITE, Reader, Sentence, _index, _precision
+from tracker.extraction.clauses import CUE_INDEX, Sentence, _index, _precision
 from tracker.extraction.gazetteer import DATA
+from tracker.extraction.meetings import DEFINITE, Reader
 
 
 @cache
