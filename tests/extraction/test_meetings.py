@@ -160,3 +160,33 @@ def test_a_cancelled_meeting_takes_the_day_of_the_later_report_of_the_cancellati
 def test_each_stop_of_a_trip_is_its_own_visit_even_where_the_state_is_not_named():
     text = "Secretary of State Maria Olsen will travel to Lusaka, Port Moresby and Manila next week."
     assert {place for *_, place in meetings(text)} == {"Lusaka", "Port Moresby", "Manila"}
+
+
+def test_the_leaders_stand_for_the_people_just_listed_together():
+    text = (
+        "Spanish Prime Minister Ana Ruiz and Italian Prime Minister Marco Bassi arrived in Oslo on Saturday. "
+        "The leaders met Norwegian Prime Minister Erik Dahl on Sunday."
+    )
+    talks = [m for m in meetings(text) if m[0] == "talks"]
+    assert talks == [("talks", "held", "2024-03-17", frozenset({"Ana Ruiz", "Marco Bassi", "Erik Dahl"}), "")]
+
+
+def test_a_news_agency_or_a_palace_after_a_title_word_is_no_person():
+    text = (
+        "Portugal's official Lusa news agency said the visit went well. "
+        "The two presidents met in the Grand Ajuda Palace on Friday."
+    )
+    assert people(text) == {}
+
+
+def test_an_agreement_signed_long_ago_is_background_not_a_signing():
+    text = "Ghana and Togo signed a border treaty on Friday. A trade pact signed in 2019 has since lapsed."
+    assert meetings(text) == [("signing", "held", "2024-03-15", frozenset({"Ghana", "Togo"}), "")]
+
+
+def test_sources_who_say_what_talks_will_cover_do_not_take_part_in_them():
+    text = (
+        "Chile and Peru will hold talks in Lima on Thursday. "
+        "Argentine sources say those talks will focus on fishing rights."
+    )
+    assert all("Argentina" not in m[3] for m in meetings(text))

@@ -43,6 +43,13 @@ ORG_WORDS_AFTER = frozenset(
     "accords accord agreement agreements protocol protocols format process talks summit declaration treaty airport".split()
 )
 
+# A title before a name that an institution noun ends or follows ("the official Lusa news agency", "the Grand
+# Ajuda Palace") names a body or a building, not a person.
+INSTITUTION_NOUNS = frozenset(
+    """news agency newspaper daily broadcaster television radio palace hall hotel airport centre center base
+    institute university museum cathedral stadium hospital""".split()
+)
+
 
 @dataclass(slots=True)
 class Actor:
@@ -378,6 +385,10 @@ class _Builder:
         honorific = all(self.lowers[k] in HONORIFICS or texts[k] == "." for k in range(a, j))
         if name_end is None or ((honorific or not abbreviated) and name_end - j < 2):
             return None
+        if self.lowers[name_end - 1] in INSTITUTION_NOUNS or (
+            name_end < n and self.lowers[name_end] in INSTITUTION_NOUNS
+        ):
+            return None
         name = re.sub(r"\s+", " ", self.text[tokens[j].start : tokens[name_end - 1].end])
         if name.split()[-1].rstrip(".").lower() in suffixes() and len(name.split()) > 2:
             name = name.rsplit(" ", 1)[0].rstrip(",")
@@ -510,6 +521,10 @@ class _Builder:
                 return None
             name_end = pre_start - 1
             span_start, span_end = name_start, end
+        if lowers[name_end - 1] in INSTITUTION_NOUNS or (
+            name_end < len(tokens) and lowers[name_end] in INSTITUTION_NOUNS
+        ):
+            return None
         name = self.text[tokens[name_start].start : tokens[name_end - 1].end]
         name = re.sub(r"\s+", " ", name)
         title = self._title_text(surface, title_target)

@@ -58,6 +58,7 @@ COUNTERPART = _set("counterpart")
 TOPIC_PREPOSITIONS = _set("topic_prepositions")
 TOPIC_WORDS = _set("topic_lead")
 DIRECTION_WORDS = _set("direction_words")
+RECENT_TOKENS = 120  # how far back "the leaders" looks for the people it stands for
 
 
 @dataclass(slots=True)
@@ -211,6 +212,12 @@ class ClauseReader:
                     listed = self._plural_reference(s, i)
                     if listed:
                         return listed, None, i
+                if low in GROUP_NOUNS:
+                    # "the leaders", "the European leaders": the people just listed together.
+                    the = self._definite_before(s, i)
+                    listed = self._latest_people(i) if the is not None else []
+                    if listed:
+                        return listed, None, the
                 if low == "government" and i > s.a and self.lowers[i - 1] in ("whose", "his", "her"):
                     person = self.cast.person_before(i)
                     affiliation = self.cast.actors[person].affiliation if person else ""
@@ -296,6 +303,22 @@ class ClauseReader:
                 break
             k -= 1
         return []
+
+    def _definite_before(self, s: Sentence, i: int) -> int | None:
+        """The "the" that opens the noun phrase ending at token i, over at most two words between."""
+        for k in range(i - 1, max(s.a, i - 3) - 1, -1):
+            low = self.lowers[k]
+            if low == "the":
+                return k
+            if low in SUBJECT_STOP or not low.isalpha() or low in GROUP_NOUNS:
+                return None
+        return None
+
+    def _latest_people(self, before: int) -> list[Mention]:
+        """The coordinated list of two to four people that ends nearest before token `before`, when near."""
+        lists = [self._enumeration(before, n, people=True) for n in (2, 3, 4)]
+        listed = max((run for run in lists if run), key=lambda run: run[-1].b, default=[])
+        return listed if listed and before - listed[-1].b < RECENT_TOKENS else []
 
     def _last_people(self, s: Sentence, n: int) -> list[Mention]:
         people: list[Mention] = []

@@ -222,6 +222,8 @@ class Reader(ClauseReader):
         when = self.pick_date(
             s, a, b, clause, prefer_for=status in ("cancelled", "postponed"), whole=single and not discussed
         )
+        if kind == "signing" and self._described_agreement(s, a, when):
+            return []
         definite = (
             lowers[a] in MEETING_NOUNS
             and any(lowers[k] in DEFINITE for k in range(max(s.a, a - 3), a))
@@ -294,6 +296,14 @@ class Reader(ClauseReader):
         draft = MeetingDraft(kind, status, participants, subject_keys, location, when, s, a, end_day, anaphoric)
         draft.unnamed = not participants and self._unnamed_parties(s, a, b, clause)
         return [draft]
+
+    def _described_agreement(self, s: Sentence, a: int, when: TimeExpression | None) -> bool:
+        """ "a truce signed last year that has not held": a participle that describes an agreement is background
+        unless it dates a signing in the month before publication."""
+        described = any(self.lowers[k] in AGREEMENT_WORDS for k in range(max(s.a, a - 2), a))
+        if not described or self.lowers[a] != "signed":
+            return False
+        return when is None or when.first is None or (self.published - when.first).days > 31
 
     def _sides(self, keys: list[str]) -> set[str]:
         out = set()
