@@ -190,3 +190,12 @@ def test_sources_who_say_what_talks_will_cover_do_not_take_part_in_them():
         "Argentine sources say those talks will focus on fishing rights."
     )
     assert all("Argentina" not in m[3] for m in meetings(text))
+
+
+def test_people_named_in_apposition_after_a_title_and_its_remit_are_both_sides():
+    text = (
+        "The top Chilean diplomat for Asian affairs, Rosa Vega, and Peru's top envoy for U.N. affairs, "
+        "Hugo Salas, met in Lima on Friday to open the talks."
+    )
+    assert meetings(text) == [("talks", "held", "2024-03-15", frozenset({"Rosa Vega", "Hugo Salas"}), "Lima")]
+    assert people(text) == {"Rosa Vega": ("Diplomat", "Chile"), "Hugo Salas": ("Envoy", "Peru")}

@@ -50,6 +50,8 @@ INSTITUTION_NOUNS = frozenset(
     institute university museum cathedral stadium hospital""".split()
 )
 
+REMIT_STOP = frozenset("said says is was were are has have had will who which that and or but".split())
+
 
 @dataclass(slots=True)
 class Actor:
@@ -510,6 +512,21 @@ class _Builder:
             name_start = end + 1
         else:
             name_start = end
+        remit_from = end + 1 if end < len(tokens) and lowers[end] in ("for", "of", "on") else end if preposition else -1
+        if name_end is None and remit_from >= 0:
+            # "the top diplomat for regional affairs, Rosa Vega, met ...": a remit, then the name in apposition.
+            comma = next((k for k in range(remit_from, min(len(tokens), remit_from + 6)) if lowers[k] == ","), None)
+            remit = comma is not None and all(
+                (lowers[k].isalpha() or lowers[k] in (".", "-")) and lowers[k] not in REMIT_STOP
+                for k in range(remit_from, comma)
+            )
+            if remit:
+                name_end = self._name_forward(comma + 1, covered)
+                if name_end is not None and not (name_end < len(tokens) and lowers[name_end] in (",", ".", ";")):
+                    name_end = None
+                name_start = comma + 1
+                if name_end is not None and remit_from == end and comma > end:
+                    title_target = ""  # "envoy for U.N. affairs": the state or body is the remit, not the post
         if name_end is not None:
             span_start, span_end = pre_start, name_end
         else:
