@@ -199,3 +199,30 @@ def test_people_named_in_apposition_after_a_title_and_its_remit_are_both_sides()
     )
     assert meetings(text) == [("talks", "held", "2024-03-15", frozenset({"Rosa Vega", "Hugo Salas"}), "Lima")]
     assert people(text) == {"Rosa Vega": ("Diplomat", "Chile"), "Hugo Salas": ("Envoy", "Peru")}
+
+
+def test_two_leaders_who_sign_after_their_talks_make_one_meeting():
+    text = (
+        "Chilean President Rosa Vega and Peruvian President Hugo Salas met in Lima on Friday. "
+        "The two leaders signed an agreement at the end of the talks."
+    )
+    assert meetings(text) == [("talks", "held", "2024-03-15", frozenset({"Rosa Vega", "Hugo Salas"}), "Lima")]
+
+
+def test_meetings_after_which_someone_travelled_on_are_that_persons_and_were_held():
+    text = (
+        "Chilean President Rosa Vega Jr. opened a trade fair on Friday. "
+        "Vega came to the port the day after meetings with Peruvian President Hugo Salas."
+    )
+    talks = [m for m in meetings(text) if m[0] == "talks"]
+    assert [(m[1], m[3]) for m in talks] == [("held", frozenset({"Rosa Vega Jr", "Hugo Salas"}))]
+
+
+def test_a_series_of_meetings_is_no_meeting():
+    assert meetings("The visit is the latest in a series of meetings between Chile and Peru.") == []
+
+
+def test_a_quoted_name_of_talks_keeps_the_two_nations_that_held_them():
+    text = 'Chile and Peru signed a pact on Friday. Last month, the two nations held "two-plus-two" talks in Lima.'
+    talks = [m for m in meetings(text) if m[0] == "talks"]
+    assert [(m[2], m[3]) for m in talks] == [("2024-02", frozenset({"Chile", "Peru"}))]

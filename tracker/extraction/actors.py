@@ -719,6 +719,8 @@ class _Builder:
             ):
                 continue
             words = actor.name.split()
+            while len(words) > 2 and words[-1].rstrip(".").lower() in suffixes():
+                words = words[:-1]  # "Marcos" for a name ending "Marcos Jr.", "Austin" for "Austin III"
             index.add(actor.name, Surface(key, "person"), case_sensitive=True)
             if len(words) > 1 and (not actor.known or key in named or self.known_surnames.get(words[-1]) == key):
                 index.add(words[-1], Surface(key, "surname"), case_sensitive=True)

@@ -259,6 +259,8 @@ class ClauseReader:
                 if low in CALENDAR_WORDS or self.texts[i][:1].isdigit():
                     break
                 skipped += 1
+                if low in ('"', "”") and (opening := self._quote_opening(s, i)) is not None:
+                    i = opening  # a quoted name ("two-plus-two" talks) is one word of the phrase
                 if skipped > 8:
                     break
                 i -= 1
@@ -271,6 +273,12 @@ class ClauseReader:
             break
         items.reverse()
         return items, None, start
+
+    def _quote_opening(self, s: Sentence, i: int) -> int | None:
+        for k in range(i - 1, max(s.a, i - 8) - 1, -1):
+            if self.lowers[k] in ('"', "“"):
+                return k
+        return None
 
     def _plural_reference(self, s: Sentence, i: int) -> list[Mention]:
         """ "the three leaders", "the four countries": the list of exactly that many named just before."""
@@ -461,6 +469,8 @@ class ClauseReader:
             )
         ):
             j += 1
+        if j < end and j > i and self.cast.token_mention[j] >= 0 and _is_capitalised(self.texts[j]):
+            return "", i, None  # "the Grand Kremlin Palace": a longer name around a known one, not read here
         if j > i and self.lowers[j - 1] not in ("of", "-"):
             words = self.text[self.tokens[i].start : self.tokens[j - 1].end]
             if self.lowers[i] not in ("the", "a", "an") and len(words) > 2:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from tracker.extraction.actors import CALENDAR_WORDS, _is_capitalised
 from tracker.extraction.clauses import (
+    CLAUSE_OPENERS,
     COUNTRY_NOUNS,
     NUMBER_WORDS_SMALL,
     PRONOUNS,
@@ -38,6 +39,8 @@ TOPIC_LEADS = DISCUSS | TOPIC_WORDS
 SPOKE = _set("spoke")
 UNNAMED_PARTIES = _set("unnamed_parties")
 DEFINITE = _set("definite")
+GENERIC_LEADS = _set("generic_leads")
+NOMINAL_LEADS = _set("nominal_leads")
 
 
 @dataclass(slots=True)
@@ -177,6 +180,8 @@ class Reader(ClauseReader):
             opening, _, _ = self.objects_after(s, clause[0])
             if opening and opening[0].a < a:
                 subject, subject_start = [m for m in opening if m.a < a], opening[0].a
+        if lowers[a] in MEETING_NOUNS and before == "of" and a - 2 >= s.a and lowers[a - 2] in GENERIC_LEADS:
+            return []  # "the latest in a series of meetings": meetings in general, not one
         if kind == "talks" and lowers[a] in MEETING_NOUNS and TOPIC_LEADS & set(lowers[max(clause[0], a - 8) : a]):
             # "to discuss a range of issues including the negotiations": a topic, not an event.
             return []
@@ -211,6 +216,14 @@ class Reader(ClauseReader):
                 if m is not None and m.role == "person":
                     subject_keys = [m.key]
                     break
+        if not subject_keys and kind in ("talks", "summit", "call") and before in NOMINAL_LEADS:
+            # "A came to the capital the day after meetings with B": A's meetings.
+            person = next(
+                (m for m in (self.mention_at(k) for k in range(s.a, a - 1)) if m is not None and m.role == "person"),
+                None,
+            )
+            if person is not None and person.key not in object_keys:
+                subject_keys = [person.key]
         if not subject_keys and inherited:
             subject_keys = list(inherited)
         status = self.status(s, max(clause[0], subject_start - 1), min(clause[1], max(b, object_end) + 4))
@@ -234,6 +247,10 @@ class Reader(ClauseReader):
             # No date and no status word: the tense of the clause decides.
             clause_text = self.text[self.tokens[clause[0]].start : self.tokens[clause[1] - 1].end]
             status = "held" if tense_of(clause_text) == "past" else "planned"
+            if status == "planned" and lowers[clause[0]] in CLAUSE_OPENERS:
+                # "after meetings with B": a clause without a verb takes the tense of the sentence around it.
+                sentence_text = self.text[self.tokens[s.a].start : self.tokens[s.b - 1].end]
+                status = self.status(s, s.a, s.b) or ("held" if tense_of(sentence_text) == "past" else "planned")
         if not status:
             status = "planned" if when is None or when.first is None or when.first >= self.published else "held"
             if when is not None and when.first is not None and when.first == self.published:
@@ -304,6 +321,18 @@ class Reader(ClauseReader):
         if not described or self.lowers[a] != "signed":
             return False
         return when is None or when.first is None or (self.published - when.first).days > 31
+
+    def _elsewhere(self, one: str, other: str) -> bool:
+        """Whether two places are known to lie in different states ("Manila", "the White House")."""
+        states = [self._place_state(place) for place in (one, other)]
+        return all(states) and states[0] != states[1]
+
+    def _place_state(self, place: str) -> str:
+        bare = place.removeprefix("the ")
+        key = self.g.by_form.get(bare.casefold(), "")
+        if key and self.g.entities[key].kind == "state":
+            return key
+        return self.g.city_state.get(bare, "")
 
     def _sides(self, keys: list[str]) -> set[str]:
         out = set()
@@ -602,6 +631,14 @@ class Reader(ClauseReader):
                         continue
                     if draft.kind == kept.kind == "visit" and draft.location and draft.location != kept.location:
                         continue  # another stop of the same trip
+                    if (
+                        draft.sentence is not kept.sentence
+                        and draft.location
+                        and kept.location
+                        and draft.location != kept.location
+                        and self._elsewhere(draft.location, kept.location)
+                    ):
+                        continue  # the same sides met again, in another state
                     same_sides = set(draft.participants) <= set(kept.participants) or (
                         draft.when is not None
                         and draft.sentence is not kept.sentence
@@ -613,6 +650,10 @@ class Reader(ClauseReader):
                             draft.kind == kept.kind
                             or draft.kind in ("visit", "talks")
                             and kept.kind in ("visit", "talks")
+                            # "The two men signed an agreement" with no date of its own: signed at that meeting.
+                            or draft.kind == "signing"
+                            and draft.when is None
+                            and kept.kind in ("visit", "talks", "summit")
                         ):
                             duplicate = True
                             kept.when = kept.when or draft.when
