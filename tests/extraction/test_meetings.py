@@ -226,3 +226,11 @@ def test_a_quoted_name_of_talks_keeps_the_two_nations_that_held_them():
     text = 'Chile and Peru signed a pact on Friday. Last month, the two nations held "two-plus-two" talks in Lima.'
     talks = [m for m in meetings(text) if m[0] == "talks"]
     assert [(m[2], m[3]) for m in talks] == [("2024-02", frozenset({"Chile", "Peru"}))]
+
+
+def test_the_date_of_what_two_people_discussed_does_not_date_their_talks():
+    text = (
+        "Maj. Gen. Paul Rivers spoke by phone with Brig. Gen. Amadou Sall on Monday. "
+        "Rivers and Sall discussed plans for the exercise scheduled for 2025."
+    )
+    assert [(m[0], m[2]) for m in meetings(text)] == [("call", "2024-03-18")]

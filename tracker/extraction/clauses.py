@@ -154,6 +154,7 @@ class ClauseReader:
         *,
         prefer_for: bool = False,
         whole: bool = False,
+        topic_after: int | None = None,
     ) -> TimeExpression | None:
         usable = [
             d
@@ -164,15 +165,17 @@ class ClauseReader:
             and not d.text.lower().startswith(("since", "until", "till", "through", "by "))
             and not self.reported(d)
         ]
+        if topic_after is not None:
+            # "discussed the drill scheduled for June": after the verb, a date "for" something dates the topic.
+            after = self.tokens[topic_after - 1].end
+            usable = [d for d in usable if d.start < after or not self._after_for(d)]
         if not usable:
             return None
         lo, hi = self.tokens[clause[0]].start, self.tokens[clause[1] - 1].end
         anchor = self.tokens[trigger_a].start
         inside = [d for d in usable if d.start >= lo and d.end <= hi]
         if prefer_for:
-            scheduled = [
-                d for d in inside or usable if self.text[max(0, d.start - 5) : d.start].strip().lower().endswith("for")
-            ]
+            scheduled = [d for d in inside or usable if self._after_for(d)]
             if scheduled:
                 inside = scheduled
         if not inside:
@@ -182,6 +185,9 @@ class ClauseReader:
             return None
         finer = any(d.precision in ("day", "month") for d in inside)
         return min(inside, key=lambda d: (finer and d.precision not in ("day", "month"), abs(d.start - anchor)))
+
+    def _after_for(self, d: TimeExpression) -> bool:
+        return self.text[max(0, d.start - 5) : d.start].strip().lower().endswith("for")
 
     # -- subjects and objects -----------------------------------------------------------------------
 

@@ -232,8 +232,15 @@ class Reader(ClauseReader):
         discussed = lowers[a] in DISCUSS
         if discussed and lowers[a] == "discussed" and status not in ("cancelled", "postponed"):
             status = "held"  # what they discussed may be planned; the discussion was held
+        # What they discussed ("plans for the drill scheduled for June") does not date the discussion.
         when = self.pick_date(
-            s, a, b, clause, prefer_for=status in ("cancelled", "postponed"), whole=single and not discussed
+            s,
+            a,
+            b,
+            clause,
+            prefer_for=status in ("cancelled", "postponed"),
+            whole=single and not discussed,
+            topic_after=b if discussed else None,
         )
         if kind == "signing" and self._described_agreement(s, a, when):
             return []
