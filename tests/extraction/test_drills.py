@@ -116,3 +116,11 @@ def test_an_edition_name_just_before_the_drill_word_names_the_drill():
 
 def test_an_edition_name_with_no_sides_and_a_stray_drill_word_is_no_drill():
     assert drills("Expo 2026 opened in Lyon on Friday. Visitors said the drills at the gates were slow.") == []
+
+
+def test_the_states_of_two_officers_who_discussed_a_drill_take_part_in_it():
+    (drill,) = drills(
+        "Maj. Gen. Paul Rivers, the U.S. Army Africa commander, and Brig. Gen. Amadou Sall, the Senegalese chief "
+        "of army staff, discussed the Sahel Shield exercise that is slated for September."
+    )
+    assert (drill.name, set(drill.participants)) == ("Sahel Shield", {"United States", "Senegal"})

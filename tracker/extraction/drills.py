@@ -16,7 +16,7 @@ from functools import cache
 from tracker.extraction.actors import CALENDAR_WORDS, NOT_NAME_WORDS, Mention, _is_capitalised
 from tracker.extraction.clauses import CUE_INDEX, Sentence, _index, _precision
 from tracker.extraction.gazetteer import DATA
-from tracker.extraction.meetings import DEFINITE, Reader
+from tracker.extraction.meetings import DEFINITE, DISCUSS, Reader
 
 
 @cache
@@ -722,6 +722,11 @@ class DrillReader:
             if owner is not None:
                 found.append(owner)
         found += self._subject(s, a, name_span)
+        # "A and B discussed the coming exercise": who plan a drill together take part in it.
+        for k in range(clause[0], a):
+            if lowers[k] in DISCUSS:
+                found += self.reader.subject_before(s, k)[0]
+                break
         for t in range(s.a, s.b):
             low = lowers[t]
             if self.cast.token_mention[t] >= 0:
