@@ -124,3 +124,11 @@ def test_the_states_of_two_officers_who_discussed_a_drill_take_part_in_it():
         "of army staff, discussed the Sahel Shield exercise that is slated for September."
     )
     assert (drill.name, set(drill.participants)) == ("Sahel Shield", {"United States", "Senegal"})
+
+
+def test_the_states_a_drill_is_held_in_together_take_part_in_it():
+    (drill,) = drills(
+        "Nordic Shield began on Monday. The exercise spans training areas in Norway, Sweden and Finland "
+        "and involves about 3,000 personnel."
+    )
+    assert {"Norway", "Sweden", "Finland"} <= set(drill.participants)

@@ -722,6 +722,13 @@ class DrillReader:
             if owner is not None:
                 found.append(owner)
         found += self._subject(s, a, name_span)
+        # "spans sites in A, B and C": the states a drill is held in, when it names several, host it together.
+        for k in range(after, min(s.b, clause[1])):
+            if lowers[k] == "in":
+                listed = [m for m in self._list_at(s, k + 1) if self.reader.kind_of(m.key) == "state"]
+                if len({m.key for m in listed}) >= 2:
+                    found += listed
+                    break
         # "A and B discussed the coming exercise": who plan a drill together take part in it.
         for k in range(clause[0], a):
             if lowers[k] in DISCUSS:
