@@ -132,3 +132,8 @@ def test_the_states_a_drill_is_held_in_together_take_part_in_it():
         "and involves about 3,000 personnel."
     )
     assert {"Norway", "Sweden", "Finland"} <= set(drill.participants)
+
+
+def test_service_members_of_a_state_who_will_join_a_drill_bring_their_state():
+    (drill,) = drills("Over the next month, thousands of Dutch service members will join the NATO exercise Cold Tide.")
+    assert set(drill.participants) == {"NATO", "Netherlands"}

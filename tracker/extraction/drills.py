@@ -39,6 +39,7 @@ BACKGROUND = W["background"]
 GENERIC = W["generic"]
 DISTINCT = W["distinct"]
 FORCES = W["forces"]
+FORCE_MODIFIERS = W["force_modifiers"]
 PARTIES = W["parties"]
 DRILL_VERBS = W["verbs"]
 AUXILIARIES = W["auxiliaries"]
@@ -810,6 +811,7 @@ class DrillReader:
             if (
                 self.lowers[k] in LIST_JOINS
                 or self.lowers[k] in DRILL_ADJECTIVES
+                or self.lowers[k] in FORCE_MODIFIERS
                 or (_is_capitalised(self.texts[k]) and self.lowers[k] in NOT_NAME_WORDS and not out)
             ):
                 if self.lowers[k] == "the" and out:
