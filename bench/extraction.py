@@ -11,11 +11,16 @@ repeats make one drill.
 With `--timebank ../shared/timebank` it also reads TimeBank's 183 documents once, with the scorer
 kept there, and prints DATE value-F1, span-F1 and the seconds the reading took (target: under 3 s
 on one core); the option is skipped with a note when the folder is absent.
+
+With `--corpus ../shared/corpus` it prints instead the corpus figures of the corpus's own score.py (its
+last JSON line) beside the reader's CPU milliseconds per 1,000 words on those articles (target: at most
+50), so that every change to the reader shows its figures beside its speed.
 """
 
 import argparse
 import importlib.util
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date
@@ -105,11 +110,46 @@ def timebank(folder: Path) -> None:
     )
 
 
+def corpus(folder: Path, runs: int = 5) -> None:
+    """The corpus score (score.py, run as the team runs it) and the reader's CPU ms per 1,000 words there."""
+    scorer = folder / "score.py"
+    if not scorer.exists():
+        print(f"(corpus not found at {folder}, skipped)")
+        return
+    articles = []
+    for path in sorted((folder / "articles").glob("*.txt")):
+        article = parse_article(path.read_text(encoding="utf-8"))
+        articles.append((article.body, date.fromisoformat(article.headers["published"])))
+    words = sum(len(body.split()) for body, _ in articles)
+    for body, published in articles:
+        extract(body, published)  # data loaded once, before the clock starts
+    samples = []
+    for _ in range(runs):
+        started = time.process_time()
+        for body, published in articles:
+            extract(body, published)
+        samples.append(time.process_time() - started)
+    ms = statistics.median(samples) * 1000 / (words / 1000)
+    scored = subprocess.run(
+        [sys.executable, str(scorer), "--python", sys.executable, "--corpus", str(folder)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    print(scored.stdout.strip().splitlines()[-1])
+    print(f"reader: {len(articles)} articles, {words:,} words, {ms:.1f} CPU ms per 1,000 words (median of {runs})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timebank", type=Path, help="folder of TimeBank (../shared/timebank) to score and time")
     parser.add_argument("--hostile", action="store_true", help="time articles of one drill sentence repeated")
+    parser.add_argument("--corpus", type=Path, help="folder of the scored corpus (../shared/corpus) to score and time")
     args = parser.parse_args()
+    if args.corpus:
+        corpus(args.corpus)
+        return
     if args.hostile:
         hostile()
         return

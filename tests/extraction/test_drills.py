@@ -116,3 +116,24 @@ def test_an_edition_name_just_before_the_drill_word_names_the_drill():
 
 def test_an_edition_name_with_no_sides_and_a_stray_drill_word_is_no_drill():
     assert drills("Expo 2026 opened in Lyon on Friday. Visitors said the drills at the gates were slow.") == []
+
+
+def test_the_states_of_two_officers_who_discussed_a_drill_take_part_in_it():
+    (drill,) = drills(
+        "Maj. Gen. Paul Rivers, the U.S. Army Africa commander, and Brig. Gen. Amadou Sall, the Senegalese chief "
+        "of army staff, discussed the Sahel Shield exercise that is slated for September."
+    )
+    assert (drill.name, set(drill.participants)) == ("Sahel Shield", {"United States", "Senegal"})
+
+
+def test_the_states_a_drill_is_held_in_together_take_part_in_it():
+    (drill,) = drills(
+        "Nordic Shield began on Monday. The exercise spans training areas in Norway, Sweden and Finland "
+        "and involves about 3,000 personnel."
+    )
+    assert {"Norway", "Sweden", "Finland"} <= set(drill.participants)
+
+
+def test_service_members_of_a_state_who_will_join_a_drill_bring_their_state():
+    (drill,) = drills("Over the next month, thousands of Dutch service members will join the NATO exercise Cold Tide.")
+    assert set(drill.participants) == {"NATO", "Netherlands"}

@@ -4,7 +4,7 @@ from datetime import date
 
 from tracker.extraction import KnownActor, extract, parse_article
 from tracker.extraction.gazetteer import load
-from tracker.extraction.sentences import split_sentences
+from tracker.extraction.sentences import sentence_starts, split_sentences
 
 PUBLISHED = date(2021, 3, 4)
 
@@ -30,6 +30,15 @@ def test_sentences_do_not_break_after_titles_initials_or_abbreviations():
     assert [text[a:b] for a, b in spans] == [
         "Mr. Smith met Gen. Jones in the U.S. capital on Feb. 3.",
         "They spoke for an hour.",
+    ]
+
+
+def test_sentence_starts_are_the_starts_of_the_same_sentences():
+    text = "Mr. Smith met Gen. Jones on Feb. 3. They spoke for an hour.\n\nTalks resume today."
+    assert [text[a:] for a in sentence_starts(text)] == [
+        text,
+        "They spoke for an hour.\n\nTalks resume today.",
+        "Talks resume today.",
     ]
 
 

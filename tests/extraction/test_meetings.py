@@ -160,3 +160,77 @@ def test_a_cancelled_meeting_takes_the_day_of_the_later_report_of_the_cancellati
 def test_each_stop_of_a_trip_is_its_own_visit_even_where_the_state_is_not_named():
     text = "Secretary of State Maria Olsen will travel to Lusaka, Port Moresby and Manila next week."
     assert {place for *_, place in meetings(text)} == {"Lusaka", "Port Moresby", "Manila"}
+
+
+def test_the_leaders_stand_for_the_people_just_listed_together():
+    text = (
+        "Spanish Prime Minister Ana Ruiz and Italian Prime Minister Marco Bassi arrived in Oslo on Saturday. "
+        "The leaders met Norwegian Prime Minister Erik Dahl on Sunday."
+    )
+    talks = [m for m in meetings(text) if m[0] == "talks"]
+    assert talks == [("talks", "held", "2024-03-17", frozenset({"Ana Ruiz", "Marco Bassi", "Erik Dahl"}), "")]
+
+
+def test_a_news_agency_or_a_palace_after_a_title_word_is_no_person():
+    text = (
+        "Portugal's official Lusa news agency said the visit went well. "
+        "The two presidents met in the Grand Ajuda Palace on Friday."
+    )
+    assert people(text) == {}
+
+
+def test_an_agreement_signed_long_ago_is_background_not_a_signing():
+    text = "Ghana and Togo signed a border treaty on Friday. A trade pact signed in 2019 has since lapsed."
+    assert meetings(text) == [("signing", "held", "2024-03-15", frozenset({"Ghana", "Togo"}), "")]
+
+
+def test_sources_who_say_what_talks_will_cover_do_not_take_part_in_them():
+    text = (
+        "Chile and Peru will hold talks in Lima on Thursday. "
+        "Argentine sources say those talks will focus on fishing rights."
+    )
+    assert all("Argentina" not in m[3] for m in meetings(text))
+
+
+def test_people_named_in_apposition_after_a_title_and_its_remit_are_both_sides():
+    text = (
+        "The top Chilean diplomat for Asian affairs, Rosa Vega, and Peru's top envoy for U.N. affairs, "
+        "Hugo Salas, met in Lima on Friday to open the talks."
+    )
+    assert meetings(text) == [("talks", "held", "2024-03-15", frozenset({"Rosa Vega", "Hugo Salas"}), "Lima")]
+    assert people(text) == {"Rosa Vega": ("Diplomat", "Chile"), "Hugo Salas": ("Envoy", "Peru")}
+
+
+def test_two_leaders_who_sign_after_their_talks_make_one_meeting():
+    text = (
+        "Chilean President Rosa Vega and Peruvian President Hugo Salas met in Lima on Friday. "
+        "The two leaders signed an agreement at the end of the talks."
+    )
+    assert meetings(text) == [("talks", "held", "2024-03-15", frozenset({"Rosa Vega", "Hugo Salas"}), "Lima")]
+
+
+def test_meetings_after_which_someone_travelled_on_are_that_persons_and_were_held():
+    text = (
+        "Chilean President Rosa Vega Jr. opened a trade fair on Friday. "
+        "Vega came to the port the day after meetings with Peruvian President Hugo Salas."
+    )
+    talks = [m for m in meetings(text) if m[0] == "talks"]
+    assert [(m[1], m[3]) for m in talks] == [("held", frozenset({"Rosa Vega Jr", "Hugo Salas"}))]
+
+
+def test_a_series_of_meetings_is_no_meeting():
+    assert meetings("The visit is the latest in a series of meetings between Chile and Peru.") == []
+
+
+def test_a_quoted_name_of_talks_keeps_the_two_nations_that_held_them():
+    text = 'Chile and Peru signed a pact on Friday. Last month, the two nations held "two-plus-two" talks in Lima.'
+    talks = [m for m in meetings(text) if m[0] == "talks"]
+    assert [(m[2], m[3]) for m in talks] == [("2024-02", frozenset({"Chile", "Peru"}))]
+
+
+def test_the_date_of_what_two_people_discussed_does_not_date_their_talks():
+    text = (
+        "Maj. Gen. Paul Rivers spoke by phone with Brig. Gen. Amadou Sall on Monday. "
+        "Rivers and Sall discussed plans for the exercise scheduled for 2025."
+    )
+    assert [(m[0], m[2]) for m in meetings(text)] == [("call", "2024-03-18")]

@@ -43,6 +43,15 @@ ORG_WORDS_AFTER = frozenset(
     "accords accord agreement agreements protocol protocols format process talks summit declaration treaty airport".split()
 )
 
+# A title before a name that an institution noun ends or follows ("the official Lusa news agency", "the Grand
+# Ajuda Palace") names a body or a building, not a person.
+INSTITUTION_NOUNS = frozenset(
+    """news agency newspaper daily broadcaster television radio palace hall hotel airport centre center base
+    institute university museum cathedral stadium hospital""".split()
+)
+
+REMIT_STOP = frozenset("said says is was were are has have had will who which that and or but".split())
+
 
 @dataclass(slots=True)
 class Actor:
@@ -378,6 +387,10 @@ class _Builder:
         honorific = all(self.lowers[k] in HONORIFICS or texts[k] == "." for k in range(a, j))
         if name_end is None or ((honorific or not abbreviated) and name_end - j < 2):
             return None
+        if self.lowers[name_end - 1] in INSTITUTION_NOUNS or (
+            name_end < n and self.lowers[name_end] in INSTITUTION_NOUNS
+        ):
+            return None
         name = re.sub(r"\s+", " ", self.text[tokens[j].start : tokens[name_end - 1].end])
         if name.split()[-1].rstrip(".").lower() in suffixes() and len(name.split()) > 2:
             name = name.rsplit(" ", 1)[0].rstrip(",")
@@ -499,6 +512,21 @@ class _Builder:
             name_start = end + 1
         else:
             name_start = end
+        remit_from = end + 1 if end < len(tokens) and lowers[end] in ("for", "of", "on") else end if preposition else -1
+        if name_end is None and remit_from >= 0:
+            # "the top diplomat for regional affairs, Rosa Vega, met ...": a remit, then the name in apposition.
+            comma = next((k for k in range(remit_from, min(len(tokens), remit_from + 6)) if lowers[k] == ","), None)
+            remit = comma is not None and all(
+                (lowers[k].isalpha() or lowers[k] in (".", "-")) and lowers[k] not in REMIT_STOP
+                for k in range(remit_from, comma)
+            )
+            if remit:
+                name_end = self._name_forward(comma + 1, covered)
+                if name_end is not None and not (name_end < len(tokens) and lowers[name_end] in (",", ".", ";")):
+                    name_end = None
+                name_start = comma + 1
+                if name_end is not None and remit_from == end and comma > end:
+                    title_target = ""  # "envoy for U.N. affairs": the state or body is the remit, not the post
         if name_end is not None:
             span_start, span_end = pre_start, name_end
         else:
@@ -510,6 +538,10 @@ class _Builder:
                 return None
             name_end = pre_start - 1
             span_start, span_end = name_start, end
+        if lowers[name_end - 1] in INSTITUTION_NOUNS or (
+            name_end < len(tokens) and lowers[name_end] in INSTITUTION_NOUNS
+        ):
+            return None
         name = self.text[tokens[name_start].start : tokens[name_end - 1].end]
         name = re.sub(r"\s+", " ", name)
         title = self._title_text(surface, title_target)
@@ -687,6 +719,8 @@ class _Builder:
             ):
                 continue
             words = actor.name.split()
+            while len(words) > 2 and words[-1].rstrip(".").lower() in suffixes():
+                words = words[:-1]  # "Marcos" for a name ending "Marcos Jr.", "Austin" for "Austin III"
             index.add(actor.name, Surface(key, "person"), case_sensitive=True)
             if len(words) > 1 and (not actor.known or key in named or self.known_surnames.get(words[-1]) == key):
                 index.add(words[-1], Surface(key, "surname"), case_sensitive=True)

@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from functools import cache
 
 from tracker.extraction.actors import CALENDAR_WORDS, NOT_NAME_WORDS, Mention, _is_capitalised
-from tracker.extraction.events import CUE_INDEX, DEFINITE, Reader, Sentence, _index, _precision
+from tracker.extraction.clauses import CUE_INDEX, Sentence, _index, _precision
 from tracker.extraction.gazetteer import DATA
+from tracker.extraction.meetings import DEFINITE, DISCUSS, Reader
 
 
 @cache
@@ -38,6 +39,7 @@ BACKGROUND = W["background"]
 GENERIC = W["generic"]
 DISTINCT = W["distinct"]
 FORCES = W["forces"]
+FORCE_MODIFIERS = W["force_modifiers"]
 PARTIES = W["parties"]
 DRILL_VERBS = W["verbs"]
 AUXILIARIES = W["auxiliaries"]
@@ -721,6 +723,18 @@ class DrillReader:
             if owner is not None:
                 found.append(owner)
         found += self._subject(s, a, name_span)
+        # "spans sites in A, B and C": the states a drill is held in, when it names several, host it together.
+        for k in range(after, min(s.b, clause[1])):
+            if lowers[k] == "in":
+                listed = [m for m in self._list_at(s, k + 1) if self.reader.kind_of(m.key) == "state"]
+                if len({m.key for m in listed}) >= 2:
+                    found += listed
+                    break
+        # "A and B discussed the coming exercise": who plan a drill together take part in it.
+        for k in range(clause[0], a):
+            if lowers[k] in DISCUSS:
+                found += self.reader.subject_before(s, k)[0]
+                break
         for t in range(s.a, s.b):
             low = lowers[t]
             if self.cast.token_mention[t] >= 0:
@@ -797,6 +811,7 @@ class DrillReader:
             if (
                 self.lowers[k] in LIST_JOINS
                 or self.lowers[k] in DRILL_ADJECTIVES
+                or self.lowers[k] in FORCE_MODIFIERS
                 or (_is_capitalised(self.texts[k]) and self.lowers[k] in NOT_NAME_WORDS and not out)
             ):
                 if self.lowers[k] == "the" and out:

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 
 from tracker.extraction.actors import HEAD_TITLES, Cast, dateline_place, slugify
 from tracker.extraction.actors import cast as build_cast
+from tracker.extraction.clauses import Sentence, _precision, iso
 from tracker.extraction.dates import TimeExpression, find_dates
 from tracker.extraction.drills import DrillDraft, DrillReader
-from tracker.extraction.events import MeetingDraft, Reader, Sentence, _precision, iso
 from tracker.extraction.gazetteer import Gazetteer, load
 from tracker.extraction.headlines import drill_headline, meeting_headline
+from tracker.extraction.meetings import MeetingDraft, Reader
 from tracker.extraction.sentences import split_sentences, tokenize
 from tracker.extraction.types import Extraction, KnownActor, ProposedActor, ProposedDrill, ProposedMeeting
 

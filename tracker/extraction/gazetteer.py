@@ -207,3 +207,13 @@ def load() -> Gazetteer:
         for form in {entity.name, *entity.surfaces}:
             by_form.setdefault(form.casefold(), entity.key)
     return Gazetteer(entities, names, titles, city_state, hq_of, by_form)
+
+
+@cache
+def word_records(name: str) -> dict[str, list[tuple[str, str]]]:
+    """The records of a word-list file in data/ (list, pattern, value), by list in file order, read once per process."""
+    lists: dict[str, list[tuple[str, str]]] = {}
+    for row in _rows(name):
+        kind, pattern, value = _cells(row, 3)[:3]
+        lists.setdefault(kind, []).append((pattern, value))
+    return lists

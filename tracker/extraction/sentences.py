@@ -43,6 +43,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def sentence_starts(text: str) -> list[int]:
+    """Offsets where sentences start, 0 first: the same boundaries as `split_sentences`, for readers that
+    look a position up with bisect (the date reader's tense markers)."""
+    return [0] + [start for start, _ in split_sentences(text) if start > 0]
+
+
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
     # Closing quotes belong to the sentence they close.
     while end < len(text) and text[end] in "\"'”’»)]":

@@ -1,246 +1,46 @@
-"""Clause reading and meetings: find the words that report a meeting, then read participants, place, date and status around them."""
+"""Meetings: find the words that report a meeting, then read participants, place, date and status around them."""
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tracker.extraction.actors import CALENDAR_WORDS, Cast, Mention, _is_capitalised
+from tracker.extraction.actors import CALENDAR_WORDS, _is_capitalised
+from tracker.extraction.clauses import (
+    CLAUSE_OPENERS,
+    COUNTRY_NOUNS,
+    NUMBER_WORDS_SMALL,
+    PRONOUNS,
+    TOPIC_WORDS,
+    ClauseReader,
+    Sentence,
+    _index,
+)
 from tracker.extraction.dates import TimeExpression, tense_of
-from tracker.extraction.gazetteer import Gazetteer, PhraseIndex, Surface
-from tracker.extraction.sentences import Token
+from tracker.extraction.gazetteer import word_records
+
+WORDS = word_records("meetings.tsv")
 
 
-def _index(table: dict[str, str], role: str) -> PhraseIndex:
-    index = PhraseIndex()
-    for phrase, value in table.items():
-        index.add(phrase, Surface(value, role), case_sensitive=False)
-    return index
+def _set(name: str) -> frozenset[str]:
+    return frozenset(pattern for pattern, _ in WORDS[name])
 
 
-MEETING_WORDS = {
-    **dict.fromkeys("talks meet meets met meeting meetings negotiations negotiated consultations".split(), "talks"),
-    **dict.fromkeys(["sit down with", "sat down with", "held discussions", "hold discussions"], "talks"),
-    **dict.fromkeys(
-        "visit visits visited visiting trip trips travel travels travelled traveled travelling traveling".split(),
-        "visit",
-    ),
-    **dict.fromkeys(
-        """go to|goes to|went to|going to go to|fly to|flies to|flew to|flying to|flew on to|fly on to|travelled on to|traveled on to|head to|heads to|headed to|heading to
-        |arrive in|arrives in|arrived in|arriving in|landed in|lands in""".replace("\n", "").split("|"),
-        "visit",
-    ),
-    **dict.fromkeys("summit summits conference".split(), "summit"),
-    **dict.fromkeys(
-        [
-            "press conference",
-            "news conference",
-            "press briefing",
-            "joint press",
-            "joint appearance",
-            "joint press conference",
-            "joint news conference",
-            "joint press briefing",
-        ],
-        "press_conference",
-    ),
-    **dict.fromkeys(
-        """phone call|telephone call|video call|phone calls|telephone calls|phone conversation|telephone conversation
-        |spoke by phone|spoke by telephone|spoke on the phone|spoke by video|talked by phone|speak by phone|speaks by phone
-        |phoned|telephoned|call with|calls with|videoconference|video conference|video link|teleconference
-        |teleconferences|spoke with|spoke today with|spoke yesterday with|speaks with|spoken with|talked with
-        |spoke separately with|spoke again with""".replace("\n", "").split("|"),
-        "call",
-    ),
-    # "A and B discussed ...": a readout's talks, kept only when two sides stand before the verb.
-    **dict.fromkeys("discussed discuss discusses".split(), "talks"),
-    **dict.fromkeys("signed sign signs signing approved initialled initialed inked".split(), "signing"),
-}
-TRIGGERS = _index({**MEETING_WORDS}, "meeting")
-KIND_RANK = {"talks": 0, "visit": 1, "signing": 2, "call": 3, "press_conference": 4, "summit": 5}
-
-AGREEMENT_WORDS = frozenset(
-    "agreement agreements accord accords deal treaty protocol memorandum pact declaration ceasefire truce charter communique".split()
-)
-CUES = {
-    "cancelled": [
-        "called off",
-        "call off",
-        "calls off",
-        "calling off",
-        "cancelled",
-        "canceled",
-        "cancel",
-        "cancels",
-        "scrapped",
-        "axed",
-        "abandoned",
-        "shelved",
-        "suspended",
-        "suspend",
-    ],
-    "postponed": ["postponed", "postpone", "postpones", "delayed", "put off", "pushed back", "rescheduled", "deferred"],
-    "ongoing": [
-        "begun",
-        "began",
-        "started",
-        "kicked off",
-        "under way",
-        "underway",
-        "launched",
-        "continue",
-        "continues",
-        "continuing",
-        "are being held",
-        "is being held",
-        "taking place",
-        "are holding",
-        "is holding",
-        "are conducting",
-        "is conducting",
-        "got under way",
-    ],
-    "planned": [
-        "will",
-        "'ll",
-        "’ll",
-        "shall",
-        "due",
-        "set to",
-        "scheduled",
-        "expected",
-        "plans",
-        "plan",
-        "planned",
-        "planning",
-        "intends",
-        "going to",
-        "to be held",
-        "upcoming",
-        "next",
-        "would",
-        "ahead of",
-        "preparing",
-        "prepares",
-        "aims to",
-        "hopes to",
-        "is to",
-        "are to",
-        "to host",
-        "will be held",
-        "proposed",
-    ],
-    "held": [
-        "met",
-        "held",
-        "had",
-        "hosted",
-        "took place",
-        "spoke",
-        "signed",
-        "approved",
-        "visited",
-        "went",
-        "travelled",
-        "traveled",
-        "flew",
-        "arrived",
-        "talked",
-        "discussed",
-        "agreed",
-        "concluded",
-        "ended",
-        "was",
-        "were",
-        "attended",
-        "welcomed",
-        "received",
-        "joined",
-        "completed",
-        "wrapped up",
-        "finished",
-        "conducted",
-        "staged",
-        "carried out",
-        "initialled",
-        "initialed",
-        "inked",
-        "have met",
-        "has met",
-        "opened",
-        "broke down",
-        "took part",
-    ],
-}
-# "agreed to hold a summit" plans one; "agreed" alone reports something done.
-CUES["planned"] += [
-    f"{lead} to {verb}"
-    for lead in ("agreed", "decided", "pledged", "promised", "vowed", "offered")
-    for verb in ("hold", "meet", "convene", "resume", "host", "visit", "travel", "talk")
-]
-CUE_INDEX = PhraseIndex()
-for _status, _phrases in CUES.items():
-    for _phrase in _phrases:
-        CUE_INDEX.add(_phrase, Surface(_status, "cue"), case_sensitive=False)
-
-CLAUSE_OPENERS = frozenset(
-    "despite amid although though because whereas which who whom whose that after before since when while but according if unless".split()
-)
-SUBJECT_STOP = CLAUSE_OPENERS | frozenset(
-    "said says told tells stated added warned claimed insisted believes believed ; : ( )".split()
-)
-PRONOUNS = frozenset("he she his her him".split())
-GROUP_NOUNS = frozenset("men women leaders presidents ministers sides".split())
-COUNTRY_NOUNS = frozenset("countries nations states powers governments".split())
-NUMBER_WORDS_SMALL = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-# Joins the items of an enumeration: "Serbia, Croatia and Bosnia".
-LIST_JOINS = frozenset([",", "and", "&", "the"])
-NEGATIONS = frozenset("without not never no".split())
-REPORTING = frozenset("said says told announced reported added confirmed stated".split())
-REPORTED = re.compile(
-    r"\b(?:said|says|told|announced|reported|added|confirmed|stated)\s+(?:on\s+|late\s+on\s+|early\s+on\s+)?$",
-    re.IGNORECASE,
-)
-MEETING_NOUNS = frozenset(
-    "talks meeting meetings summit summits negotiations conference visit trip call consultations".split()
-)
+MEETING_WORDS = dict(WORDS["trigger"])
+TRIGGERS = _index(MEETING_WORDS, "meeting")
+KIND_RANK = {kind: int(rank) for kind, rank in WORDS["kind_rank"]}
+AGREEMENT_WORDS = _set("agreement_words")
+NEGATIONS = _set("negations")
+MEETING_NOUNS = _set("meeting_nouns")
 RECENT = 30
-HELD_IN = frozenset("held place hosted venue convened".split())
-PLURAL_PRONOUNS = frozenset("they their them".split())
-CONNECTORS = frozenset(
-    """, and & as well both – — - known the ’ ' s envoys officials leaders ministers diplomats delegations delegation
-    negotiators representatives counterparts counterpart presidents heads top senior foreign defence defense prime
-    together along also of from""".split()
-)
-OBJECT_LEAD = frozenset(
-    """with between the a an separately again jointly each his her their its to of and leaders leader presidents president ministers minister
-    officials official delegation delegations envoys envoy representatives counterparts counterpart heads head top
-    senior foreign defence defense prime state government governments from ’ ' s new joint""".split()
-)
-COUNTERPART = frozenset(["counterpart", "counterparts"])
-BEGAN = frozenset("began begun opened started".split())
-DISCUSS = frozenset("discussed discuss discusses".split())
-TOPIC_PREPOSITIONS = frozenset("on about over regarding concerning".split())
-TOPIC_LEADS = DISCUSS | frozenset("including regarding about".split())
-SPOKE = frozenset("spoke speaks spoken talked".split())
-UNNAMED_PARTIES = frozenset(
-    "diplomats officials envoys negotiators delegations delegates leaders ministers representatives".split()
-)
-DIRECTION_WORDS = frozenset(
-    "eastern western northern southern central north south east west southeastern southwestern northeastern northwestern".split()
-)
-DEFINITE = frozenset("the these those this that such said".split())
-
-
-@dataclass(slots=True)
-class Sentence:
-    start: int
-    end: int
-    a: int  # first token
-    b: int  # one past the last token
-    dates: list[TimeExpression]
+BEGAN = _set("began")
+DISCUSS = _set("discuss")
+TOPIC_LEADS = DISCUSS | TOPIC_WORDS
+SPOKE = _set("spoke")
+UNNAMED_PARTIES = _set("unnamed_parties")
+DEFINITE = _set("definite")
+GENERIC_LEADS = _set("generic_leads")
+NOMINAL_LEADS = _set("nominal_leads")
 
 
 @dataclass(slots=True)
@@ -258,409 +58,8 @@ class MeetingDraft:
     unnamed: bool = False  # no one named, but the text says who in general ("diplomats", "the three countries")
 
 
-class Reader:
-    """Reads the events of one article; everything it needs is computed once in `engine.extract`."""
-
-    def __init__(self, text: str, tokens: list[Token], cast: Cast, gazetteer: Gazetteer, published: date):
-        self.text = text
-        self.tokens = tokens
-        self.lowers = [t.lower for t in tokens]
-        self.texts = [t.text for t in tokens]
-        self.cast = cast
-        self.g = gazetteer
-        self.published = published
-        self.date_tokens: set[int] = set()  # tokens inside a date of the sentence being read
-        self.second_group: set[str] = set()  # states listed after "as well as" in the last host list read
-
-    # -- small helpers ------------------------------------------------------------------------------
-
-    def mention_at(self, t: int) -> Mention | None:
-        index = self.cast.token_mention[t]
-        return self.cast.mentions[index] if index >= 0 else None
-
-    def kind_of(self, key: str) -> str:
-        actor = self.cast.actors.get(key)
-        if actor is not None:
-            return actor.kind
-        entity = self.g.entities.get(key)
-        return entity.kind if entity else ""
-
-    def expand(self, keys: list[str]) -> list[str]:
-        """Groups stand for their members; the result keeps first-seen order without repeats."""
-        out: list[str] = []
-        for key in keys:
-            members = self.cast.actors[key].members if key in self.cast.actors else ()
-            if not members and key in self.g.entities:
-                members = self.g.entities[key].members
-            for k in members or (key,):
-                if k not in out:
-                    out.append(k)
-        return out
-
-    def clause(self, s: Sentence, t: int) -> tuple[int, int]:
-        """Token range of the clause around token t: cut at ; and at words that open a subordinate clause."""
-        a = t
-        while a > s.a and self.lowers[a - 1] not in (";",) and self.lowers[a] not in CLAUSE_OPENERS:
-            a -= 1
-        b = t + 1
-        while b < s.b and self.lowers[b] not in CLAUSE_OPENERS and self.lowers[b] != ";":
-            b += 1
-        return a, b
-
-    def status(self, s: Sentence, a: int, b: int, *, drill: bool = False) -> str:
-        found: set[str] = set()
-        i = max(s.a, a)
-        while i < min(s.b, b):
-            hit = CUE_INDEX.match(self.lowers, self.texts, i)
-            if hit:
-                found.add(hit[1].entity)
-                i += hit[0]
-            else:
-                i += 1
-        order = (
-            ["cancelled", "postponed", "ongoing", "planned", "held"]
-            if drill
-            else ["cancelled", "postponed", "planned", "held", "ongoing"]
-        )
-        for status in order:
-            if status in found:
-                if status == "ongoing" and not drill:
-                    return "held"
-                return status
-        return ""
-
-    def reported(self, d: TimeExpression) -> bool:
-        """ "said on Monday": the day of a statement, not of the event."""
-        return bool(REPORTED.search(self.text[max(0, d.start - 30) : d.start]))
-
-    def pick_date(
-        self,
-        s: Sentence,
-        trigger_a: int,
-        trigger_b: int,
-        clause: tuple[int, int],
-        *,
-        prefer_for: bool = False,
-        whole: bool = False,
-    ) -> TimeExpression | None:
-        usable = [
-            d
-            for d in s.dates
-            if d.type in ("DATE", "TIME")
-            and d.first is not None
-            and d.precision not in ("ref", "duration")
-            and not d.text.lower().startswith(("since", "until", "till", "through", "by "))
-            and not self.reported(d)
-        ]
-        if not usable:
-            return None
-        lo, hi = self.tokens[clause[0]].start, self.tokens[clause[1] - 1].end
-        anchor = self.tokens[trigger_a].start
-        inside = [d for d in usable if d.start >= lo and d.end <= hi]
-        if prefer_for:
-            scheduled = [
-                d for d in inside or usable if self.text[max(0, d.start - 5) : d.start].strip().lower().endswith("for")
-            ]
-            if scheduled:
-                inside = scheduled
-        if not inside:
-            opening = [d for d in usable if d.start - s.start < 25]
-            inside = opening or (usable if whole else [])
-        if not inside:
-            return None
-        finer = any(d.precision in ("day", "month") for d in inside)
-        return min(inside, key=lambda d: (finer and d.precision not in ("day", "month"), abs(d.start - anchor)))
-
-    # -- subjects and objects -----------------------------------------------------------------------
-
-    def subject_before(self, s: Sentence, t: int) -> tuple[list[Mention], int | None, int]:
-        """The actors right before token t, as a coordinated list; and a pronoun standing for them, if any."""
-        items: list[Mention] = []
-        skipped = 0
-        i = t - 1
-        start = t
-        while i >= s.a:
-            m = self.mention_at(i)
-            if m is not None:
-                if m.role in ("place", "city"):
-                    break
-                if m.a > s.a and self.lowers[m.a - 1] in TOPIC_PREPOSITIONS:
-                    break  # "a peace deal on Ukraine during talks": what they talked about, not who
-                items.append(m)
-                start = m.a
-                i = m.a - 1
-                continue
-            low = self.lowers[i]
-            if low in SUBJECT_STOP:
-                break
-            if not items:
-                if low in PRONOUNS:
-                    return [], i, i
-                if low in NUMBER_WORDS_SMALL and i + 1 < t:
-                    listed = self._plural_reference(s, i)
-                    if listed:
-                        return listed, None, i
-                if low == "government" and i > s.a and self.lowers[i - 1] in ("whose", "his", "her"):
-                    person = self.cast.person_before(i)
-                    affiliation = self.cast.actors[person].affiliation if person else ""
-                    if affiliation:
-                        return (
-                            [
-                                Mention(
-                                    i,
-                                    i + 1,
-                                    self.tokens[i].start,
-                                    self.tokens[i].end,
-                                    affiliation,
-                                    "name",
-                                    "government",
-                                )
-                            ],
-                            None,
-                            i - 1,
-                        )
-                if low == ",":
-                    if i - 1 >= s.a and self.cast.token_mention[i - 1] >= 0:
-                        i -= 1
-                        continue
-                    # "Cyril Ramaphosa, who chairs the union this year, held ..." — step over the relative clause,
-                    # and over an apposition ("Roger Cloutier, the army's commander in Africa, held ...").
-                    for k in range(i - 1, max(s.a, i - 14), -1):
-                        if (
-                            self.lowers[k] in ("who", "which", "the")
-                            and k - 1 >= s.a
-                            and self.lowers[k - 1] == ","
-                            and k - 2 >= s.a
-                            and self.cast.token_mention[k - 2] >= 0
-                        ):
-                            i = k - 2
-                            break
-                    else:
-                        break
-                    continue
-                if low in CALENDAR_WORDS or self.texts[i][:1].isdigit():
-                    break
-                skipped += 1
-                if skipped > 8:
-                    break
-                i -= 1
-                continue
-            if low == "-" and i > s.a and self.lowers[i - 1] == "-":
-                break  # "VICENZA, Italy -- X held ...": a dateline, not a subject
-            if low in CONNECTORS:
-                i -= 1
-                continue
-            break
-        items.reverse()
-        return items, None, start
-
-    def _plural_reference(self, s: Sentence, i: int) -> list[Mention]:
-        """ "the three leaders", "the four countries": the list of exactly that many named just before."""
-        n, noun = NUMBER_WORDS_SMALL[self.lowers[i]], self.lowers[i + 1] if i + 1 < s.b else ""
-        if noun in GROUP_NOUNS:
-            return self._enumeration(i, n, people=True) or (self._last_people(s, n) if n <= 4 else [])
-        if noun in COUNTRY_NOUNS:
-            return self._enumeration(i, n, people=False)
-        return []
-
-    def _enumeration(self, before: int, n: int, *, people: bool) -> list[Mention]:
-        """The latest coordinated list of exactly n distinct people (or states) ending before token `before`."""
-        mentions = self.cast.mentions
-        k = bisect_left(self.cast.mention_starts, before) - 1
-        run: list[Mention] = []
-        for _ in range(200):
-            m = mentions[k] if k >= 0 else None
-            fits = m is not None and (
-                m.role == "person"
-                if people
-                else m.role in ("name", "demonym", "seat", "capital") and self.kind_of(m.key) == "state"
-            )
-            if fits and run and all(self.lowers[t] in LIST_JOINS for t in range(m.b, run[-1].a)):
-                run.append(m)
-            else:
-                if len({x.key for x in run}) == n and len(run) == n:
-                    return list(reversed(run))
-                run = [m] if fits else []
-            if m is None:
-                break
-            k -= 1
-        return []
-
-    def _last_people(self, s: Sentence, n: int) -> list[Mention]:
-        people: list[Mention] = []
-        j = s.a - 1
-        while j >= 0 and len(people) < n and s.a - j < 600:
-            m = self.mention_at(j)
-            if m is not None and m.role == "person" and all(p.key != m.key for p in people):
-                people.append(m)
-            j -= 1
-        return list(reversed(people)) if len(people) == n else []
-
-    def objects_after(self, s: Sentence, t: int) -> tuple[list[Mention], bool, int]:
-        """Actors listed after token t ("with the presidents of Estonia, Latvia and Lithuania")."""
-        items: list[Mention] = []
-        counterparts = False
-        lead = 0
-        i = t
-        while i < s.b:
-            m = self.mention_at(i)
-            if m is not None:
-                if m.role in ("place", "city"):
-                    break
-                items.append(m)
-                i = m.b
-                continue
-            low = self.lowers[i]
-            if low in COUNTERPART:
-                counterparts = True
-            if not items and low in NUMBER_WORDS_SMALL and i + 1 < s.b:
-                # "with each of the three leaders"
-                listed = self._plural_reference(s, i)
-                if listed:
-                    return listed, False, i + 2
-            if not items:
-                if low in OBJECT_LEAD and lead < 7 or (i in self.date_tokens and lead < 7):
-                    lead += 1
-                    i += 1
-                    continue
-                break
-            if low == "as" and self.lowers[i + 1 : i + 3] == ["well", "as"]:
-                i += 3
-                continue
-            if (
-                low in (",", "and", "&", "plus", "’", "'", "s", "the")
-                or low in COUNTERPART
-                or low in OBJECT_LEAD
-                and low not in ("to", "with", "from", "of")
-            ):
-                # a comma followed by something that is no actor ends the list (an apposition follows)
-                if low == "," and not self._actor_soon(i + 1, s.b):
-                    break
-                i += 1
-                continue
-            break
-        return items, counterparts, i
-
-    def _actor_soon(self, i: int, end: int) -> bool:
-        for j in range(i, min(end, i + 5)):
-            if self.cast.token_mention[j] >= 0:
-                m = self.mention_at(j)
-                return m is not None and m.role not in ("place", "city")
-            if self.lowers[j] not in ("and", "the", "also", "leaders", "presidents", "of"):
-                return False
-        return False
-
-    def keys(self, mentions: list[Mention]) -> list[str]:
-        out: list[str] = []
-        for m in mentions:
-            if m.key not in out:
-                out.append(m.key)
-        return out
-
-    def resolve_pronoun(self, s: Sentence, position: int, exclude: set[str]) -> list[str]:
-        if self.lowers[position] in PLURAL_PRONOUNS:
-            return []
-        key = self.cast.person_before(position, exclude)
-        if key is None:
-            return []
-        # "he" of a story is its protagonist more often than the person named last: when the last person is
-        # named once and another far more often, the pronoun is the other's.
-        counts: dict[str, int] = {}
-        k = bisect_left(self.cast.person_positions, position)
-        for other in self.cast.person_keys[:k]:
-            counts[other] = counts.get(other, 0) + 1
-        top = max((c, o) for o, c in counts.items() if o not in exclude)
-        if counts.get(key, 0) == 1 and top[0] >= 3:
-            return [top[1]]
-        return [key]
-
-    # -- places ---------------------------------------------------------------------------------------
-
-    def place_at(self, i: int, end: int) -> tuple[str, int, Mention | None]:
-        """Read a place starting at token i: a known venue or state, or a capitalised name ("the Black Sea")."""
-        if i < end and self.lowers[i] == "the":
-            i += 1
-        if i < end and self.lowers[i] in DIRECTION_WORDS:
-            i += 1
-        if i >= end:
-            return "", i, None
-        m = self.mention_at(i)
-        if m is not None and m.role == "demonym" and m.b < end:
-            following = self.lowers[m.b]
-            entity = self.g.entities.get(m.key)
-            if following == "capital" and entity is not None and entity.capitals:
-                return entity.capitals[0], m.b + 1, None
-            if (
-                following in ("city", "port", "town", "resort", "capital")
-                and m.b + 2 < end
-                and self.lowers[m.b + 1] == "of"
-            ):
-                return self.place_at(m.b + 2, end)
-        if m is not None:
-            if m.role == "person":
-                return "", i, None
-            if self.kind_of(m.key) == "group":
-                return "", i, None
-            if m.role in ("capital", "place", "city", "seat") or (m.role == "name" and self.kind_of(m.key) == "state"):
-                name = (
-                    m.text
-                    if m.role != "name"
-                    else self.cast.actors[m.key].name
-                    if m.key in self.cast.actors
-                    else m.text
-                )
-                if m.role == "seat":
-                    name = m.text
-                return name, m.b, m
-            return "", i, None
-        j = i
-        while (
-            j < end
-            and j - i < 5
-            and (
-                (
-                    _is_capitalised(self.texts[j])
-                    and self.lowers[j] not in CALENDAR_WORDS
-                    and self.cast.token_mention[j] < 0
-                )
-                or (j > i and self.lowers[j] in ("of", "-") and j + 1 < end and _is_capitalised(self.texts[j + 1]))
-            )
-        ):
-            j += 1
-        if j > i and self.lowers[j - 1] not in ("of", "-"):
-            words = self.text[self.tokens[i].start : self.tokens[j - 1].end]
-            if self.lowers[i] not in ("the", "a", "an") and len(words) > 2:
-                return words, j, None
-        return "", i, None
-
-    def location_in(
-        self, s: Sentence, a: int, b: int, *, extra: tuple[str, ...] = (), skip: tuple[int, int] = (0, 0)
-    ) -> str:
-        for i in range(max(a, s.a + 1), min(b, s.b)):
-            if self.lowers[i] == "in" and self.lowers[i - 1] in HELD_IN:
-                name, _, _ = self.place_at(i + 1, s.b)
-                if name:
-                    return name
-        for i in range(max(a, s.a), min(b, s.b)):
-            if skip[0] <= i < skip[1]:
-                continue
-            low = self.lowers[i]
-            if low in ("in", "at", *extra):
-                if (
-                    low == "in"
-                    and i + 1 < s.b
-                    and self.lowers[i + 1]
-                    in ("support", "order", "response", "addition", "favour", "favor", "talks", "line", "charge")
-                ):
-                    continue
-                if skip[0] <= i + 1 < skip[1] or skip[0] <= i + 2 < skip[1] and self.lowers[i + 1] == "the":
-                    continue
-                name, _, _ = self.place_at(i + 1, s.b)
-                if name:
-                    return name
-        return ""
-
-    # -- meetings -------------------------------------------------------------------------------------
+class Reader(ClauseReader):
+    """Reads the meetings of one article, clause by clause."""
 
     def meetings(self, sentences: list[Sentence]) -> list[MeetingDraft]:
         drafts: list[MeetingDraft] = []
@@ -781,6 +180,8 @@ class Reader:
             opening, _, _ = self.objects_after(s, clause[0])
             if opening and opening[0].a < a:
                 subject, subject_start = [m for m in opening if m.a < a], opening[0].a
+        if lowers[a] in MEETING_NOUNS and before == "of" and a - 2 >= s.a and lowers[a - 2] in GENERIC_LEADS:
+            return []  # "the latest in a series of meetings": meetings in general, not one
         if kind == "talks" and lowers[a] in MEETING_NOUNS and TOPIC_LEADS & set(lowers[max(clause[0], a - 8) : a]):
             # "to discuss a range of issues including the negotiations": a topic, not an event.
             return []
@@ -815,6 +216,14 @@ class Reader:
                 if m is not None and m.role == "person":
                     subject_keys = [m.key]
                     break
+        if not subject_keys and kind in ("talks", "summit", "call") and before in NOMINAL_LEADS:
+            # "A came to the capital the day after meetings with B": A's meetings.
+            person = next(
+                (m for m in (self.mention_at(k) for k in range(s.a, a - 1)) if m is not None and m.role == "person"),
+                None,
+            )
+            if person is not None and person.key not in object_keys:
+                subject_keys = [person.key]
         if not subject_keys and inherited:
             subject_keys = list(inherited)
         status = self.status(s, max(clause[0], subject_start - 1), min(clause[1], max(b, object_end) + 4))
@@ -823,9 +232,18 @@ class Reader:
         discussed = lowers[a] in DISCUSS
         if discussed and lowers[a] == "discussed" and status not in ("cancelled", "postponed"):
             status = "held"  # what they discussed may be planned; the discussion was held
+        # What they discussed ("plans for the drill scheduled for June") does not date the discussion.
         when = self.pick_date(
-            s, a, b, clause, prefer_for=status in ("cancelled", "postponed"), whole=single and not discussed
+            s,
+            a,
+            b,
+            clause,
+            prefer_for=status in ("cancelled", "postponed"),
+            whole=single and not discussed,
+            topic_after=b if discussed else None,
         )
+        if kind == "signing" and self._described_agreement(s, a, when):
+            return []
         definite = (
             lowers[a] in MEETING_NOUNS
             and any(lowers[k] in DEFINITE for k in range(max(s.a, a - 3), a))
@@ -836,6 +254,10 @@ class Reader:
             # No date and no status word: the tense of the clause decides.
             clause_text = self.text[self.tokens[clause[0]].start : self.tokens[clause[1] - 1].end]
             status = "held" if tense_of(clause_text) == "past" else "planned"
+            if status == "planned" and lowers[clause[0]] in CLAUSE_OPENERS:
+                # "after meetings with B": a clause without a verb takes the tense of the sentence around it.
+                sentence_text = self.text[self.tokens[s.a].start : self.tokens[s.b - 1].end]
+                status = self.status(s, s.a, s.b) or ("held" if tense_of(sentence_text) == "past" else "planned")
         if not status:
             status = "planned" if when is None or when.first is None or when.first >= self.published else "held"
             if when is not None and when.first is not None and when.first == self.published:
@@ -898,6 +320,26 @@ class Reader:
         draft = MeetingDraft(kind, status, participants, subject_keys, location, when, s, a, end_day, anaphoric)
         draft.unnamed = not participants and self._unnamed_parties(s, a, b, clause)
         return [draft]
+
+    def _described_agreement(self, s: Sentence, a: int, when: TimeExpression | None) -> bool:
+        """ "a truce signed last year that has not held": a participle that describes an agreement is background
+        unless it dates a signing in the month before publication."""
+        described = any(self.lowers[k] in AGREEMENT_WORDS for k in range(max(s.a, a - 2), a))
+        if not described or self.lowers[a] != "signed":
+            return False
+        return when is None or when.first is None or (self.published - when.first).days > 31
+
+    def _elsewhere(self, one: str, other: str) -> bool:
+        """Whether two places are known to lie in different states ("Manila", "the White House")."""
+        states = [self._place_state(place) for place in (one, other)]
+        return all(states) and states[0] != states[1]
+
+    def _place_state(self, place: str) -> str:
+        bare = place.removeprefix("the ")
+        key = self.g.by_form.get(bare.casefold(), "")
+        if key and self.g.entities[key].kind == "state":
+            return key
+        return self.g.city_state.get(bare, "")
 
     def _sides(self, keys: list[str]) -> set[str]:
         out = set()
@@ -1196,6 +638,14 @@ class Reader:
                         continue
                     if draft.kind == kept.kind == "visit" and draft.location and draft.location != kept.location:
                         continue  # another stop of the same trip
+                    if (
+                        draft.sentence is not kept.sentence
+                        and draft.location
+                        and kept.location
+                        and draft.location != kept.location
+                        and self._elsewhere(draft.location, kept.location)
+                    ):
+                        continue  # the same sides met again, in another state
                     same_sides = set(draft.participants) <= set(kept.participants) or (
                         draft.when is not None
                         and draft.sentence is not kept.sentence
@@ -1207,6 +657,10 @@ class Reader:
                             draft.kind == kept.kind
                             or draft.kind in ("visit", "talks")
                             and kept.kind in ("visit", "talks")
+                            # "The two men signed an agreement" with no date of its own: signed at that meeting.
+                            or draft.kind == "signing"
+                            and draft.when is None
+                            and kept.kind in ("visit", "talks", "summit")
                         ):
                             duplicate = True
                             kept.when = kept.when or draft.when
@@ -1215,23 +669,3 @@ class Reader:
             if not duplicate:
                 out.append(draft)
         return out
-
-
-def _precision(d: TimeExpression) -> str:
-    if d.precision in ("day", "month", "year"):
-        return d.precision
-    if d.precision == "week":
-        return "day"  # "next week" is its Monday to its Sunday
-    if d.first is not None and d.last is not None and d.first.year == d.last.year and d.first.month == d.last.month:
-        return "month"
-    return "year" if d.precision in ("decade",) else "month"
-
-
-def iso(value: date | None, precision: str) -> str | None:
-    if value is None:
-        return None
-    if precision == "year":
-        return f"{value.year:04d}"
-    if precision == "month":
-        return f"{value.year:04d}-{value.month:02d}"
-    return value.isoformat()
