@@ -106,3 +106,24 @@ def busy_month(n: int, *, first: date = date(2022, 2, 1), actors: list[Actor] | 
         else:
             events.append(meeting(*people, start=day, source=report, evidence=f"Meeting {i} took place."))
     return events
+
+
+def imported_talks(on: date = date(2022, 2, 10)) -> None:
+    """Save, through the article import, one reported meeting of Russia and Belarus in Minsk on `on`."""
+    from tracker.article_import import ArticleInput, article_import
+
+    text = "Russia and Belarus held talks in Minsk on Thursday."
+    article = ArticleInput(title="Talks", publisher="Wire", url="", published=on, text=text)
+    meeting = {
+        "kind": "talks",
+        "status": "held",
+        "start": on.isoformat(),
+        "end": None,
+        "participants": ["Russia", "Belarus"],
+        "location": "Minsk",
+        "evidence": text,
+        "evidence_start": 0,
+        "evidence_end": len(text),
+    }
+    actors = [{"name": "Russia", "kind": "state"}, {"name": "Belarus", "kind": "state"}]
+    article_import(article=article, proposals={"actors": actors, "meetings": [meeting], "drills": []})

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from tests import factories as f
 from tests.conftest import DEMO_FIXTURE
 from tracker.models import Actor, ActorDayTally, DayTally, Drill, Meeting, Participant
 
@@ -163,29 +164,7 @@ def test_a_generated_timeline_comes_with_correct_tallies():
 
 
 def test_an_article_import_counts_the_events_it_saves():
-    from tracker.article_import import ArticleInput, article_import
-
-    text = "Russia and Belarus held talks in Minsk on Thursday."
-    article = ArticleInput(title="Talks", publisher="Wire", url="", published=date(2022, 2, 11), text=text)
-    proposals = {
-        "actors": [{"name": "Russia", "kind": "state"}, {"name": "Belarus", "kind": "state"}],
-        "meetings": [
-            {
-                "kind": "talks",
-                "status": "held",
-                "start": "2022-02-10",
-                "end": None,
-                "participants": ["Russia", "Belarus"],
-                "location": "Minsk",
-                "evidence": text,
-                "evidence_start": 0,
-                "evidence_end": len(text),
-            }
-        ],
-        "drills": [],
-    }
-
-    article_import(article=article, proposals=proposals)
+    f.imported_talks(date(2022, 2, 10))
 
     assert DayTally.objects.counts(date(2022, 2, 10), date(2022, 2, 10)) == [("meeting", date(2022, 2, 10), 1)]
     assert stored() == from_scratch()

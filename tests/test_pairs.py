@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Max
 
+from tests import factories as f
 from tests.conftest import DEMO_FIXTURE
 from tracker.models import Actor, Drill, Meeting, PairTally, Participant
 
@@ -248,29 +249,7 @@ def test_importing_the_same_timeline_again_counts_nothing_twice():
 
 
 def test_an_article_import_counts_the_meetings_it_saves():
-    from tracker.article_import import ArticleInput, article_import
-
-    text = "Russia and Belarus held talks in Minsk on Thursday."
-    article = ArticleInput(title="Talks", publisher="Wire", url="", published=date(2022, 2, 11), text=text)
-    proposals = {
-        "actors": [{"name": "Russia", "kind": "state"}, {"name": "Belarus", "kind": "state"}],
-        "meetings": [
-            {
-                "kind": "talks",
-                "status": "held",
-                "start": "2022-02-10",
-                "end": None,
-                "participants": ["Russia", "Belarus"],
-                "location": "Minsk",
-                "evidence": text,
-                "evidence_start": 0,
-                "evidence_end": len(text),
-            }
-        ],
-        "drills": [],
-    }
-
-    article_import(article=article, proposals=proposals)
+    f.imported_talks(date(2022, 2, 10))
 
     assert pair(Actor.objects.get(name="Russia"), Actor.objects.get(name="Belarus")) == (1, date(2022, 2, 10))
     assert stored() == from_scratch()
