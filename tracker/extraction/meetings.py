@@ -17,7 +17,7 @@ from tracker.extraction.clauses import (
     _index,
 )
 from tracker.extraction.dates import TimeExpression, tense_of
-from tracker.extraction.gazetteer import word_records
+from tracker.extraction.gazetteer import word_records, world_city_state
 
 WORDS = word_records("meetings.tsv")
 
@@ -456,7 +456,8 @@ class Reader(ClauseReader):
                 host = [m.key]
                 name = self.g.entities[m.key].name if m.key in self.g.entities else name
             elif name:
-                host = []
+                state = world_city_state(name)
+                host = [state] if state in self.g.entities else []
             else:
                 m2 = self.mention_at(i)
                 if m2 is not None and m2.role in ("name", "person"):
