@@ -8,7 +8,6 @@ shared machine does not inflate them.
 """
 
 import argparse
-import importlib.util
 import sys
 import time
 from datetime import date
@@ -16,6 +15,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from extraction import timebank_scorer  # noqa: E402  (bench/extraction.py, beside this script)
 
 from tracker.extraction.dates import find_dates  # noqa: E402
 
@@ -47,13 +48,9 @@ def shapes() -> None:
 
 
 def timebank(folder: Path) -> None:
-    scorer = folder / "score.py"
-    if not scorer.exists():
-        print(f"(TimeBank not found at {folder}, skipped)")
+    score = timebank_scorer(folder)
+    if score is None:
         return
-    spec = importlib.util.spec_from_file_location("timebank_score", scorer)
-    score = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(score)
     docs = score.load_docs()
     started = time.process_time()
     for d in docs:

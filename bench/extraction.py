@@ -75,15 +75,23 @@ def hostile() -> None:
     drills.DrillReader.drills = read
 
 
-def timebank(folder: Path) -> None:
-    """DATE value-F1, span-F1 and reading time on TimeBank, scored as ../shared/timebank/score.py does."""
+def timebank_scorer(folder: Path):
+    """TimeBank's own scorer module (it reads the documents and tells a DATE), or None, said, when it is missing."""
     scorer = folder / "score.py"
     if not scorer.exists():
         print(f"(TimeBank not found at {folder}, skipped)")
-        return
+        return None
     spec = importlib.util.spec_from_file_location("timebank_score", scorer)
     score = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(score)
+    return score
+
+
+def timebank(folder: Path) -> None:
+    """DATE value-F1, span-F1 and reading time on TimeBank, scored as ../shared/timebank/score.py does."""
+    score = timebank_scorer(folder)
+    if score is None:
+        return
     docs = score.load_docs()
     n_gold = n_pred = span_hit = value_hit = 0
     started = time.perf_counter()

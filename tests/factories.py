@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.text import slugify
 
@@ -127,3 +127,41 @@ def imported_talks(on: date = date(2022, 2, 10)) -> None:
     }
     actors = [{"name": "Russia", "kind": "state"}, {"name": "Belarus", "kind": "state"}]
     article_import(article=article, proposals={"actors": actors, "meetings": [meeting], "drills": []})
+
+
+def mixed_meeting_writes(seed: int, *, states: int, days: int, most: int, steps: int = 40):
+    """Make `steps` random writes of meetings among `states` states over `days` days, yielding after each.
+
+    Creates (with 1 to `most` participants), moves a start, removes a participant, deletes a meeting or moves a
+    participant to another meeting as another actor: the writes that any tally kept beside meetings must follow.
+    """
+    import random
+
+    rng = random.Random(seed)
+    actors = [Actor.objects.create(name=f"State {n}", slug=f"state-{n}", kind=Actor.Kind.STATE) for n in range(states)]
+    meetings: list[Meeting] = []
+    for number in range(steps):
+        step = rng.randrange(6)
+        if step < 2 or not meetings:
+            day = date(2020, 1, 1) + timedelta(days=rng.randrange(days))
+            event = Meeting.objects.create(slug=f"m{number}", kind=Meeting.Kind.TALKS, start=day)
+            chosen = rng.sample(actors, rng.randrange(1, most + 1))
+            Participant.objects.bulk_create([Participant(meeting=event, actor=a) for a in chosen])
+            meetings.append(event)
+        elif step == 2:
+            Meeting.objects.filter(pk=rng.choice(meetings).pk).update(
+                start=date(2020, 1, 1) + timedelta(days=rng.randrange(days))
+            )
+        elif step == 3:
+            Participant.objects.filter(pk__in=Participant.objects.order_by("?").values("pk")[:1]).delete()
+        elif step == 4:
+            gone = meetings.pop(rng.randrange(len(meetings)))
+            Meeting.objects.filter(pk=gone.pk).delete()
+        else:
+            target = rng.choice(meetings)
+            present = set(target.participants.values_list("actor_id", flat=True))
+            free = [a for a in actors if a.pk not in present]
+            moving = Participant.objects.filter(meeting__isnull=False).exclude(meeting=target).order_by("?").first()
+            if free and moving:
+                Participant.objects.filter(pk=moving.pk).update(meeting=target, actor=rng.choice(free))
+        yield number

@@ -1,8 +1,7 @@
 """Events per day and per actor and day (DayTally, ActorDayTally) follow every write, whoever writes it."""
 
-import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -120,30 +119,7 @@ def test_participants_moved_to_another_actor_or_event_move_their_counts():
 
 
 def test_the_tallies_match_a_count_from_scratch_after_many_mixed_writes():
-    rng = random.Random(11)
-    actors = [actor(f"State {n}") for n in range(6)]
-    meetings = []
-    for number in range(40):
-        step = rng.randrange(6)
-        if step < 2 or not meetings:
-            day = date(2020, 1, 1) + timedelta(days=rng.randrange(20))
-            meetings.append(meeting(day, *rng.sample(actors, rng.randrange(1, 4)), slug=f"m{number}"))
-        elif step == 2:
-            Meeting.objects.filter(pk=rng.choice(meetings).pk).update(
-                start=date(2020, 1, 1) + timedelta(days=rng.randrange(20))
-            )
-        elif step == 3:
-            Participant.objects.filter(pk__in=Participant.objects.order_by("?").values("pk")[:1]).delete()
-        elif step == 4:
-            gone = meetings.pop(rng.randrange(len(meetings)))
-            Meeting.objects.filter(pk=gone.pk).delete()
-        else:
-            target = rng.choice(meetings)
-            present = set(target.participants.values_list("actor_id", flat=True))
-            free = [a for a in actors if a.pk not in present]
-            moving = Participant.objects.exclude(meeting=target).order_by("?").first()
-            if free and moving:
-                Participant.objects.filter(pk=moving.pk).update(meeting=target, actor=rng.choice(free))
+    for number in f.mixed_meeting_writes(11, states=6, days=20, most=3):
         assert stored() == from_scratch(), f"after step {number}"
 
 

@@ -1,6 +1,5 @@
-import random
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -101,30 +100,7 @@ def test_deleting_meetings_in_bulk_and_a_participant_moving_to_a_drill_keep_the_
 
 
 def test_the_tallies_match_a_count_from_scratch_after_many_mixed_writes():
-    rng = random.Random(7)
-    actors = [actor(f"State {n}") for n in range(8)]
-    meetings = []
-    for number in range(40):
-        step = rng.randrange(6)
-        if step < 2 or not meetings:
-            day = date(2020, 1, 1) + timedelta(days=rng.randrange(900))
-            meetings.append(meeting(day, *rng.sample(actors, rng.randrange(1, 5)), slug=f"m{number}"))
-        elif step == 2:
-            Meeting.objects.filter(pk=rng.choice(meetings).pk).update(
-                start=date(2020, 1, 1) + timedelta(days=rng.randrange(900))
-            )
-        elif step == 3:
-            Participant.objects.filter(pk__in=Participant.objects.order_by("?").values("pk")[:1]).delete()
-        elif step == 4:
-            gone = meetings.pop(rng.randrange(len(meetings)))
-            Meeting.objects.filter(pk=gone.pk).delete()
-        else:
-            target = rng.choice(meetings)
-            present = set(target.participants.values_list("actor_id", flat=True))
-            free = [a for a in actors if a.pk not in present]
-            moving = Participant.objects.filter(meeting__isnull=False).exclude(meeting=target).order_by("?").first()
-            if free and moving:
-                Participant.objects.filter(pk=moving.pk).update(meeting=target, actor=rng.choice(free))
+    for number in f.mixed_meeting_writes(7, states=8, days=900, most=4):
         assert stored() == from_scratch(), f"after step {number}"
 
 
