@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import QueryDict
 
 from tracker.dashboard import DEFAULT_ZOOM, ZOOM_SPAN, ZOOMS, Window
@@ -223,20 +223,13 @@ class Filters:
         Within a kind the newest row has the highest id, read from the end of the primary key's index
         (no index holds `created_at`); between the kinds their `created_at` decides. One query.
         """
-        parts, params = [], []
+        parts = []
         for events in self._kinds():
-            rows = events().filter(start__isnull=False).order_by("-pk").values("created_at", "start")[:1]
-            try:
-                sql, part_params = rows.query.sql_with_params()
-            except EmptyResultSet:
-                continue
-            parts.append(f"SELECT n.created_at, n.start FROM ({sql}) n")
-            params += part_params
-        if not parts:
-            return None
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            rows = cursor.fetchall()
+            parts += _part(
+                "q.created_at, q.start",
+                events().filter(start__isnull=False).order_by("-pk").values("created_at", "start")[:1],
+            )
+        rows = _union_all(parts)
         if not rows:
             return None
         newest = max(rows, key=lambda row: row[0])[1]
@@ -249,7 +242,7 @@ class Filters:
         The first after and the count come from one read of the start index, which stops after LATER_CAP + 1
         events; the latest is read (from the index's end) only for a kind that has any event after.
         """
-        rows, params = [], []
+        rows = []
         for events in self._kinds():
             try:
                 after_sql, after_params = (
@@ -267,13 +260,11 @@ class Filters:
                 f"CASE WHEN COUNT(*) > 0 THEN (SELECT l.start FROM ({latest_sql}) l) END" if latest else "NULL"
             )
             before_column = f"(SELECT b.start FROM ({before_sql}) b)" if before else "NULL"
-            rows.append(f"SELECT COUNT(*), MIN(a.start), {latest_column}, {before_column} FROM ({after_sql}) a")
-            params += [*(latest_params if latest else ()), *(before_params if before else ()), *after_params]
+            sql = f"SELECT COUNT(*), MIN(a.start), {latest_column}, {before_column} FROM ({after_sql}) a"
+            rows.append((sql, [*(latest_params if latest else ()), *(before_params if before else ()), *after_params]))
         if not rows:
             return Neighbours()
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(rows), params)
-            kinds = cursor.fetchall()
+        kinds = _union_all(rows)
         to_date = Meeting._meta.get_field("start").to_python
         return Neighbours(
             before=max((to_date(k[3]) for k in kinds if k[3]), default=None),
@@ -289,25 +280,14 @@ class Filters:
         One query for both kinds, each part stopping at `count` entries of its own window, so the window
         is read once however costly its filters are.
         """
-        parts, params = [], []
+        parts = []
         kinds = ((0, self.wants_meetings, self.meetings), (1, self.wants_drills, self.drills))
         for rank, wanted, events in kinds:
-            if not wanted:
-                continue
-            rows = _after(events().between(first, last), rank, after).chronological().values("start", "pk")[:count]
-            try:
-                sql, part_params = rows.query.sql_with_params()
-            except EmptyResultSet:
-                continue
-            # Django's union() cannot limit its parts on SQLite, so the parts are joined here.
-            parts.append(f"SELECT k.start, {rank}, k.pk FROM ({sql}) k")
-            params += part_params
-        if not parts:
-            return []
+            if wanted:
+                rows = _after(events().between(first, last), rank, after).chronological().values("start", "pk")[:count]
+                parts += _part(f"q.start, {rank}, q.pk", rows)
         start = Meeting._meta.get_field("start")
-        with connections[Meeting.objects.db].cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
-            keys = [(start.to_python(day), rank, pk) for day, rank, pk in cursor.fetchall()]
+        keys = [(start.to_python(day), rank, pk) for day, rank, pk in _union_all(parts)]
         return sorted(keys, key=lambda key: (key[0] or date.max, key[1], key[2]))[:count]
 
     def query(self, *, window: bool = True) -> QueryDict:
@@ -455,3 +435,21 @@ def parse_after(raw: str, errors: list[str]) -> Key | None:
     except ValueError:
         errors.append(f"The list position “{raw[:40]}” is not one Parley made; the list starts at the first event.")
         return None
+
+
+def _part(columns: str, rows: QuerySet) -> list[tuple[str, list]]:
+    """`SELECT columns FROM (rows) q` as a part for _union_all, or no part when the filters can match no row."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    return [(f"SELECT {columns} FROM ({sql}) q", list(params))]
+
+
+def _union_all(parts: list[tuple[str, list]]) -> list[tuple]:
+    """The rows of several SELECTs in one query; Django's union() cannot limit its parts on SQLite."""
+    if not parts:
+        return []
+    with connections[Meeting.objects.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql for sql, _ in parts), [p for _, params in parts for p in params])
+        return cursor.fetchall()
