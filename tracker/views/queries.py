@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from itertools import chain, islice, repeat
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Concat, Length, StrIndex
+from django.db.models import QuerySet
 
 from tracker.filters import Key
-from tracker.models import Actor, ActorDayTally, Alias, DayTally, Drill, Evidence, Meeting, Participant
+from tracker.models import Actor, ActorDayTally, Alias, DayTally, Drill, Evidence, Meeting, Participant, Source
 from tracker.pairs import count_meeting, new_pair
 from tracker.views.cards import EVENT_FIELDS, EXTRA_FIELDS, EventCard, EventRow, EvidenceRow, Person, SourceRow
 
@@ -30,75 +30,111 @@ def _card(kind: str, row: dict) -> EventCard:
     return EventCard(EventRow(type=kind, **row))
 
 
+# The reads every timeline page makes, whatever its filters, are written once as SQL: building them with
+# the ORM on each request cost more than running them (bench/run.py: about 4 ms of a 10 ms fragment).
+
+
+def _quoted(model, name: str) -> str:
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    return connection.ops.quote_name(field.column)
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@lru_cache
+def _event_select(vendor: str, kind: str) -> tuple[str, list[str]]:
+    model = MODELS[kind]
+    names = [*EVENT_FIELDS, *EXTRA_FIELDS[kind]]
+    columns = ", ".join(_quoted(model, name) for name in names)
+    return (
+        f"SELECT {columns} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {_quoted(model, 'pk')} IN",
+        names,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back the naive UTC time the ORM would have made aware.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def cards_for(keys: list[Key]) -> list[EventCard]:
     """The events at these keys, in the keys' order: one read by id per kind."""
     found: dict[tuple[int, int], EventCard] = {}
     for rank, kind in RANKS:
         ids = [pk for _, r, pk in keys if r == rank]
         if ids:
-            rows = MODELS[kind].objects.filter(pk__in=ids).values(*EVENT_FIELDS, *EXTRA_FIELDS[kind])
-            found.update(((rank, row["pk"]), _card(kind, row)) for row in rows)
+            select, names = _event_select(connection.vendor, kind)
+            for values in _fetch(f"{select} ({_marks(ids)})", ids):
+                row = dict(zip(names, values))
+                row["updated_at"] = _aware(row["updated_at"])
+                found[(rank, row["pk"])] = _card(kind, row)
     return [found[(rank, pk)] for _, rank, pk in keys if (rank, pk) in found]
 
 
-def _of_cards(cards: Iterable[EventCard]) -> tuple[dict[tuple[str, int], EventCard], Q]:
-    """The cards by (type, pk), and the condition that picks their participants or evidence: one query for both kinds."""
+def _of_cards(cards: Iterable[EventCard], alias: str) -> tuple[dict[tuple[str, int], EventCard], str, list[int]]:
+    """The cards by (type, pk), and the SQL condition on `alias`'s meeting and drill columns that picks their
+    participants or evidence, with its parameters: one query for both kinds."""
     by_key = {(card.type, card.event.pk): card for card in cards}
-    condition = Q()
+    conditions, params = [], []
     for kind in ("meeting", "drill"):
         if ids := [pk for type_, pk in by_key if type_ == kind]:
-            condition |= Q(**{f"{kind}_id__in": ids})
-    return by_key, condition
+            conditions.append(f"{alias}.{kind}_id IN ({_marks(ids)})")
+            params += ids
+    return by_key, " OR ".join(conditions), params
 
 
-def _short_name() -> Subquery:
-    """The participant's shortest alias that is a word of its name ("Truss" for Liz Truss), for chart labels:
-    read in the participants' query, so a label costs no query of its own."""
-    padded_name = Concat(Value(" "), OuterRef("actor__name"), Value(" "), output_field=CharField())
-    padded_alias = Concat(Value(" "), "name", Value(" "), output_field=CharField())
-    return Subquery(
-        Alias.objects.filter(actor=OuterRef("actor_id"))
-        .annotate(at=StrIndex(padded_name, padded_alias))
-        .filter(at__gt=0)
-        .order_by(Length("name"), "name")
-        .values("name")[:1]
+@lru_cache
+def _people_select(vendor: str) -> str:
+    participant, actor, alias = (
+        connection.ops.quote_name(model._meta.db_table) for model in (Participant, Actor, Alias)
+    )
+    position = "STRPOS" if vendor == "postgresql" else "INSTR"
+    # The participant's shortest alias that is a word of its name ("Truss" for Liz Truss), for chart
+    # labels: read in the participants' query, so a label costs no query of its own.
+    short = (
+        f"(SELECT s.name FROM {alias} s WHERE s.actor_id = p.actor_id"
+        f" AND {position}(' ' || a.name || ' ', ' ' || s.name || ' ') > 0 ORDER BY LENGTH(s.name), s.name LIMIT 1)"
+    )
+    return (
+        f"SELECT p.meeting_id, p.drill_id, p.actor_id, a.name, a.slug, p.role, {short}"
+        f" FROM {participant} p INNER JOIN {actor} a ON a.id = p.actor_id WHERE {{where}} ORDER BY p.id"
     )
 
 
 def add_people(cards: Iterable[EventCard]) -> None:
     """Each card's participants, in the order they were recorded, with their short names: one query."""
-    by_key, condition = _of_cards(cards)
+    by_key, condition, params = _of_cards(cards, "p")
     if not by_key:
         return
-    rows = (
-        Participant.objects.filter(condition)
-        .annotate(short=_short_name())
-        .order_by("pk")
-        .values_list("meeting_id", "drill_id", "actor_id", "actor__name", "actor__slug", "role", "short")
-    )
+    rows = _fetch(_people_select(connection.vendor).format(where=condition), params)
     for meeting_id, drill_id, actor_id, name, slug, role, short in rows:
         key = ("meeting", meeting_id) if meeting_id is not None else ("drill", drill_id)
         by_key[key].people.append(Person(actor_id, name, slug, role, short or ""))
 
 
+@lru_cache
+def _evidence_select(vendor: str) -> str:
+    evidence, source = (connection.ops.quote_name(model._meta.db_table) for model in (Evidence, Source))
+    return (
+        "SELECT e.meeting_id, e.drill_id, e.sentence, s.title, s.publisher, s.url, s.published"
+        f" FROM {evidence} e INNER JOIN {source} s ON s.id = e.source_id WHERE {{where}} ORDER BY s.published, e.id"
+    )
+
+
 def add_evidence(cards: Iterable[EventCard]) -> None:
     """Each card's sources with the sentence that reports it, oldest source first: one query."""
-    by_key, condition = _of_cards(cards)
+    by_key, condition, params = _of_cards(cards, "e")
     if not by_key:
         return
-    rows = (
-        Evidence.objects.filter(condition)
-        .order_by("source__published", "pk")
-        .values_list(
-            "meeting_id",
-            "drill_id",
-            "sentence",
-            "source__title",
-            "source__publisher",
-            "source__url",
-            "source__published",
-        )
-    )
+    rows = _fetch(_evidence_select(connection.vendor).format(where=condition), params)
     for meeting_id, drill_id, sentence, title, publisher, url, published in rows:
         key = ("meeting", meeting_id) if meeting_id is not None else ("drill", drill_id)
         by_key[key].evidence.append(EvidenceRow(sentence, SourceRow(title, publisher, url, published)))
@@ -171,16 +207,32 @@ def tallied_counts(
 ) -> tuple[Counter, Counter, Counter]:
     """Events of `types` per bucket of `days` days from `first`, per (actor, bucket) for `lane_ids`, and per
     type, read from the tallies the triggers keep (DayTally, ActorDayTally): two indexed reads of at most
-    a row per day and lane, however many events the window holds."""
+    a row per day and lane, however many events the window holds, summed per bucket by the database."""
     totals: Counter = Counter()
     lanes: Counter = Counter()
     per_type: Counter = Counter()
-    for kind, day, count in DayTally.objects.counts(first, last, types):
-        totals[(day - first).days // days] += count
+    if not types:
+        return totals, lanes, per_type
+    bucket = f"({_days_from('t.day')}) / %s"
+    start = first if connection.vendor == "postgresql" else first.isoformat()
+    where = f"t.day BETWEEN %s AND %s AND t.type IN ({_marks(types)}) AND t.events > 0"
+    day_tally = connection.ops.quote_name(DayTally._meta.db_table)
+    rows = _fetch(
+        f"SELECT t.type, {bucket} AS b, SUM(t.events) FROM {day_tally} t WHERE {where} GROUP BY t.type, b",
+        [start, days, first, last, *types],
+    )
+    for kind, b, count in rows:
+        totals[b] += count
         per_type[kind] += count
     if lane_ids and totals:
-        for actor_id, _, day, count in ActorDayTally.objects.counts(lane_ids, first, last, types):
-            lanes[(actor_id, (day - first).days // days)] += count
+        actor_tally = connection.ops.quote_name(ActorDayTally._meta.db_table)
+        rows = _fetch(
+            f"SELECT t.actor_id, {bucket} AS b, SUM(t.events) FROM {actor_tally} t"
+            f" WHERE t.actor_id IN ({_marks(lane_ids)}) AND {where} GROUP BY t.actor_id, b",
+            [start, days, *lane_ids, first, last, *types],
+        )
+        for actor_id, b, count in rows:
+            lanes[(actor_id, b)] += count
     return totals, lanes, per_type
 
 
