@@ -112,6 +112,7 @@ class Filters:
     errors: list[str] = field(default_factory=list)
     # True when the URL named an actor by a name or alias rather than by slug, so it should be rewritten.
     rewritten: bool = False
+    _events: dict = field(default_factory=dict, repr=False, compare=False)
     # The date fields' min and max.
     earliest: ClassVar[str] = EARLIEST.isoformat()
     latest: ClassVar[str] = LATEST.isoformat()
@@ -132,9 +133,24 @@ class Filters:
     def wants_drills(self) -> bool:
         return not self.kinds or DRILL in self.kinds
 
+    def _built(self, model, in_window: bool, build):
+        # A page asks for the same filtered events for several reads; the filter tree (an actor's EXISTS,
+        # a search) is built once per request and cloned by each read, not built again.
+        key = (
+            model,
+            in_window,
+            tuple((a.pk, a.__dict__.get(f"busy_in_{model._meta.model_name}")) for a in self.actors),
+        )
+        key += (self.match, tuple(self.kinds), tuple(self.statuses), self.q)
+        if key not in self._events:
+            self._events[key] = build(model.objects.all(), in_window=in_window)
+        return self._events[key]
+
     def meetings(self, queryset=None, *, in_window: bool = True):
         """Meetings that pass every filter except the date range."""
-        qs = Meeting.objects.all() if queryset is None else queryset
+        if queryset is None:
+            return self._built(Meeting, in_window, self.meetings)
+        qs = queryset
         if not self.wants_meetings:
             return qs.none()
         meeting_kinds = [kind for kind in self.kinds if kind != DRILL]
@@ -144,7 +160,9 @@ class Filters:
 
     def drills(self, queryset=None, *, in_window: bool = True):
         """Drills that pass every filter except the date range."""
-        qs = Drill.objects.all() if queryset is None else queryset
+        if queryset is None:
+            return self._built(Drill, in_window, self.drills)
+        qs = queryset
         if not self.wants_drills:
             return qs.none()
         return self._common(qs, in_window=in_window)
@@ -249,11 +267,15 @@ class Filters:
                     events().filter(start__gt=last).order_by("start").values("start")[: LATER_CAP + 1].query
                 ).sql_with_params()
                 latest_sql, latest_params = (
-                    events().filter(start__gt=last).order_by("-start").values("start")[:1].query
-                ).sql_with_params()
+                    (events().filter(start__gt=last).order_by("-start").values("start")[:1].query).sql_with_params()
+                    if latest
+                    else ("", ())
+                )
                 before_sql, before_params = (
-                    events().filter(start__lt=first).order_by("-start").values("start")[:1].query
-                ).sql_with_params()
+                    (events().filter(start__lt=first).order_by("-start").values("start")[:1].query).sql_with_params()
+                    if before
+                    else ("", ())
+                )
             except EmptyResultSet:
                 continue
             latest_column = (
@@ -261,7 +283,7 @@ class Filters:
             )
             before_column = f"(SELECT b.start FROM ({before_sql}) b)" if before else "NULL"
             sql = f"SELECT COUNT(*), MIN(a.start), {latest_column}, {before_column} FROM ({after_sql}) a"
-            rows.append((sql, [*(latest_params if latest else ()), *(before_params if before else ()), *after_params]))
+            rows.append((sql, [*latest_params, *before_params, *after_params]))
         if not rows:
             return Neighbours()
         kinds = _union_all(rows)
