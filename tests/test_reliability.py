@@ -244,6 +244,20 @@ def test_a_fixture_with_an_error_is_refused_naming_the_record_and_field_and_noth
     assert export() == demo
 
 
+def test_a_deeply_nested_fixture_is_a_clear_message_not_a_traceback(demo, tmp_path):
+    path = tmp_path / "nested.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+
+    with pytest.raises(CommandError) as error:
+        call_command("load_fixture", str(path), verbosity=0)
+
+    assert str(error.value) == (
+        "nested.json cannot be read: its lists or objects are nested thousands of levels deep; "
+        "a fixture needs five. Nothing was loaded."
+    )
+    assert export() == demo
+
+
 def test_a_valid_fixture_still_loads_and_loading_it_again_changes_nothing(demo):
     call_command("loaddata", DEMO_FIXTURE, verbosity=0)
 

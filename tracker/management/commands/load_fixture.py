@@ -17,6 +17,8 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from django.db import models
 
+from tracker.parley_json import too_deep
+
 
 def record_label(model: type[models.Model] | None, fields: dict[str, Any]) -> str:
     label = model._meta.label_lower if model else "unknown model"
@@ -72,6 +74,10 @@ class Command(loaddata.Command):
         try:
             super().load_label(fixture_label)
         except DeserializationError as error:
+            if isinstance(error.__cause__, RecursionError):
+                # A forged file: Python's JSON parser gave up before reading a single record.
+                message = too_deep("a fixture needs five")
+                raise CommandError(f"{self.current_file} cannot be read: {message}. Nothing was loaded.") from None
             index = self.current_record + 1
             raise CommandError(
                 f"{self.current_file}, record {index}{self.describe(fixture_label, index, error)} Nothing was loaded."
