@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import uuid
+from contextlib import contextmanager
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -14,11 +16,12 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from tests import factories
 from tests.conftest import DEMO_FIXTURE, SEED_ARTICLE
 from tracker.forms import MeetingProposalForm
+from tracker.import_runs import import_lock
 from tracker.limits import EARLIEST, LATEST, Capped, export_cap_note
 from tracker.models import Actor, Drill, Meeting, Source
 from tracker.parley_json import dumps, timeline_json
@@ -983,3 +986,48 @@ def test_an_article_with_more_proposals_than_a_review_holds_is_refused_with_the_
     assert "Parley proposes 3 actors, meetings and drills for this article; one review holds at most 2" in page
     assert "(PARLEY_REVIEW_MAX_PROPOSALS). Split the article into parts and import each one." in page
     assert not admin_client.session.get("article_imports")
+
+
+# Every command that writes many rows queues on the import lock, and says so when it gives up
+
+
+@contextmanager
+def import_lock_held_elsewhere():
+    """The import lock, taken by another connection (as another command would) for as long as the block runs."""
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with import_lock():
+                holding.set()
+                done.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+BUSY = (
+    "Another import or restore is running; this one waited 0.3 seconds for it to finish. "
+    "Nothing was written: try again when it has finished."
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_article_says_another_import_is_running_when_the_lock_stays_taken(settings, tmp_path):
+    settings.PARLEY_SQLITE_BUSY_SECONDS = 0.3
+    path = tmp_path / "tagus.txt"
+    path.write_text(TAGUS_ARTICLE, encoding="utf-8")
+
+    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+        call_command("import_article", str(path), stdout=StringIO())
+
+    assert str(error.value) == f"{path} was not imported. {BUSY}"
+    assert not Source.objects.exists() and not Meeting.objects.exists()

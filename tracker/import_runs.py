@@ -41,7 +41,7 @@ POLL_SECONDS = 0.1
 
 
 class ImportBusy(Exception):
-    """Another import held the import lock for longer than PARLEY_IMPORT_WAIT_SECONDS."""
+    """Another import (or restore, fixture or generated timeline) held the import lock for longer than allowed."""
 
 
 def lock_file_path() -> str:
@@ -59,8 +59,8 @@ def _wait_for(attempt: Callable[[], bool], wait: float) -> None:
     while not attempt():
         if time.monotonic() >= deadline:
             raise ImportBusy(
-                f"Another import is running; this one waited {wait:g} seconds for it "
-                "to finish. Nothing was imported: try again when it has finished."
+                f"Another import or restore is running; this one waited {wait:g} seconds for it "
+                "to finish. Nothing was written: try again when it has finished."
             )
         time.sleep(POLL_SECONDS)
 
