@@ -1031,3 +1031,44 @@ def test_import_article_says_another_import_is_running_when_the_lock_stays_taken
 
     assert str(error.value) == f"{path} was not imported. {BUSY}"
     assert not Source.objects.exists() and not Meeting.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_while_another_import_holds_the_lock_and_changes_nothing(settings, tmp_path):
+    settings.PARLEY_IMPORT_WAIT_SECONDS = 0.3
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+    path = tmp_path / ("demo.sqlite3" if connection.vendor == "sqlite" else "demo.dump")
+    call_command("backup", str(path), stdout=StringIO())
+    Actor.objects.create(name="Added after the backup", slug="added-after-the-backup", kind=Actor.Kind.STATE)
+    before = export()
+
+    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+        call_command("restore", str(path), "--noinput", stdout=StringIO())
+
+    assert str(error.value) == f"{path} was not restored. {BUSY}"
+    assert export() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_fixture_refuses_while_another_import_holds_the_lock_and_loads_nothing(settings, tmp_path):
+    settings.PARLEY_IMPORT_WAIT_SECONDS = 0.3
+    path = fixture_file(tmp_path, [ACTOR])
+
+    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+        call_command("load_fixture", str(path), verbosity=0)
+
+    assert str(error.value) == f"{path} was not loaded. {BUSY}"
+    assert not Actor.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_timeline_refuses_while_another_import_holds_the_lock_and_clears_nothing(settings):
+    settings.PARLEY_IMPORT_WAIT_SECONDS = 0.3
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+    before = export()
+
+    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+        call_command("generate_timeline", events=20, actors=8, clear=True, stdout=StringIO())
+
+    assert str(error.value) == f"No timeline was generated. {BUSY}"
+    assert export() == before

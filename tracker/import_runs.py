@@ -94,8 +94,11 @@ def import_lock(*, wait: float | None = None) -> Iterator[None]:
         release = lambda: None  # noqa: E731
     elif connection.vendor == "postgresql":
         _wait_for(_try_advisory_lock, wait)
+        session = connection.connection
 
         def release() -> None:
+            if connection.connection is not session:
+                return  # closed meanwhile (loaddata closes it when done): the lock went with the session
             try:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK])

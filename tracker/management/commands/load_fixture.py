@@ -17,6 +17,7 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from django.db import models
 
+from tracker.import_runs import ImportBusy, import_lock
 from tracker.parley_json import too_deep
 
 
@@ -43,6 +44,14 @@ def unresolved_references(model: type[models.Model], fields: dict[str, Any]) -> 
 
 class Command(loaddata.Command):
     help = loaddata.Command.help + " Every object is validated (full_clean) before it is saved."
+
+    def handle(self, *fixture_labels: str, **options) -> None:
+        try:
+            # Queued with the imports: both write many rows, and an import's undo must not meet half a fixture.
+            with import_lock():
+                super().handle(*fixture_labels, **options)
+        except ImportBusy as error:
+            raise CommandError(f"{', '.join(fixture_labels)} was not loaded. {error}") from None
 
     def parse_name(self, fixture_name: str):
         # load_label names each fixture file through here just before reading it.
