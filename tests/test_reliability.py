@@ -929,6 +929,23 @@ def test_the_article_commands_refuse_a_file_over_the_size_limit_before_reading_i
     assert not Source.objects.exists()
 
 
+@pytest.mark.parametrize("command", ["import_article", "extract_article"])
+def test_the_article_commands_refuse_a_saved_page_over_the_size_limit_before_reading_it(
+    db, settings, tmp_path, command
+):
+    settings.PARLEY_ARTICLE_MAX_BYTES = 1_000
+    path = tmp_path / "long.html"
+    path.write_text("<html><body><article>" + "<p>They talked on.</p>" * 100 + "</article></body></html>")
+
+    with pytest.raises(CommandError) as error:
+        call_command(command, str(path), stdout=StringIO())
+
+    assert str(error.value) == (
+        f"{path} was not read: The article is 2.2 kB; the limit is 1 kB. (PARLEY_ARTICLE_MAX_BYTES)"
+    )
+    assert not Source.objects.exists()
+
+
 @pytest.mark.parametrize(
     "header, says",
     [
