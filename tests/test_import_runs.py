@@ -211,8 +211,8 @@ def test_an_import_waits_for_the_running_one_and_gives_up_with_a_clear_message(s
         thread.join()
 
     assert str(error.value) == (
-        f"{path} was not imported. Another import is running; this one waited 0.3 seconds for it to finish. "
-        "Nothing was imported: try again when it has finished."
+        f"{path} was not imported. Another import or restore is running; this one waited 0.3 seconds for it to "
+        "finish. Nothing was written: try again when it has finished."
     )
     assert Meeting.objects.count() == 0
 

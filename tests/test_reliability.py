@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import uuid
+from contextlib import contextmanager
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -14,11 +16,12 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 
 from tests import factories
 from tests.conftest import DEMO_FIXTURE, SEED_ARTICLE
 from tracker.forms import MeetingProposalForm
+from tracker.import_runs import import_lock
 from tracker.limits import EARLIEST, LATEST, Capped, export_cap_note
 from tracker.models import Actor, Drill, Meeting, Source
 from tracker.parley_json import dumps, timeline_json
@@ -241,6 +244,20 @@ def test_a_fixture_with_an_error_is_refused_naming_the_record_and_field_and_noth
 
     assert str(error.value) == message
     assert not Actor.objects.filter(slug="ruritania").exists()
+    assert export() == demo
+
+
+def test_a_deeply_nested_fixture_is_a_clear_message_not_a_traceback(demo, tmp_path):
+    path = tmp_path / "nested.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+
+    with pytest.raises(CommandError) as error:
+        call_command("load_fixture", str(path), verbosity=0)
+
+    assert str(error.value) == (
+        "nested.json cannot be read: its lists or objects are nested thousands of levels deep; "
+        "a fixture needs five. Nothing was loaded."
+    )
     assert export() == demo
 
 
@@ -912,6 +929,23 @@ def test_the_article_commands_refuse_a_file_over_the_size_limit_before_reading_i
     assert not Source.objects.exists()
 
 
+@pytest.mark.parametrize("command", ["import_article", "extract_article"])
+def test_the_article_commands_refuse_a_saved_page_over_the_size_limit_before_reading_it(
+    db, settings, tmp_path, command
+):
+    settings.PARLEY_ARTICLE_MAX_BYTES = 1_000
+    path = tmp_path / "long.html"
+    path.write_text("<html><body><article>" + "<p>They talked on.</p>" * 100 + "</article></body></html>")
+
+    with pytest.raises(CommandError) as error:
+        call_command(command, str(path), stdout=StringIO())
+
+    assert str(error.value) == (
+        f"{path} was not read: The article is 2.2 kB; the limit is 1 kB. (PARLEY_ARTICLE_MAX_BYTES)"
+    )
+    assert not Source.objects.exists()
+
+
 @pytest.mark.parametrize(
     "header, says",
     [
@@ -969,3 +1003,89 @@ def test_an_article_with_more_proposals_than_a_review_holds_is_refused_with_the_
     assert "Parley proposes 3 actors, meetings and drills for this article; one review holds at most 2" in page
     assert "(PARLEY_REVIEW_MAX_PROPOSALS). Split the article into parts and import each one." in page
     assert not admin_client.session.get("article_imports")
+
+
+# Every command that writes many rows queues on the import lock, and says so when it gives up
+
+
+@contextmanager
+def import_lock_held_elsewhere():
+    """The import lock, taken by another connection (as another command would) for as long as the block runs."""
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with import_lock():
+                holding.set()
+                done.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+BUSY = (
+    "Another import or restore is running; this one waited 0.3 seconds for it to finish. "
+    "Nothing was written: try again when it has finished."
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_article_says_another_import_is_running_when_the_lock_stays_taken(settings, tmp_path):
+    settings.PARLEY_SQLITE_BUSY_SECONDS = 0.3
+    path = tmp_path / "tagus.txt"
+    path.write_text(TAGUS_ARTICLE, encoding="utf-8")
+
+    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+        call_command("import_article", str(path), stdout=StringIO())
+
+    assert str(error.value) == f"{path} was not imported. {BUSY}"
+    assert not Source.objects.exists() and not Meeting.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_while_another_import_holds_the_lock_and_changes_nothing(settings, tmp_path):
+    settings.PARLEY_IMPORT_WAIT_SECONDS = 0.3
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+    path = tmp_path / ("demo.sqlite3" if connection.vendor == "sqlite" else "demo.dump")
+    call_command("backup", str(path), stdout=StringIO())
+    Actor.objects.create(name="Added after the backup", slug="added-after-the-backup", kind=Actor.Kind.STATE)
+    before = export()
+
+    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+        call_command("restore", str(path), "--noinput", stdout=StringIO())
+
+    assert str(error.value) == f"{path} was not restored. {BUSY}"
+    assert export() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_fixture_refuses_while_another_import_holds_the_lock_and_loads_nothing(settings, tmp_path):
+    settings.PARLEY_IMPORT_WAIT_SECONDS = 0.3
+    path = fixture_file(tmp_path, [ACTOR])
+
+    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+        call_command("load_fixture", str(path), verbosity=0)
+
+    assert str(error.value) == f"{path} was not loaded. {BUSY}"
+    assert not Actor.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_timeline_refuses_while_another_import_holds_the_lock_and_clears_nothing(settings):
+    settings.PARLEY_IMPORT_WAIT_SECONDS = 0.3
+    call_command("loaddata", DEMO_FIXTURE, verbosity=0)
+    before = export()
+
+    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+        call_command("generate_timeline", events=20, actors=8, clear=True, stdout=StringIO())
+
+    assert str(error.value) == f"No timeline was generated. {BUSY}"
+    assert export() == before

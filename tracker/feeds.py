@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tracker.article_import import article_text_hash
+from tracker.limits import DATE_RANGE_TEXT, EARLIEST, LATEST
 from tracker.models import Actor, Feed, InboxItem, Source
 from tracker.web.fetch import XML_TYPES, FetchRefused, fetch
 from tracker.web.pages import NoArticle, fetch_page
@@ -119,6 +120,14 @@ def queue_entry(feed: Feed, entry: Any, report: FeedReport) -> None:
     if not title or published is None:
         missing = " and ".join(name for name, value in (("title", title), ("publication date", published)) if not value)
         report.problems.append(f"{link}: Parley found no {missing} on the page or in the feed.")
+        return
+    if not EARLIEST <= published <= LATEST:
+        # Stored, it would break every page that does date arithmetic on it; no feed means year 9999.
+        dated_by = "page" if page.published else "feed"
+        report.problems.append(
+            f"{link}: the {dated_by} dates it {published.isoformat()}, which is outside the dates Parley keeps "
+            f"({DATE_RANGE_TEXT}); the item was skipped."
+        )
         return
     if InboxItem.objects.same_article(url=link, publisher=publisher, title=title, published=published).exists():
         report.known += 1

@@ -41,7 +41,7 @@ POLL_SECONDS = 0.1
 
 
 class ImportBusy(Exception):
-    """Another import held the import lock for longer than PARLEY_IMPORT_WAIT_SECONDS."""
+    """Another import (or restore, fixture or generated timeline) held the import lock for longer than allowed."""
 
 
 def lock_file_path() -> str:
@@ -59,8 +59,8 @@ def _wait_for(attempt: Callable[[], bool], wait: float) -> None:
     while not attempt():
         if time.monotonic() >= deadline:
             raise ImportBusy(
-                f"Another import is running; this one waited {wait:g} seconds for it "
-                "to finish. Nothing was imported: try again when it has finished."
+                f"Another import or restore is running; this one waited {wait:g} seconds for it "
+                "to finish. Nothing was written: try again when it has finished."
             )
         time.sleep(POLL_SECONDS)
 
@@ -94,8 +94,11 @@ def import_lock(*, wait: float | None = None) -> Iterator[None]:
         release = lambda: None  # noqa: E731
     elif connection.vendor == "postgresql":
         _wait_for(_try_advisory_lock, wait)
+        session = connection.connection
 
         def release() -> None:
+            if connection.connection is not session:
+                return  # closed meanwhile (loaddata closes it when done): the lock went with the session
             try:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK])

@@ -211,13 +211,18 @@ def timeline_stream(
     yield "}\n"
 
 
+def too_deep(needs: str) -> str:
+    """What is wrong with JSON nested deeper than Python's parser reads, and how deep a good file (`needs`) goes."""
+    return f"its lists or objects are nested thousands of levels deep; {needs}"
+
+
 def loads(text: str) -> Any:
     """The JSON value `text` holds; json.JSONDecodeError when it is not JSON, ValueError when it nests too deep to read."""
     try:
         return json.loads(text)
     except RecursionError:
         # A timeline nests four levels deep; only a forged file nests thousands, and Python's parser gives up.
-        raise ValueError("its lists or objects are nested thousands of levels deep; a timeline needs four") from None
+        raise ValueError(too_deep("a timeline needs four")) from None
 
 
 def dumps(data: dict) -> str:

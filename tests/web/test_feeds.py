@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from tests.test_article_import import review_post_data
-from tests.website import OSLO_TITLE, RIGA_TITLE
+from tests.website import OSLO_TITLE, RIGA_TITLE, Answer
 from tracker.feeds import read_feeds
 from tracker.models import Feed, InboxItem, Source
 
@@ -197,3 +197,29 @@ def test_fetch_now_in_the_feed_admin_reports_each_feed(staff_client, website, fe
 def test_read_feeds_leaves_inactive_feeds_alone(website, feeds):
     Feed.objects.filter(pk=feeds[1].pk).update(active=False)
     assert [report.feed.name for report in read_feeds()] == ["North Wire"]
+
+
+@pytest.mark.parametrize(
+    "pub_date, day", [("Fri, 31 Dec 9999 08:00:00 GMT", "9999-12-31"), ("Sat, 01 Jan 0500 08:00:00 GMT", "0500-01-01")]
+)
+def test_a_feed_item_dated_outside_parleys_range_is_skipped_with_a_clear_message(website, pub_date, day):
+    # The Lisbon page gives no date, so the feed's is the one Parley would keep; the Oslo item is fine.
+    items = [("/articles/lisbon-talks.html", pub_date), ("/articles/oslo-talks.html", "Tue, 14 Mar 2023 09:30:00 GMT")]
+    entries = "".join(
+        f"<item><title>Item</title><link>{website.url(path)}</link><pubDate>{pub}</pubDate></item>"
+        for path, pub in items
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Far</title>{entries}</channel></rss>'
+    website.routes["/feeds/far.xml"] = Answer(body=body.encode(), content_type="application/rss+xml")
+    Feed.objects.create(name="Far Wire", url=website.url("/feeds/far.xml"))
+    try:
+        out, err = fetch_feeds()
+    finally:
+        del website.routes["/feeds/far.xml"]
+
+    assert out == "Far Wire: 1 new article in the inbox, 1 not read.\n"
+    assert err == (
+        f"  {website.url('/articles/lisbon-talks.html')}: the feed dates it {day}, which is outside the dates "
+        "Parley keeps (1000-01-01 to 8999-12-31); the item was skipped.\n"
+    )
+    assert list(InboxItem.objects.values_list("title", flat=True)) == [OSLO_TITLE]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -136,6 +137,15 @@ def test_an_unsafe_or_unusable_link_is_refused_on_the_form_with_its_reason(staff
     response = submit(staff_client, url=website.url(path))
     assert response.status_code == 200
     assert reason in response.content.decode()
+    assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize("command", ["import_article", "extract_article"])
+def test_the_article_commands_refuse_a_page_over_the_size_limit(website, command):
+    with pytest.raises(CommandError) as error:
+        call_command(command, website.url("/huge.html"), stdout=StringIO())
+
+    assert "the page is larger than the article limit of 1 MB (PARLEY_ARTICLE_MAX_BYTES)" in str(error.value)
     assert not Source.objects.exists()
 
 

@@ -15,6 +15,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from tracker.import_runs import ImportBusy, import_lock
 from tracker.models import (
     Actor,
     ActorDayTally,
@@ -502,6 +503,14 @@ class Command(BaseCommand):
     def handle(self, *args, events: int, actors: int, seed: int, clear: bool, verbosity: int, **options) -> None:
         if events < 0 or actors < 4:
             raise CommandError("--events must be 0 or more and --actors at least 4.")
+        try:
+            # Queued with the imports, so --clear never empties the tables under an import's batches.
+            with import_lock():
+                self.generate(events=events, actors=actors, seed=seed, clear=clear, verbosity=verbosity)
+        except ImportBusy as error:
+            raise CommandError(f"No timeline was generated. {error}") from None
+
+    def generate(self, *, events: int, actors: int, seed: int, clear: bool, verbosity: int) -> None:
         began = time.perf_counter()
         if clear:
             clear_timeline()

@@ -15,6 +15,7 @@ from tracker.article_import import (
     read_proposals,
     saved_message,
 )
+from tracker.import_runs import ImportBusy
 from tracker.management.article_file import add_article_arguments, checked_source, read_article
 from tracker.services import TimelineError
 
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             report = article_import(article=source, proposals=reading["proposals"], reviewed=reading["proposals"])
         except TimelineError as error:
             raise CommandError(f"Nothing was saved: {error}") from None
+        except ImportBusy as error:
+            raise CommandError(f"{file} was not imported. {error}") from None
         self.stdout.write(saved_message(report, source.title))
         if reading["already"]:
             count = len(reading["already"])

@@ -17,6 +17,9 @@ from django.core.management.commands import loaddata
 from django.core.serializers.base import DeserializationError
 from django.db import models
 
+from tracker.import_runs import ImportBusy, import_lock
+from tracker.parley_json import too_deep
+
 
 def record_label(model: type[models.Model] | None, fields: dict[str, Any]) -> str:
     label = model._meta.label_lower if model else "unknown model"
@@ -41,6 +44,14 @@ def unresolved_references(model: type[models.Model], fields: dict[str, Any]) -> 
 
 class Command(loaddata.Command):
     help = loaddata.Command.help + " Every object is validated (full_clean) before it is saved."
+
+    def handle(self, *fixture_labels: str, **options) -> None:
+        try:
+            # Queued with the imports: both write many rows, and an import's undo must not meet half a fixture.
+            with import_lock():
+                super().handle(*fixture_labels, **options)
+        except ImportBusy as error:
+            raise CommandError(f"{', '.join(fixture_labels)} was not loaded. {error}") from None
 
     def parse_name(self, fixture_name: str):
         # load_label names each fixture file through here just before reading it.
@@ -72,6 +83,10 @@ class Command(loaddata.Command):
         try:
             super().load_label(fixture_label)
         except DeserializationError as error:
+            if isinstance(error.__cause__, RecursionError):
+                # A forged file: Python's JSON parser gave up before reading a single record.
+                message = too_deep("a fixture needs five")
+                raise CommandError(f"{self.current_file} cannot be read: {message}. Nothing was loaded.") from None
             index = self.current_record + 1
             raise CommandError(
                 f"{self.current_file}, record {index}{self.describe(fixture_label, index, error)} Nothing was loaded."

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
+from tracker.import_runs import ImportBusy, import_lock
 from tracker.management.commands.backup import postgres_arguments, postgres_tool, run
 
 
@@ -28,8 +29,8 @@ def restore_sqlite(path: Path) -> None:
 
 
 def restore_postgresql(path: Path) -> None:
+    # The connection stays open while pg_restore runs: it holds the import lock, which closing would let go.
     arguments, environment = postgres_arguments()
-    connection.close()
     run(
         [
             postgres_tool("pg_restore"),
@@ -61,10 +62,17 @@ class Command(BaseCommand):
             answer = input(f"This replaces everything in {database} with {path}. Type 'yes' to continue: ")
             if answer != "yes":
                 raise CommandError("Restore cancelled; nothing changed.")
-        if connection.vendor == "sqlite":
-            restore_sqlite(path)
-        elif connection.vendor == "postgresql":
-            restore_postgresql(path)
-        else:
+        if connection.vendor not in ("sqlite", "postgresql"):
             raise CommandError(f"Restoring {connection.vendor} databases is not supported.")
+        try:
+            # Queued with the imports, so none of them writes into the database while it is being replaced.
+            with import_lock():
+                if connection.vendor == "sqlite":
+                    restore_sqlite(path)
+                else:
+                    restore_postgresql(path)
+        except ImportBusy as error:
+            raise CommandError(f"{path} was not restored. {error}") from None
+        if connection.vendor == "postgresql":
+            connection.close()  # the next query opens a new session, which knows nothing of the tables replaced
         self.stdout.write(self.style.SUCCESS(f"Restored {database} from {path}."))
