@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import F, Max, Q
 from django.db.models.expressions import RawSQL
 
-from tracker.models import Meeting, PairTally, Participant
+from tracker.models import Actor, Meeting, PairTally, Participant
 
 # Meetings still to come: shown apart from those held, never counted as met.
 AHEAD = ("planned", "postponed")
@@ -59,11 +60,15 @@ def count_meeting(row: dict, start, precision: str, status: str) -> None:
 
 def busiest_actors(size: int) -> list[dict]:
     """The `size` actors with most meetings, as the who-meets-whom matrix ranks them."""
-    return list(
-        PairTally.objects.filter(actor_a=F("actor_b"))
-        .order_by("-meetings", "actor_a__name")
-        .values("meetings", actor=F("actor_a"), slug=F("actor_a__slug"), name=F("actor_a__name"))[:size]
-    )
+    # Every dense chart reads this: written once as SQL, since building it with the ORM cost more than running it.
+    tally, actor = (connection.ops.quote_name(model._meta.db_table) for model in (PairTally, Actor))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.meetings, t.actor_a_id, a.slug, a.name FROM {tally} t INNER JOIN {actor} a ON a.id = t.actor_a_id"
+            " WHERE t.actor_a_id = t.actor_b_id ORDER BY t.meetings DESC, a.name LIMIT %s",
+            [size],
+        )
+        return [{"meetings": n, "actor": pk, "slug": slug, "name": name} for n, pk, slug, name in cursor.fetchall()]
 
 
 def pairs_among(actor_ids: Iterable[int]) -> dict[tuple[int, int], dict]:

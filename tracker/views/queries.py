@@ -164,7 +164,8 @@ def density_counts(
     """Events per bucket of `days` days from `first`, and per (actor, bucket) for `lane_ids`.
 
     Counts at most `limit` events, the earliest: returns how many it counted and the start of the
-    last, so the caller can say where the counting stopped. Two queries over one bounded index range.
+    last, so the caller can say where the counting stopped. One query, which reads the bounded index
+    range once (a WITH that both counts use) and probes each of its events' participants.
     """
     totals: Counter = Counter()
     lanes: Counter = Counter()
@@ -176,29 +177,27 @@ def density_counts(
     start_field = events.model._meta.get_field("start")
     bucket = f"({_days_from('w.start')}) / %s"
     bucket_params = [first if connection.vendor == "postgresql" else first.isoformat(), days]
-    counted, last_start = 0, None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {bucket} AS b, COUNT(*), MAX(w.start) FROM ({sql}) w GROUP BY b", [*bucket_params, *params]
+    statement = f"WITH w AS ({sql}) SELECT NULL, {bucket} AS b, COUNT(*), MAX(w.start) FROM w GROUP BY b"
+    statement_params = [*params, *bucket_params]
+    if lane_ids:
+        participant = connection.ops.quote_name(Participant._meta.db_table)
+        field = events.model._meta.model_name
+        # CROSS JOIN keeps SQLite reading the window first and probing each event's participants,
+        # instead of reading every participation of a busy actor.
+        statement += (
+            f" UNION ALL SELECT p.actor_id, {bucket} AS b, COUNT(*), NULL FROM w CROSS JOIN {participant} p"
+            f" WHERE p.{field}_id = w.pk AND p.actor_id IN ({_marks(lane_ids)}) GROUP BY p.actor_id, b"
         )
-        for b, count, latest in cursor.fetchall():
-            totals[max(b, 0)] += count
-            counted += count
-            latest = start_field.to_python(latest)
-            last_start = latest if last_start is None else max(last_start, latest)
-        if lane_ids and counted:
-            participant = connection.ops.quote_name(Participant._meta.db_table)
-            field = events.model._meta.model_name
-            marks = ", ".join(["%s"] * len(lane_ids))
-            # CROSS JOIN keeps SQLite reading the window first and probing each event's participants,
-            # instead of reading every participation of a busy actor.
-            cursor.execute(
-                f"SELECT p.actor_id, {bucket} AS b, COUNT(*) FROM ({sql}) w CROSS JOIN {participant} p"
-                f" WHERE p.{field}_id = w.pk AND p.actor_id IN ({marks}) GROUP BY p.actor_id, b",
-                [*bucket_params, *params, *lane_ids],
-            )
-            for actor_id, b, count in cursor.fetchall():
-                lanes[(actor_id, max(b, 0))] += count
+        statement_params += [*bucket_params, *lane_ids]
+    counted, last_start = 0, None
+    for actor_id, b, count, latest in _fetch(statement, statement_params):
+        if actor_id is not None:
+            lanes[(actor_id, max(b, 0))] += count
+            continue
+        totals[max(b, 0)] += count
+        counted += count
+        latest = start_field.to_python(latest)
+        last_start = latest if last_start is None else max(last_start, latest)
     return totals, lanes, counted, last_start
 
 
