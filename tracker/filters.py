@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.http import QueryDict
 
 from tracker.dashboard import DEFAULT_ZOOM, ZOOM_SPAN, ZOOMS, Window
@@ -74,6 +74,23 @@ def _after(events, rank: int, after: Key | None):
     if rank > after_rank:
         return events.filter(start__gte=day)
     return events.filter(start__gte=day).exclude(start=day, pk__lte=pk)
+
+
+class AmongFew(Func):
+    """`pk IN (ids)` for a subquery that yields few ids (a rare actor's events), which PostgreSQL reads
+    once as an array and looks up by primary key. As an IN it may instead walk the whole table's index
+    backwards, probing each row for the actor, when it expects the actor's events to come soon: 145 ms
+    at a million events for an actor with no drill."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra):
+        column, ids = (compiler.compile(expression) for expression in self.get_source_expressions())
+        return f"{column[0]} IN {ids[0]}", (*column[1], *ids[1])
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column, ids = (compiler.compile(expression) for expression in self.get_source_expressions())
+        return f"{column[0]} = ANY(ARRAY{ids[0]})", (*column[1], *ids[1])
 
 
 # Events dated after the opening window are counted up to this many, then "more than".
@@ -186,14 +203,18 @@ class Filters:
                 # Only this kind of event: the other kind's participations would fill the list with NULLs.
                 return Participant.objects.filter(actor__in=actors, **{f"{field}__isnull": False}).values(field)
 
+            def among(actors):
+                # In a window every listed actor is rare (FEW_EVENTS at most); outside one, any may be busy.
+                return AmongFew(F("pk"), Subquery(taking_part(actors))) if in_window else Q(pk__in=taking_part(actors))
+
             if self.match == "all":
                 for actor in listed:
-                    qs = qs.filter(pk__in=taking_part([actor]))
+                    qs = qs.filter(among([actor]))
                 qs = qs.involving(*probed)
             elif probed:
                 qs = qs.filter(Exists(Participant.objects.filter(actor__in=self.actors, **{field: OuterRef("pk")})))
             else:
-                qs = qs.filter(pk__in=taking_part(self.actors))
+                qs = qs.filter(among(self.actors))
         if self.q:
             qs = qs.mentioning(self.q)
         return qs
