@@ -537,6 +537,7 @@ class _Scan:
             starts.append(m.end())
         self.starts = starts
         self._tenses: dict[int, _TenseIndex] = {}
+        self._tenses_by_text: dict[str, _TenseIndex] = {}
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self.starts, pos) - 1
@@ -547,9 +548,15 @@ class _Scan:
         if _SINCE.search(self.text, max(0, start - 12), start):
             return "past"
         s_start, s_end = self.sentence(start)
-        if s_start not in self._tenses:
-            self._tenses[s_start] = _TenseIndex(_markers(self.text, s_start, s_end), _breaks(self.text, s_start, s_end))
-        return self._tenses[s_start].at(start, end)
+        index = self._tenses.get(s_start)
+        if index is None:
+            # Tense markers depend on the sentence alone, so a sentence repeated is read once.
+            sentence = self.text[s_start:s_end]
+            index = self._tenses_by_text.get(sentence)
+            if index is None:
+                index = self._tenses_by_text[sentence] = _TenseIndex(_markers(sentence), _breaks(sentence))
+            self._tenses[s_start] = index
+        return index.at(start - s_start, end - s_start)
 
     def limited_before(self, start: int) -> bool:
         """Whether a superlative or negation comes earlier in the sentence ("the first visit in four years")."""
@@ -1350,6 +1357,7 @@ _NEED_SETS = {
     "@seasons": frozenset(_SEASONS),
     "@weekdays": frozenset(_WEEKDAYS),
     "@decades": frozenset(_DECADE_WORDS),
+    "@numbers": _DIGIT | frozenset(_TENS) | frozenset(_SMALL[1:]),  # what {NUM_PLURAL} can begin with
 }
 
 
@@ -1400,13 +1408,17 @@ def _h_edge_of(scan: _Scan, m: re.Match[str]) -> _Cand | None:
 
 _RULES: tuple[_Rule, ...] = tuple(_load_rule(record) for record in _DATA["rule"])
 
+# Rules by the words of their first group of needs; the other groups are checked after.
 _KEYWORD_RANKS: dict[str, tuple[int, ...]] = {}
 for _rank, _r in enumerate(_RULES):
-    _needs = _r.needs
-    for _word in frozenset().union(*_needs):
+    for _word in _r.needs[0]:
         _KEYWORD_RANKS[_word] = (*_KEYWORD_RANKS.get(_word, ()), _rank)
-_KEYWORDS = frozenset(_KEYWORD_RANKS)
+_KEYWORDS = frozenset().union(*(need for rule in _RULES for need in rule.needs))
 _TOKEN = re.compile(r"[a-z]+")
+# The letters other than a-z that the patterns, case-insensitive, read as one ("ſince" as "since").
+_ASCII_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+# The longest look-behind of the patterns, "(?<!foreseeable\s)": how far before a sentence a match can look.
+_LOOK_BEHIND = 12
 _ANY_DIGIT = re.compile(r"\d")
 _ANY_YEAR = re.compile(_YEAR)
 _ANY_MONTH = re.compile(rf"{_MONTH}")  # case-sensitive, so "may" the verb does not wake the month patterns
@@ -1490,30 +1502,44 @@ def _apply_signals(scan: _Scan, c: _Cand) -> _Cand:
     return c
 
 
+def _ranks(text: str, s_start: int, s_end: int, sentence: str) -> list[int]:
+    """The rules worth trying on a sentence: those whose every group of `needs` meets its words."""
+    if not sentence.isascii():
+        sentence = sentence.translate(_ASCII_CASE)
+    words = set(_TOKEN.findall(sentence.lower()))
+    if _ANY_DIGIT.search(text, s_start, s_end):
+        words.add("#")
+        if _ANY_YEAR.search(text, s_start, s_end):
+            words.add("Y")
+    if _ANY_MONTH.search(text, s_start, s_end):
+        words.add("M")
+    hits = words & _KEYWORDS
+    ranks = sorted({rank for word in hits & _KEYWORD_RANKS.keys() for rank in _KEYWORD_RANKS[word]})
+    return [rank for rank in ranks if not any(hits.isdisjoint(need) for need in _RULES[rank].needs[1:])]
+
+
 def find_dates(text: str, published: date) -> list[TimeExpression]:
     """Every temporal expression in `text`, in order and non-overlapping, resolved against `published`."""
     scan = _Scan(text, published)
     cands: list[_Cand] = []
     bounds = scan.starts + [len(text)]
+    # Where each rule matched in a sentence, keyed by the sentence and the characters before it that
+    # look-behinds see: a sentence repeated is scanned once, and its matches are only re-read in place.
+    seen: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for s_start, s_end in zip(bounds, bounds[1:]):
-        words = set(_TOKEN.findall(text[s_start:s_end].lower()))
-        if _ANY_DIGIT.search(text, s_start, s_end):
-            words.add("#")
-            if _ANY_YEAR.search(text, s_start, s_end):
-                words.add("Y")
-        if _ANY_MONTH.search(text, s_start, s_end):
-            words.add("M")
-        hits = words & _KEYWORDS
-        ranks = sorted({rank for word in hits for rank in _KEYWORD_RANKS[word]})
-        for rank in ranks:
-            rule = _RULES[rank]
-            if len(rule.needs) > 1 and any(hits.isdisjoint(need) for need in rule.needs):
-                continue
-            for m in rule.pattern.finditer(text, s_start, s_end):
-                cand = rule.read(scan, m)
-                if cand is not None:
-                    cand.rank = rank
-                    cands.append(cand)
+        key = (text[max(0, s_start - _LOOK_BEHIND) : s_start], text[s_start:s_end])
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = [
+                (rank, m.start() - s_start)
+                for rank in _ranks(text, s_start, s_end, key[1])
+                for m in _RULES[rank].pattern.finditer(text, s_start, s_end)
+            ]
+        for rank, offset in found:
+            cand = _RULES[rank].read(scan, _RULES[rank].pattern.match(text, s_start + offset, s_end))
+            if cand is not None:
+                cand.rank = rank
+                cands.append(cand)
     chosen = [_apply_signals(scan, c) for c in _merge_ranges(scan, _anchor(scan, _select(cands)))]
     return [
         TimeExpression(
