@@ -362,6 +362,10 @@ _DETERMINERS = _words("a an the this that these those its their his her our my y
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _Marker = tuple[int, int, str, int, bool]  # start, end, tense, weight, opens a relative or "that" clause
 _RELATIVE = _words("that which who whom")
+# Every word that can start a verb group, besides those ending in "ed" or "'ll".
+_MARKER_WORDS = (
+    _MODALS | _TENSELESS_MODALS | _PLAN_TO | _PLAN_FOR | _BE | _HAVE | _PAST_WORDS | _PRESENT_WORDS | _DETERMINERS
+) | _IRREGULAR_PAST
 
 
 def _is_participle(original: str, word: str) -> bool:
@@ -375,7 +379,7 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
     tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, len(text) if end is None else end)]
     words = [t[2].lower().replace("’", "'") for t in tokens]
     n = len(tokens)
-    found: list[tuple[int, int, str, int]] = []
+    found: list[tuple[int, int, str, int, int]] = []
 
     def plan_at(j: int) -> bool:
         return j + 1 < n and (
@@ -389,38 +393,41 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
 
     i = 0
     while i < n:
-        t_start, t_end, original = tokens[i]
         word = words[i]
+        if word not in _MARKER_WORDS and not word.endswith(("ed", "'ll")):
+            i += 1  # most words: none of the tests below can hold
+            continue
+        t_start, t_end, original = tokens[i]
         if word in _MODALS or word.endswith("'ll"):
-            found.append((t_start, t_end, "future", 1))
+            found.append((t_start, t_end, "future", 1, i))
         elif word in _TENSELESS_MODALS and original.islower():
             if i + 1 < n and words[i + 1] != "have":
                 i += 1  # "could do" tells no tense; "may have been" is past, read on
         elif plan_at(i):
-            found.append((t_start, tokens[i + 1][1], "future", 1))
+            found.append((t_start, tokens[i + 1][1], "future", 1, i))
             i += 1
         elif word in _BE or word in _HAVE:
             j = after_adverbs(i + 1)
             if word in _BE and plan_at(j):
-                found.append((t_start, tokens[j + 1][1], "future", 1))
+                found.append((t_start, tokens[j + 1][1], "future", 1, i))
                 i = j + 1
             elif word in _HAVE and j < n and words[j] == "been" and plan_at(after_adverbs(j + 1)):
                 # "had been due to take place on Saturday": planned, so the day lies ahead of the report.
                 k = after_adverbs(j + 1)
-                found.append((t_start, tokens[k + 1][1], "future", 1))
+                found.append((t_start, tokens[k + 1][1], "future", 1, i))
                 i = k + 1
             elif j < n and _is_participle(tokens[j][2], words[j]):
                 if word in _HAVE or word in ("been", "was", "were", "wasn't", "weren't"):
-                    found.append((t_start, tokens[j][1], "past", 1))
+                    found.append((t_start, tokens[j][1], "past", 1, i))
                 elif word not in ("be", "being"):
-                    found.append((t_start, tokens[j][1], "present", 1))
+                    found.append((t_start, tokens[j][1], "present", 1, i))
                 i = j
             else:
-                found.append((t_start, t_end, "past" if word in _PAST_WORDS else "present", 1))
+                found.append((t_start, t_end, "past" if word in _PAST_WORDS else "present", 1, i))
         elif word in _PAST_WORDS:
-            found.append((t_start, t_end, "past", 1))
+            found.append((t_start, t_end, "past", 1, i))
         elif word in _PRESENT_WORDS:
-            found.append((t_start, t_end, "present", 1))
+            found.append((t_start, t_end, "present", 1, i))
         elif word in _DETERMINERS and i + 1 < n and _is_participle(tokens[i + 1][2], words[i + 1]):
             i += 1  # "a disputed election": an adjective, not a verb
         elif (
@@ -430,12 +437,10 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
             and text[t_end : t_end + 1] != "-"
         ):
             # A bare participle is often an adjective or reduced clause ("talks aimed at"), so it counts for less.
-            found.append((t_start, t_end, "past", 2))
+            found.append((t_start, t_end, "past", 2, i))
         i += 1
-    index_of = {t[0]: k for k, t in enumerate(tokens)}
     return [
-        (a, b, tense, weight, not _RELATIVE.isdisjoint(words[max(0, index_of[a] - 3) : index_of[a]]))
-        for a, b, tense, weight in found
+        (a, b, tense, weight, not _RELATIVE.isdisjoint(words[max(0, k - 3) : k])) for a, b, tense, weight, k in found
     ]
 
 

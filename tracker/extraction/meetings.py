@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -64,7 +65,12 @@ class Reader(ClauseReader):
     def meetings(self, sentences: list[Sentence]) -> list[MeetingDraft]:
         drafts: list[MeetingDraft] = []
         for s in sentences:
-            self.date_tokens = {t for d in s.dates for t in range(s.a, s.b) if d.start <= self.tokens[t].start < d.end}
+            # Found by bisection: a run-on sentence can hold hundreds of dates and tokens.
+            self.date_tokens = {
+                t
+                for d in s.dates
+                for t in range(bisect_left(self.starts, d.start, s.a, s.b), bisect_left(self.starts, d.end, s.a, s.b))
+            }
             triggers: list[tuple[int, int, str]] = []
             i = s.a
             while i < s.b:
@@ -435,8 +441,7 @@ class Reader(ClauseReader):
         in_dates = {
             t
             for d in s.dates
-            for t in range(s.a, s.b)
-            if d.start <= self.tokens[t].start and self.tokens[t].end <= d.end
+            for t in range(bisect_left(self.starts, d.start, s.a, s.b), bisect_right(self.ends, d.end, s.a, s.b))
         }
         named_orgs = {
             m.key
