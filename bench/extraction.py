@@ -77,7 +77,7 @@ def hostile_shapes(size: int) -> dict[str, str]:
         "distinct dated sentences": _numbered(
             lambda i: (
                 f"The ministers met on {WEEKDAYS[i % 7]}, {MONTHS[i % 12]} {i % 28 + 1}, {1990 + i % 35}, and "
-                f"will meet again in {i % 9 + 2} weeks, a year earlier than planned, talks {i} said. "
+                f"will meet again in {i % 9 + 2} weeks, a year earlier than planned, note {i} said. "
             ),
             size,
         ),
