@@ -376,8 +376,13 @@ def _is_participle(original: str, word: str) -> bool:
 
 def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]:
     """Tense-bearing verb groups in text[start:end]: "will", "is due to", "has begun", "was called", "met"."""
-    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, len(text) if end is None else end)]
-    words = [t[2].lower().replace("’", "'") for t in tokens]
+    stop = len(text) if end is None else end
+    tokens = list(_WORD.finditer(text, start, stop))
+    sentence = text[start:stop]
+    if sentence.isascii():
+        words = _WORD.findall(sentence.lower())  # the same words, lowered in one call
+    else:
+        words = [t.group().lower().replace("’", "'") for t in tokens]
     n = len(tokens)
     found: list[tuple[int, int, str, int, int]] = []
 
@@ -397,30 +402,31 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
         if word not in _MARKER_WORDS and not word.endswith(("ed", "'ll")):
             i += 1  # most words: none of the tests below can hold
             continue
-        t_start, t_end, original = tokens[i]
+        t_start, t_end = tokens[i].span()
+        original = tokens[i].group()
         if word in _MODALS or word.endswith("'ll"):
             found.append((t_start, t_end, "future", 1, i))
         elif word in _TENSELESS_MODALS and original.islower():
             if i + 1 < n and words[i + 1] != "have":
                 i += 1  # "could do" tells no tense; "may have been" is past, read on
         elif plan_at(i):
-            found.append((t_start, tokens[i + 1][1], "future", 1, i))
+            found.append((t_start, tokens[i + 1].end(), "future", 1, i))
             i += 1
         elif word in _BE or word in _HAVE:
             j = after_adverbs(i + 1)
             if word in _BE and plan_at(j):
-                found.append((t_start, tokens[j + 1][1], "future", 1, i))
+                found.append((t_start, tokens[j + 1].end(), "future", 1, i))
                 i = j + 1
             elif word in _HAVE and j < n and words[j] == "been" and plan_at(after_adverbs(j + 1)):
                 # "had been due to take place on Saturday": planned, so the day lies ahead of the report.
                 k = after_adverbs(j + 1)
-                found.append((t_start, tokens[k + 1][1], "future", 1, i))
+                found.append((t_start, tokens[k + 1].end(), "future", 1, i))
                 i = k + 1
-            elif j < n and _is_participle(tokens[j][2], words[j]):
+            elif j < n and _is_participle(tokens[j].group(), words[j]):
                 if word in _HAVE or word in ("been", "was", "were", "wasn't", "weren't"):
-                    found.append((t_start, tokens[j][1], "past", 1, i))
+                    found.append((t_start, tokens[j].end(), "past", 1, i))
                 elif word not in ("be", "being"):
-                    found.append((t_start, tokens[j][1], "present", 1, i))
+                    found.append((t_start, tokens[j].end(), "present", 1, i))
                 i = j
             else:
                 found.append((t_start, t_end, "past" if word in _PAST_WORDS else "present", 1, i))
@@ -428,7 +434,7 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
             found.append((t_start, t_end, "past", 1, i))
         elif word in _PRESENT_WORDS:
             found.append((t_start, t_end, "present", 1, i))
-        elif word in _DETERMINERS and i + 1 < n and _is_participle(tokens[i + 1][2], words[i + 1]):
+        elif word in _DETERMINERS and i + 1 < n and _is_participle(tokens[i + 1].group(), words[i + 1]):
             i += 1  # "a disputed election": an adjective, not a verb
         elif (
             _is_participle(original, word)
