@@ -71,6 +71,8 @@ from pathlib import Path
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
+from tracker.extraction.sentences import MAX_SENTENCE
+
 __all__ = ["TimeExpression", "find_dates", "last_day_of", "tense_of"]
 
 
@@ -535,6 +537,16 @@ _LIMITING = re.compile(
 )
 
 
+def _cut_run_on(text: str, starts: list[int], end: int) -> None:
+    """Cut the sentence from starts[-1] to `end` into pieces of at most MAX_SENTENCE characters, after a
+    space where there is one, as `split_sentences` does: a run-on "sentence" (a table, a log, junk) would
+    otherwise wake every pattern and be scanned whole by each."""
+    while end - starts[-1] > MAX_SENTENCE:
+        start = starts[-1]
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        starts.append(cut + 1 if cut > start else start + MAX_SENTENCE)
+
+
 class _Scan:
     """The state of one `find_dates` call: text, publication date, sentences and their tense markers."""
 
@@ -545,7 +557,9 @@ class _Scan:
         for m in _SENTENCE_BREAK.finditer(text):
             if m.group().startswith(".") and _ABBREVIATION.search(text, max(0, m.start() - 6), m.start() + 1):
                 continue
+            _cut_run_on(text, starts, m.end())
             starts.append(m.end())
+        _cut_run_on(text, starts, len(text))
         self.starts = starts
         self._tenses: dict[int, _TenseIndex] = {}
         self._tenses_by_text: dict[str, _TenseIndex] = {}
@@ -561,11 +575,13 @@ class _Scan:
         s_start, s_end = self.sentence(start)
         index = self._tenses.get(s_start)
         if index is None:
-            # Tense markers depend on the sentence alone, so a sentence repeated is read once.
-            sentence = self.text[s_start:s_end]
-            index = self._tenses_by_text.get(sentence)
+            # Tense markers depend on the sentence and a character either side, so a sentence repeated is read once.
+            key = self.text[max(0, s_start - 1) : s_end + 1]
+            index = self._tenses_by_text.get(key)
             if index is None:
-                index = self._tenses_by_text[sentence] = _TenseIndex(_markers(sentence), _breaks(sentence))
+                markers = [(a - s_start, b - s_start, *rest) for a, b, *rest in _markers(self.text, s_start, s_end)]
+                breaks = [b - s_start for b in _breaks(self.text, s_start, s_end)]
+                index = self._tenses_by_text[key] = _TenseIndex(markers, breaks)
             self._tenses[s_start] = index
         return index.at(start - s_start, end - s_start)
 
