@@ -67,9 +67,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+from dateutil.relativedelta import weekday as Weekday
 
 from tracker.extraction.sentences import MAX_SENTENCE
 
@@ -257,6 +259,7 @@ def _unit_span(unit: str, d: date) -> _Span:
     return _decade(d.year - d.year % 10)
 
 
+@lru_cache(maxsize=1024)
 def _shift(unit: str, n: int) -> relativedelta:
     if unit == "fortnight":
         return relativedelta(weeks=2 * n)
@@ -897,6 +900,12 @@ def _part_of_day(m: re.Match[str], span: _Span, part: str | None) -> _Cand:
     return cand
 
 
+@lru_cache(maxsize=1024)
+def _nearest_weekday(day: date, wd: Weekday, step: int) -> date:
+    """`wd` on or before `day` (step -1) or on or after it (+1); kept, as a text names the same few days."""
+    return day + relativedelta(weekday=wd(step))
+
+
 def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
     published = scan.published
     wd = _WEEKDAYS[m["wd"].lower()]
@@ -916,16 +925,16 @@ def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
         week = published + timedelta(weeks={"this": 0, "next": 1, "last": -1}[m["wk"].lower()])
         day = week - timedelta(days=week.weekday()) + timedelta(days=wd.weekday)
     elif rel == "last" or rel == "past":
-        day = published - timedelta(days=1) + relativedelta(weekday=wd(-1))
+        day = _nearest_weekday(published - timedelta(days=1), wd, -1)
     elif rel in ("next", "coming"):
-        day = published + timedelta(days=1) + relativedelta(weekday=wd(+1))
+        day = _nearest_weekday(published + timedelta(days=1), wd, +1)
     elif rel == "this":
         day = published - timedelta(days=published.weekday()) + timedelta(days=wd.weekday)
     else:
         tense = scan.tense(m.start(), m.end())
         if tense == "present" and scan.text.startswith(("'s", "’s"), m.end()):
             tense = "past"  # "follows Tuesday's announcement": a day's event is reported once it happened
-        day = published + relativedelta(weekday=wd(-1) if tense == "past" else wd(+1))
+        day = _nearest_weekday(published, wd, -1 if tense == "past" else +1)
     return _part_of_day(m, _day(day), m["pod"])
 
 
@@ -1540,7 +1549,12 @@ def _ranks(text: str, s_start: int, s_end: int, sentence: str) -> list[int]:
             words.add("Y")
     if _ANY_MONTH.search(text, s_start, s_end):
         words.add("M")
-    hits = words & _KEYWORDS
+    return _ranks_of(frozenset(words & _KEYWORDS))
+
+
+@lru_cache(maxsize=4096)
+def _ranks_of(hits: frozenset[str]) -> list[int]:
+    """The rules whose every group of needs meets `hits`, in order; sentences of a text share a few sets."""
     ranks = sorted({rank for word in hits & _KEYWORD_RANKS.keys() for rank in _KEYWORD_RANKS[word]})
     return [rank for rank in ranks if not any(hits.isdisjoint(need) for need in _RULES[rank].needs[1:])]
 
