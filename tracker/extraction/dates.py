@@ -1457,6 +1457,7 @@ _ASCII_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 _LOOK_BEHIND = 12
 _ANY_DIGIT = re.compile(r"\d")
 _ANY_YEAR = re.compile(_YEAR)
+_WORD_BEFORE_YEAR = re.compile(r"([a-z]+)[\s-]+(?=(?:1[89]|20)\d\d)")  # "in" of "in 1995", "s" of "Russia's 2020"
 _ANY_MONTH = re.compile(rf"{_MONTH}")  # case-sensitive, so "may" the verb does not wake the month patterns
 
 
@@ -1542,13 +1543,17 @@ def _ranks(text: str, s_start: int, s_end: int, sentence: str) -> list[int]:
     """The rules worth trying on a sentence: those whose every group of `needs` meets its words."""
     if not sentence.isascii():
         sentence = sentence.translate(_ASCII_CASE)
-    words = set(_TOKEN.findall(sentence.lower()))
+    lowered = sentence.lower()
+    words = set(_TOKEN.findall(lowered))
     if _ANY_DIGIT.search(text, s_start, s_end):
         words.add("#")
         if _ANY_YEAR.search(text, s_start, s_end):
             words.add("Y")
+            words.update(word + " Y" for word in _WORD_BEFORE_YEAR.findall(lowered))
     if _ANY_MONTH.search(text, s_start, s_end):
         words.add("M")
+    if "-" in sentence:
+        words.add("-")
     return _ranks_of(frozenset(words & _KEYWORDS))
 
 
