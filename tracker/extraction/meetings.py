@@ -64,6 +64,7 @@ class Reader(ClauseReader):
 
     def meetings(self, sentences: list[Sentence]) -> list[MeetingDraft]:
         drafts: list[MeetingDraft] = []
+        self.place_states: dict[str, str] = {}
         for s in sentences:
             # Found by bisection: a run-on sentence can hold hundreds of dates and tokens.
             self.date_tokens = {
@@ -341,11 +342,14 @@ class Reader(ClauseReader):
         return all(states) and states[0] != states[1]
 
     def _place_state(self, place: str) -> str:
-        bare = place.removeprefix("the ")
-        key = self.g.by_form.get(bare.casefold(), "")
-        if key and self.g.entities[key].kind == "state":
-            return key
-        return self.g.city_state.get(bare, "")
+        # Kept per place: each meeting is held against the last RECENT ones.
+        state = self.place_states.get(place)
+        if state is None:
+            bare = place.removeprefix("the ")
+            key = self.g.by_form.get(bare.casefold(), "")
+            is_state = key and self.g.entities[key].kind == "state"
+            state = self.place_states[place] = key if is_state else self.g.city_state.get(bare, "")
+        return state
 
     def _sides(self, keys: list[str]) -> set[str]:
         out = set()
@@ -639,6 +643,7 @@ class Reader(ClauseReader):
                 continue
             if draft.participants:
                 # Only recent meetings: a repeat is reported close by, and this keeps long texts linear.
+                draft_sides = None
                 for kept in out[-RECENT:]:
                     if draft.when is not None and kept.when is not None and draft.when.value != kept.when.value:
                         continue
@@ -652,12 +657,11 @@ class Reader(ClauseReader):
                         and self._elsewhere(draft.location, kept.location)
                     ):
                         continue  # the same sides met again, in another state
-                    same_sides = set(draft.participants) <= set(kept.participants) or (
-                        draft.when is not None
-                        and draft.sentence is not kept.sentence
-                        and len(draft.participants) >= 2
-                        and self._sides(draft.participants) <= self._sides(kept.participants)
-                    )
+                    same_sides = set(draft.participants) <= set(kept.participants)
+                    if not same_sides and draft.when is not None and draft.sentence is not kept.sentence:
+                        if len(draft.participants) >= 2:
+                            draft_sides = draft_sides or self._sides(draft.participants)
+                            same_sides = draft_sides <= self._sides(kept.participants)
                     if same_sides and (draft.status == kept.status or draft.when is None):
                         if (
                             draft.kind == kept.kind
