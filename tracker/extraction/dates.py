@@ -1576,13 +1576,16 @@ def find_dates(text: str, published: date) -> list[TimeExpression]:
         key = (text[max(0, s_start - _LOOK_BEHIND) : s_start], text[s_start:s_end])
         found = seen.get(key)
         if found is None:
-            found = seen[key] = [
-                (rank, m.start() - s_start)
+            matches = [
+                (rank, m)
                 for rank in _ranks(text, s_start, s_end, key[1])
                 for m in _RULES[rank].pattern.finditer(text, s_start, s_end)
             ]
-        for rank, offset in found:
-            cand = _RULES[rank].read(scan, _RULES[rank].pattern.match(text, s_start + offset, s_end))
+            seen[key] = [(rank, m.start() - s_start) for rank, m in matches]
+        else:
+            matches = [(rank, _RULES[rank].pattern.match(text, s_start + offset, s_end)) for rank, offset in found]
+        for rank, m in matches:
+            cand = _RULES[rank].read(scan, m)
             if cand is not None:
                 cand.rank = rank
                 cands.append(cand)
