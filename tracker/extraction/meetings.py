@@ -235,7 +235,8 @@ class Reader(ClauseReader):
             subject_keys = list(inherited)
         status = self.status(s, max(clause[0], subject_start - 1), min(clause[1], max(b, object_end) + 4))
         if single and status not in ("cancelled", "postponed"):
-            status = self.status(s, s.a, s.b) if self.status(s, s.a, s.b) in ("cancelled", "postponed") else status
+            sentence_status = self.status(s, s.a, s.b)
+            status = sentence_status if sentence_status in ("cancelled", "postponed") else status
         discussed = lowers[a] in DISCUSS
         if discussed and lowers[a] == "discussed" and status not in ("cancelled", "postponed"):
             status = "held"  # what they discussed may be planned; the discussion was held
