@@ -148,7 +148,7 @@ def _shapes(size: int) -> dict[str, str]:
         "distinct dated sentences": "".join(
             dated.format(i=i, d=i % 28 + 1, y=1990 + i % 35, w=i % 9 + 2) for i in range(size // 40)
         )[:size],
-        "distinct names": "".join(names.format(i=i) for i in range(size // 40))[:size],
+        "capitalised names": "".join(names.format(i=i) for i in range(size // 40))[:size],
     }
 
 
