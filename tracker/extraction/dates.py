@@ -565,7 +565,7 @@ class _Scan:
         _cut_run_on(text, starts, len(text))
         self.starts = starts
         self._tenses: dict[int, _TenseIndex] = {}
-        self._tenses_by_text: dict[str, _TenseIndex] = {}
+        self._tenses_by_text: dict[tuple[str, str, str], _TenseIndex] = {}
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self.starts, pos) - 1
@@ -579,7 +579,7 @@ class _Scan:
         index = self._tenses.get(s_start)
         if index is None:
             # Tense markers depend on the sentence and a character either side, so a sentence repeated is read once.
-            key = self.text[max(0, s_start - 1) : s_end + 1]
+            key = (self.text[max(0, s_start - 1) : s_start], self.text[s_start:s_end], self.text[s_end : s_end + 1])
             index = self._tenses_by_text.get(key)
             if index is None:
                 markers = [(a - s_start, b - s_start, *rest) for a, b, *rest in _markers(self.text, s_start, s_end)]
