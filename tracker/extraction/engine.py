@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -40,13 +41,12 @@ def _extract(text: str, published: date, known_actors: Sequence[KnownActor]) -> 
     cast = build_cast(text, tokens, gazetteer, known_actors)
 
     sentences: list[Sentence] = []
+    token_starts = [token.start for token in tokens]
+    token_ends = [token.end for token in tokens]
     t = d = 0
     for start, end in spans:
-        while t < len(tokens) and tokens[t].start < start:
-            t += 1
-        a = t
-        while t < len(tokens) and tokens[t].end <= end:
-            t += 1
+        a = bisect_left(token_starts, start, t)
+        t = bisect_right(token_ends, end, a)
         while d < len(dates) and dates[d].start < start:
             d += 1
         first_date = d
