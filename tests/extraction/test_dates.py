@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from tracker.extraction import dates
 from tracker.extraction.dates import TimeExpression, find_dates, last_day_of, tense_of
 
 THU = date(2022, 2, 10)  # the seed article's publication day, a Thursday
@@ -773,3 +774,36 @@ def test_a_quarter_forecast_ahead_is_not_the_period_a_year_ago_is_measured_from(
 def test_a_decade_word_is_the_one_begun_by_publication_or_about_to_begin():
     assert find_dates("Demand will grow in the nineties.", date(1989, 10, 31))[0].value == "199"
     assert only("Output peaked in the thirties.").value == "193"
+
+
+def test_a_sentence_repeated_is_read_as_if_it_stood_alone():
+    sentence = "The ministers met on Monday, March 3, and will meet again in two weeks, a year earlier than planned. "
+    alone = [(e.text, e.value) for e in find_dates(sentence, THU)]
+    for before in ("", "Since 2014. ", "In the foreseeable future. ", "Russia's\n"):
+        text = before + sentence * 3
+        found = [(e.text, e.value) for e in find_dates(text, THU) if e.start >= len(before) + 2 * len(sentence)]
+        assert found == alone, before
+
+
+def test_no_pattern_looks_back_further_than_the_characters_kept_with_a_sentence():
+    # A sentence repeated is scanned once; its matches are kept with the characters before it that a
+    # look-behind can see, so a longer look-behind would make a repeat read differently.
+    from re import _constants as sre
+    from re import _parser
+
+    def widths(pattern):
+        for op, av in pattern.data if hasattr(pattern, "data") else pattern:
+            if op in (sre.ASSERT, sre.ASSERT_NOT):
+                if av[0] < 0:
+                    yield av[1].getwidth()[1]
+                yield from widths(av[1])
+            elif op is sre.SUBPATTERN:
+                yield from widths(av[3])
+            elif op is sre.BRANCH:
+                for branch in av[1]:
+                    yield from widths(branch)
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                yield from widths(av[2])
+
+    longest = max(w for rule in dates._RULES for w in widths(_parser.parse(rule.pattern.pattern, rule.pattern.flags)))
+    assert longest <= dates._LOOK_BEHIND

@@ -704,7 +704,8 @@ class _Builder:
         heads: dict[str, list[str]] = {}
         # People the article introduces with a title come first, so a surname is theirs before a known person's.
         named = list(dict.fromkeys(m.key for m in people))
-        for key in named + [k for k in self.actors if k not in set(named)]:
+        named_set = set(named)
+        for key in named + [k for k in self.actors if k not in named_set]:
             actor = self.actors[key]
             if actor.kind != "person":
                 continue

@@ -78,6 +78,8 @@ class ClauseReader:
         self.tokens = tokens
         self.lowers = [t.lower for t in tokens]
         self.texts = [t.text for t in tokens]
+        self.starts = [t.start for t in tokens]  # for bisection: tokens neither overlap nor go back
+        self.ends = [t.end for t in tokens]
         self.cast = cast
         self.g = gazetteer
         self.published = published

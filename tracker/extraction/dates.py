@@ -67,9 +67,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+from dateutil.relativedelta import weekday as Weekday
+
+from tracker.extraction.sentences import MAX_SENTENCE
 
 __all__ = ["TimeExpression", "find_dates", "last_day_of", "tense_of"]
 
@@ -255,6 +259,7 @@ def _unit_span(unit: str, d: date) -> _Span:
     return _decade(d.year - d.year % 10)
 
 
+@lru_cache(maxsize=1024)
 def _shift(unit: str, n: int) -> relativedelta:
     if unit == "fortnight":
         return relativedelta(weeks=2 * n)
@@ -362,6 +367,10 @@ _DETERMINERS = _words("a an the this that these those its their his her our my y
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 _Marker = tuple[int, int, str, int, bool]  # start, end, tense, weight, opens a relative or "that" clause
 _RELATIVE = _words("that which who whom")
+# Every word that can start a verb group, besides those ending in "ed" or "'ll".
+_MARKER_WORDS = (
+    _MODALS | _TENSELESS_MODALS | _PLAN_TO | _PLAN_FOR | _BE | _HAVE | _PAST_WORDS | _PRESENT_WORDS | _DETERMINERS
+) | _IRREGULAR_PAST
 
 
 def _is_participle(original: str, word: str) -> bool:
@@ -372,10 +381,15 @@ def _is_participle(original: str, word: str) -> bool:
 
 def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]:
     """Tense-bearing verb groups in text[start:end]: "will", "is due to", "has begun", "was called", "met"."""
-    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text, start, len(text) if end is None else end)]
-    words = [t[2].lower().replace("’", "'") for t in tokens]
+    stop = len(text) if end is None else end
+    tokens = list(_WORD.finditer(text, start, stop))
+    sentence = text[start:stop]
+    if sentence.isascii():
+        words = _WORD.findall(sentence.lower())  # the same words, lowered in one call
+    else:
+        words = [t.group().lower().replace("’", "'") for t in tokens]
     n = len(tokens)
-    found: list[tuple[int, int, str, int]] = []
+    found: list[tuple[int, int, str, int, int]] = []
 
     def plan_at(j: int) -> bool:
         return j + 1 < n and (
@@ -389,39 +403,43 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
 
     i = 0
     while i < n:
-        t_start, t_end, original = tokens[i]
         word = words[i]
+        if word not in _MARKER_WORDS and not word.endswith(("ed", "'ll")):
+            i += 1  # most words: none of the tests below can hold
+            continue
+        t_start, t_end = tokens[i].span()
+        original = tokens[i].group()
         if word in _MODALS or word.endswith("'ll"):
-            found.append((t_start, t_end, "future", 1))
+            found.append((t_start, t_end, "future", 1, i))
         elif word in _TENSELESS_MODALS and original.islower():
             if i + 1 < n and words[i + 1] != "have":
                 i += 1  # "could do" tells no tense; "may have been" is past, read on
         elif plan_at(i):
-            found.append((t_start, tokens[i + 1][1], "future", 1))
+            found.append((t_start, tokens[i + 1].end(), "future", 1, i))
             i += 1
         elif word in _BE or word in _HAVE:
             j = after_adverbs(i + 1)
             if word in _BE and plan_at(j):
-                found.append((t_start, tokens[j + 1][1], "future", 1))
+                found.append((t_start, tokens[j + 1].end(), "future", 1, i))
                 i = j + 1
             elif word in _HAVE and j < n and words[j] == "been" and plan_at(after_adverbs(j + 1)):
                 # "had been due to take place on Saturday": planned, so the day lies ahead of the report.
                 k = after_adverbs(j + 1)
-                found.append((t_start, tokens[k + 1][1], "future", 1))
+                found.append((t_start, tokens[k + 1].end(), "future", 1, i))
                 i = k + 1
-            elif j < n and _is_participle(tokens[j][2], words[j]):
+            elif j < n and _is_participle(tokens[j].group(), words[j]):
                 if word in _HAVE or word in ("been", "was", "were", "wasn't", "weren't"):
-                    found.append((t_start, tokens[j][1], "past", 1))
+                    found.append((t_start, tokens[j].end(), "past", 1, i))
                 elif word not in ("be", "being"):
-                    found.append((t_start, tokens[j][1], "present", 1))
+                    found.append((t_start, tokens[j].end(), "present", 1, i))
                 i = j
             else:
-                found.append((t_start, t_end, "past" if word in _PAST_WORDS else "present", 1))
+                found.append((t_start, t_end, "past" if word in _PAST_WORDS else "present", 1, i))
         elif word in _PAST_WORDS:
-            found.append((t_start, t_end, "past", 1))
+            found.append((t_start, t_end, "past", 1, i))
         elif word in _PRESENT_WORDS:
-            found.append((t_start, t_end, "present", 1))
-        elif word in _DETERMINERS and i + 1 < n and _is_participle(tokens[i + 1][2], words[i + 1]):
+            found.append((t_start, t_end, "present", 1, i))
+        elif word in _DETERMINERS and i + 1 < n and _is_participle(tokens[i + 1].group(), words[i + 1]):
             i += 1  # "a disputed election": an adjective, not a verb
         elif (
             _is_participle(original, word)
@@ -430,12 +448,10 @@ def _markers(text: str, start: int = 0, end: int | None = None) -> list[_Marker]
             and text[t_end : t_end + 1] != "-"
         ):
             # A bare participle is often an adjective or reduced clause ("talks aimed at"), so it counts for less.
-            found.append((t_start, t_end, "past", 2))
+            found.append((t_start, t_end, "past", 2, i))
         i += 1
-    index_of = {t[0]: k for k, t in enumerate(tokens)}
     return [
-        (a, b, tense, weight, not _RELATIVE.isdisjoint(words[max(0, index_of[a] - 3) : index_of[a]]))
-        for a, b, tense, weight in found
+        (a, b, tense, weight, not _RELATIVE.isdisjoint(words[max(0, k - 3) : k])) for a, b, tense, weight, k in found
     ]
 
 
@@ -524,6 +540,16 @@ _LIMITING = re.compile(
 )
 
 
+def _cut_run_on(text: str, starts: list[int], end: int) -> None:
+    """Cut the sentence from starts[-1] to `end` into pieces of at most MAX_SENTENCE characters, after a
+    space where there is one, as `split_sentences` does: a run-on "sentence" (a table, a log, junk) would
+    otherwise wake every pattern and be scanned whole by each."""
+    while end - starts[-1] > MAX_SENTENCE:
+        start = starts[-1]
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        starts.append(cut + 1 if cut > start else start + MAX_SENTENCE)
+
+
 class _Scan:
     """The state of one `find_dates` call: text, publication date, sentences and their tense markers."""
 
@@ -534,9 +560,12 @@ class _Scan:
         for m in _SENTENCE_BREAK.finditer(text):
             if m.group().startswith(".") and _ABBREVIATION.search(text, max(0, m.start() - 6), m.start() + 1):
                 continue
+            _cut_run_on(text, starts, m.end())
             starts.append(m.end())
+        _cut_run_on(text, starts, len(text))
         self.starts = starts
         self._tenses: dict[int, _TenseIndex] = {}
+        self._tenses_by_text: dict[tuple[str, str, str], _TenseIndex] = {}
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self.starts, pos) - 1
@@ -547,9 +576,17 @@ class _Scan:
         if _SINCE.search(self.text, max(0, start - 12), start):
             return "past"
         s_start, s_end = self.sentence(start)
-        if s_start not in self._tenses:
-            self._tenses[s_start] = _TenseIndex(_markers(self.text, s_start, s_end), _breaks(self.text, s_start, s_end))
-        return self._tenses[s_start].at(start, end)
+        index = self._tenses.get(s_start)
+        if index is None:
+            # Tense markers depend on the sentence and a character either side, so a sentence repeated is read once.
+            key = (self.text[max(0, s_start - 1) : s_start], self.text[s_start:s_end], self.text[s_end : s_end + 1])
+            index = self._tenses_by_text.get(key)
+            if index is None:
+                markers = [(a - s_start, b - s_start, *rest) for a, b, *rest in _markers(self.text, s_start, s_end)]
+                breaks = [b - s_start for b in _breaks(self.text, s_start, s_end)]
+                index = self._tenses_by_text[key] = _TenseIndex(markers, breaks)
+            self._tenses[s_start] = index
+        return index.at(start - s_start, end - s_start)
 
     def limited_before(self, start: int) -> bool:
         """Whether a superlative or negation comes earlier in the sentence ("the first visit in four years")."""
@@ -863,6 +900,12 @@ def _part_of_day(m: re.Match[str], span: _Span, part: str | None) -> _Cand:
     return cand
 
 
+@lru_cache(maxsize=1024)
+def _nearest_weekday(day: date, wd: Weekday, step: int) -> date:
+    """`wd` on or before `day` (step -1) or on or after it (+1); kept, as a text names the same few days."""
+    return day + relativedelta(weekday=wd(step))
+
+
 def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
     published = scan.published
     wd = _WEEKDAYS[m["wd"].lower()]
@@ -882,16 +925,16 @@ def _h_weekday(scan: _Scan, m: re.Match[str]) -> _Cand:
         week = published + timedelta(weeks={"this": 0, "next": 1, "last": -1}[m["wk"].lower()])
         day = week - timedelta(days=week.weekday()) + timedelta(days=wd.weekday)
     elif rel == "last" or rel == "past":
-        day = published - timedelta(days=1) + relativedelta(weekday=wd(-1))
+        day = _nearest_weekday(published - timedelta(days=1), wd, -1)
     elif rel in ("next", "coming"):
-        day = published + timedelta(days=1) + relativedelta(weekday=wd(+1))
+        day = _nearest_weekday(published + timedelta(days=1), wd, +1)
     elif rel == "this":
         day = published - timedelta(days=published.weekday()) + timedelta(days=wd.weekday)
     else:
         tense = scan.tense(m.start(), m.end())
         if tense == "present" and scan.text.startswith(("'s", "’s"), m.end()):
             tense = "past"  # "follows Tuesday's announcement": a day's event is reported once it happened
-        day = published + relativedelta(weekday=wd(-1) if tense == "past" else wd(+1))
+        day = _nearest_weekday(published, wd, -1 if tense == "past" else +1)
     return _part_of_day(m, _day(day), m["pod"])
 
 
@@ -1350,6 +1393,7 @@ _NEED_SETS = {
     "@seasons": frozenset(_SEASONS),
     "@weekdays": frozenset(_WEEKDAYS),
     "@decades": frozenset(_DECADE_WORDS),
+    "@numbers": _DIGIT | frozenset(_TENS) | frozenset(_SMALL[1:]),  # what {NUM_PLURAL} can begin with
 }
 
 
@@ -1400,15 +1444,20 @@ def _h_edge_of(scan: _Scan, m: re.Match[str]) -> _Cand | None:
 
 _RULES: tuple[_Rule, ...] = tuple(_load_rule(record) for record in _DATA["rule"])
 
+# Rules by the words of their first group of needs; the other groups are checked after.
 _KEYWORD_RANKS: dict[str, tuple[int, ...]] = {}
 for _rank, _r in enumerate(_RULES):
-    _needs = _r.needs
-    for _word in frozenset().union(*_needs):
+    for _word in _r.needs[0]:
         _KEYWORD_RANKS[_word] = (*_KEYWORD_RANKS.get(_word, ()), _rank)
-_KEYWORDS = frozenset(_KEYWORD_RANKS)
+_KEYWORDS = frozenset().union(*(need for rule in _RULES for need in rule.needs))
 _TOKEN = re.compile(r"[a-z]+")
+# The letters other than a-z that the patterns, case-insensitive, read as one ("ſince" as "since").
+_ASCII_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+# The longest look-behind of the patterns, "(?<!foreseeable\s)": how far before a sentence a match can look.
+_LOOK_BEHIND = 12
 _ANY_DIGIT = re.compile(r"\d")
 _ANY_YEAR = re.compile(_YEAR)
+_WORD_BEFORE_YEAR = re.compile(r"([a-z]+)[\s-]+(?=(?:1[89]|20)\d\d)")  # "in" of "in 1995", "s" of "Russia's 2020"
 _ANY_MONTH = re.compile(rf"{_MONTH}")  # case-sensitive, so "may" the verb does not wake the month patterns
 
 
@@ -1490,30 +1539,56 @@ def _apply_signals(scan: _Scan, c: _Cand) -> _Cand:
     return c
 
 
+def _ranks(text: str, s_start: int, s_end: int, sentence: str) -> list[int]:
+    """The rules worth trying on a sentence: those whose every group of `needs` meets its words."""
+    if not sentence.isascii():
+        sentence = sentence.translate(_ASCII_CASE)
+    lowered = sentence.lower()
+    words = set(_TOKEN.findall(lowered))
+    if _ANY_DIGIT.search(text, s_start, s_end):
+        words.add("#")
+        if _ANY_YEAR.search(text, s_start, s_end):
+            words.add("Y")
+            words.update(word + " Y" for word in _WORD_BEFORE_YEAR.findall(lowered))
+    if _ANY_MONTH.search(text, s_start, s_end):
+        words.add("M")
+    if "-" in sentence:
+        words.add("-")
+    return _ranks_of(frozenset(words & _KEYWORDS))
+
+
+@lru_cache(maxsize=4096)
+def _ranks_of(hits: frozenset[str]) -> list[int]:
+    """The rules whose every group of needs meets `hits`, in order; sentences of a text share a few sets."""
+    ranks = sorted({rank for word in hits & _KEYWORD_RANKS.keys() for rank in _KEYWORD_RANKS[word]})
+    return [rank for rank in ranks if not any(hits.isdisjoint(need) for need in _RULES[rank].needs[1:])]
+
+
 def find_dates(text: str, published: date) -> list[TimeExpression]:
     """Every temporal expression in `text`, in order and non-overlapping, resolved against `published`."""
     scan = _Scan(text, published)
     cands: list[_Cand] = []
     bounds = scan.starts + [len(text)]
+    # Where each rule matched in a sentence, keyed by the sentence and the characters before it that
+    # look-behinds see: a sentence repeated is scanned once, and its matches are only re-read in place.
+    seen: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for s_start, s_end in zip(bounds, bounds[1:]):
-        words = set(_TOKEN.findall(text[s_start:s_end].lower()))
-        if _ANY_DIGIT.search(text, s_start, s_end):
-            words.add("#")
-            if _ANY_YEAR.search(text, s_start, s_end):
-                words.add("Y")
-        if _ANY_MONTH.search(text, s_start, s_end):
-            words.add("M")
-        hits = words & _KEYWORDS
-        ranks = sorted({rank for word in hits for rank in _KEYWORD_RANKS[word]})
-        for rank in ranks:
-            rule = _RULES[rank]
-            if len(rule.needs) > 1 and any(hits.isdisjoint(need) for need in rule.needs):
-                continue
-            for m in rule.pattern.finditer(text, s_start, s_end):
-                cand = rule.read(scan, m)
-                if cand is not None:
-                    cand.rank = rank
-                    cands.append(cand)
+        key = (text[max(0, s_start - _LOOK_BEHIND) : s_start], text[s_start:s_end])
+        found = seen.get(key)
+        if found is None:
+            matches = [
+                (rank, m)
+                for rank in _ranks(text, s_start, s_end, key[1])
+                for m in _RULES[rank].pattern.finditer(text, s_start, s_end)
+            ]
+            seen[key] = [(rank, m.start() - s_start) for rank, m in matches]
+        else:
+            matches = [(rank, _RULES[rank].pattern.match(text, s_start + offset, s_end)) for rank, offset in found]
+        for rank, m in matches:
+            cand = _RULES[rank].read(scan, m)
+            if cand is not None:
+                cand.rank = rank
+                cands.append(cand)
     chosen = [_apply_signals(scan, c) for c in _merge_ranges(scan, _anchor(scan, _select(cands)))]
     return [
         TimeExpression(

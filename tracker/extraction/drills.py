@@ -67,6 +67,7 @@ TROOPS_WORDS = re.compile(
 )
 # "Cobra Gold 15", "BALTOPS 24", "Exercise X 2023", "RT19": the edition a name ends with.
 EDITION = re.compile(r"(?:19|20)\d\d|\d\d|[IVXL]+|[A-Z]+\d\d")
+TRAILING_DIGITS = re.compile(r"\d+$")
 ROMAN = re.compile(r"[IVXL]+")
 STATE_ROLES = ("name", "demonym", "seat")
 STRONG = frozenset(["ongoing", "planned", "cancelled", "postponed"])
@@ -340,13 +341,13 @@ class DrillReader:
             t = s.a
             while t < s.b:
                 low = self.lowers[t]
-                first = firsts.get(low) or firsts.get(re.sub(r"\d+$", "", low))
+                first = firsts.get(low) or firsts.get(TRAILING_DIGITS.sub("", low))
                 if first is None or t in taken or not _is_capitalised(self.texts[t]):
                     t += 1
                     continue
                 length = next((len(w) for w in first if tuple(self.lowers[t : t + len(w)]) == w), 0)
                 if not length:
-                    length = 1 if any(len(w) == 1 and re.sub(r"\d+$", "", low) == w[0] for w in first) else 0
+                    length = 1 if any(len(w) == 1 and TRAILING_DIGITS.sub("", low) == w[0] for w in first) else 0
                 if not length:
                     t += 1
                     continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -63,8 +64,14 @@ class Reader(ClauseReader):
 
     def meetings(self, sentences: list[Sentence]) -> list[MeetingDraft]:
         drafts: list[MeetingDraft] = []
+        self.place_states: dict[str, str] = {}
         for s in sentences:
-            self.date_tokens = {t for d in s.dates for t in range(s.a, s.b) if d.start <= self.tokens[t].start < d.end}
+            # Found by bisection: a run-on sentence can hold hundreds of dates and tokens.
+            self.date_tokens = {
+                t
+                for d in s.dates
+                for t in range(bisect_left(self.starts, d.start, s.a, s.b), bisect_left(self.starts, d.end, s.a, s.b))
+            }
             triggers: list[tuple[int, int, str]] = []
             i = s.a
             while i < s.b:
@@ -228,7 +235,8 @@ class Reader(ClauseReader):
             subject_keys = list(inherited)
         status = self.status(s, max(clause[0], subject_start - 1), min(clause[1], max(b, object_end) + 4))
         if single and status not in ("cancelled", "postponed"):
-            status = self.status(s, s.a, s.b) if self.status(s, s.a, s.b) in ("cancelled", "postponed") else status
+            sentence_status = self.status(s, s.a, s.b)
+            status = sentence_status if sentence_status in ("cancelled", "postponed") else status
         discussed = lowers[a] in DISCUSS
         if discussed and lowers[a] == "discussed" and status not in ("cancelled", "postponed"):
             status = "held"  # what they discussed may be planned; the discussion was held
@@ -335,11 +343,14 @@ class Reader(ClauseReader):
         return all(states) and states[0] != states[1]
 
     def _place_state(self, place: str) -> str:
-        bare = place.removeprefix("the ")
-        key = self.g.by_form.get(bare.casefold(), "")
-        if key and self.g.entities[key].kind == "state":
-            return key
-        return self.g.city_state.get(bare, "")
+        # Kept per place: each meeting is held against the last RECENT ones.
+        state = self.place_states.get(place)
+        if state is None:
+            bare = place.removeprefix("the ")
+            key = self.g.by_form.get(bare.casefold(), "")
+            is_state = key and self.g.entities[key].kind == "state"
+            state = self.place_states[place] = key if is_state else self.g.city_state.get(bare, "")
+        return state
 
     def _sides(self, keys: list[str]) -> set[str]:
         out = set()
@@ -435,8 +446,7 @@ class Reader(ClauseReader):
         in_dates = {
             t
             for d in s.dates
-            for t in range(s.a, s.b)
-            if d.start <= self.tokens[t].start and self.tokens[t].end <= d.end
+            for t in range(bisect_left(self.starts, d.start, s.a, s.b), bisect_right(self.ends, d.end, s.a, s.b))
         }
         named_orgs = {
             m.key
@@ -634,6 +644,7 @@ class Reader(ClauseReader):
                 continue
             if draft.participants:
                 # Only recent meetings: a repeat is reported close by, and this keeps long texts linear.
+                draft_sides = None
                 for kept in out[-RECENT:]:
                     if draft.when is not None and kept.when is not None and draft.when.value != kept.when.value:
                         continue
@@ -647,12 +658,11 @@ class Reader(ClauseReader):
                         and self._elsewhere(draft.location, kept.location)
                     ):
                         continue  # the same sides met again, in another state
-                    same_sides = set(draft.participants) <= set(kept.participants) or (
-                        draft.when is not None
-                        and draft.sentence is not kept.sentence
-                        and len(draft.participants) >= 2
-                        and self._sides(draft.participants) <= self._sides(kept.participants)
-                    )
+                    same_sides = set(draft.participants) <= set(kept.participants)
+                    if not same_sides and draft.when is not None and draft.sentence is not kept.sentence:
+                        if len(draft.participants) >= 2:
+                            draft_sides = draft_sides or self._sides(draft.participants)
+                            same_sides = draft_sides <= self._sides(kept.participants)
                     if same_sides and (draft.status == kept.status or draft.when is None):
                         if (
                             draft.kind == kept.kind
