@@ -6,6 +6,7 @@ Bad values never raise: each becomes a message for the page and is left out of t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import ClassVar
@@ -150,15 +151,15 @@ class Filters:
     def wants_drills(self) -> bool:
         return not self.kinds or DRILL in self.kinds
 
+    def _signature(self) -> tuple:
+        """Everything the SQL of a read depends on besides its window: what passes, and how actors are read."""
+        busy = tuple((a.pk, a.__dict__.get("busy_in_meeting"), a.__dict__.get("busy_in_drill")) for a in self.actors)
+        return (busy, self.match, tuple(self.kinds), tuple(self.statuses), self.q)
+
     def _built(self, model, in_window: bool, build):
         # A page asks for the same filtered events for several reads; the filter tree (an actor's EXISTS,
         # a search) is built once per request and cloned by each read, not built again.
-        key = (
-            model,
-            in_window,
-            tuple((a.pk, a.__dict__.get(f"busy_in_{model._meta.model_name}")) for a in self.actors),
-        )
-        key += (self.match, tuple(self.kinds), tuple(self.statuses), self.q)
+        key = (model, in_window, self._signature())
         if key not in self._events:
             self._events[key] = build(model.objects.all(), in_window=in_window)
         return self._events[key]
@@ -262,13 +263,18 @@ class Filters:
         Within a kind the newest row has the highest id, read from the end of the primary key's index
         (no index holds `created_at`); between the kinds their `created_at` decides. One query.
         """
-        parts = []
-        for events in self._kinds():
-            parts += _part(
-                "q.created_at, q.start",
-                events().filter(start__isnull=False).order_by("-pk").values("created_at", "start")[:1],
-            )
-        rows = _union_all(parts)
+
+        def parts():
+            return [
+                part
+                for events in self._kinds()
+                for part in _part(
+                    "q.created_at, q.start",
+                    events().filter(start__isnull=False).order_by("-pk").values("created_at", "start")[:1],
+                )
+            ]
+
+        rows = _union_all(compiled(("newest", self._signature()), parts))
         if not rows:
             return None
         newest = max(rows, key=lambda row: row[0])[1]
@@ -281,6 +287,22 @@ class Filters:
         The first after and the count come from one read of the start index, which stops after LATER_CAP + 1
         events; the latest is read (from the index's end) only for a kind that has any event after.
         """
+        rows = compiled(
+            ("neighbours", self._signature(), first, last, before, latest, LATER_CAP),
+            lambda: self._neighbour_parts(first, last, before=before, latest=latest),
+        )
+        if not rows:
+            return Neighbours()
+        kinds = _union_all(rows)
+        to_date = Meeting._meta.get_field("start").to_python
+        return Neighbours(
+            before=max((to_date(k[3]) for k in kinds if k[3]), default=None),
+            after=min((to_date(k[1]) for k in kinds if k[1]), default=None),
+            latest=max((to_date(k[2]) for k in kinds if k[2]), default=None),
+            later=sum(k[0] for k in kinds),
+        )
+
+    def _neighbour_parts(self, first: date, last: date, *, before: bool, latest: bool) -> list[tuple[str, list]]:
         rows = []
         for events in self._kinds():
             try:
@@ -305,16 +327,7 @@ class Filters:
             before_column = f"(SELECT b.start FROM ({before_sql}) b)" if before else "NULL"
             sql = f"SELECT COUNT(*), MIN(a.start), {latest_column}, {before_column} FROM ({after_sql}) a"
             rows.append((sql, [*latest_params, *before_params, *after_params]))
-        if not rows:
-            return Neighbours()
-        kinds = _union_all(rows)
-        to_date = Meeting._meta.get_field("start").to_python
-        return Neighbours(
-            before=max((to_date(k[3]) for k in kinds if k[3]), default=None),
-            after=min((to_date(k[1]) for k in kinds if k[1]), default=None),
-            latest=max((to_date(k[2]) for k in kinds if k[2]), default=None),
-            later=sum(k[0] for k in kinds),
-        )
+        return rows
 
     def first_keys(self, first: date | None, last: date | None, count: int, after: Key | None = None) -> list[Key]:
         """The first `count` events from `first` to `last` (after the list position `after`) in list order,
@@ -323,12 +336,17 @@ class Filters:
         One query for both kinds, each part stopping at `count` entries of its own window, so the window
         is read once however costly its filters are.
         """
-        parts = []
-        kinds = ((0, self.wants_meetings, self.meetings), (1, self.wants_drills, self.drills))
-        for rank, wanted, events in kinds:
-            if wanted:
-                rows = _after(events().between(first, last), rank, after).chronological().values("start", "pk")[:count]
-                parts += _part(f"q.start, {rank}, q.pk", rows)
+
+        def parts():
+            found = []
+            kinds = ((0, self.wants_meetings, self.meetings), (1, self.wants_drills, self.drills))
+            for rank, wanted, events in kinds:
+                if wanted:
+                    rows = _after(events().between(first, last), rank, after).chronological().values("start", "pk")
+                    found += _part(f"q.start, {rank}, q.pk", rows[:count])
+            return found
+
+        parts = compiled(("first_keys", self._signature(), first, last, count, after), parts)
         start = Meeting._meta.get_field("start")
         keys = [(start.to_python(day), rank, pk) for day, rank, pk in _union_all(parts)]
         return sorted(keys, key=lambda key: (key[0] or date.max, key[1], key[2]))[:count]
@@ -478,6 +496,24 @@ def parse_after(raw: str, errors: list[str]) -> Key | None:
     except ValueError:
         errors.append(f"The list position “{raw[:40]}” is not one Parley made; the list starts at the first event.")
         return None
+
+
+# The SQL of a read depends only on the filters and its window, never on the data, so each is compiled once
+# per process, as a prepared statement would be: building and compiling the ORM's queries cost more than
+# running them (bench/run.py: about 1.5 ms of a fresh timeline fragment). Oldest entries make room first.
+_COMPILED: dict[tuple, list[tuple[str, list]]] = {}
+COMPILED_MAX = 4096
+
+
+def compiled(key: tuple, parts: Callable[[], list[tuple[str, list]]]) -> list[tuple[str, list]]:
+    """`parts()`, the SELECTs of one read, made once for `key` (everything they depend on)."""
+    found = _COMPILED.get(key)
+    if found is None:
+        found = parts()
+        if len(_COMPILED) >= COMPILED_MAX:
+            del _COMPILED[next(iter(_COMPILED))]
+        _COMPILED[key] = found
+    return found
 
 
 def _part(columns: str, rows: QuerySet) -> list[tuple[str, list]]:
