@@ -748,9 +748,9 @@ def test_density_query_count_is_fixed(client, django_assert_num_queries, monkeyp
     monkeypatch.setattr("tracker.views.timeline.MARK_CAP", 5)
     f.busy_month(40)
     # Revision, the window's first keys (both kinds in one query), the list's events by id, their
-    # participants and their sources (one query each for both kinds), the busiest actors, and the
-    # counts per day and per lane from the day tallies (one query each for both kinds).
-    with django_assert_num_queries(9):
+    # participants and their sources (one query each for both kinds), the counts per day from the day
+    # tallies, and the busiest actors with their counts per lane (one query each for both kinds).
+    with django_assert_num_queries(8):
         assert client.get("/?at=2022-02-10", **HX).status_code == 200
     # Filtered by status, per kind the counts per day and per lane from the matching events, in one query.
     with django_assert_num_queries(9):

@@ -17,7 +17,18 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from tracker.filters import Key
-from tracker.models import Actor, ActorDayTally, Alias, DayTally, Drill, Evidence, Meeting, Participant, Source
+from tracker.models import (
+    Actor,
+    ActorDayTally,
+    Alias,
+    DayTally,
+    Drill,
+    Evidence,
+    Meeting,
+    PairTally,
+    Participant,
+    Source,
+)
 from tracker.pairs import count_meeting, new_pair
 from tracker.views.cards import EVENT_FIELDS, EXTRA_FIELDS, EventCard, EventRow, EvidenceRow, Person, SourceRow
 
@@ -202,20 +213,25 @@ def density_counts(
 
 
 def tallied_counts(
-    first: date, last: date, days: int, lane_ids: list[int], types: list[str]
-) -> tuple[Counter, Counter, Counter]:
-    """Events of `types` per bucket of `days` days from `first`, per (actor, bucket) for `lane_ids`, and per
-    type, read from the tallies the triggers keep (DayTally, ActorDayTally): two indexed reads of at most
-    a row per day and lane, however many events the window holds, summed per bucket by the database."""
+    first: date, last: date, days: int, size: int, types: list[str]
+) -> tuple[list[tuple[int, str, str]], Counter, Counter, Counter]:
+    """Events of `types` per bucket of `days` days from `first`; the `size` actors with most meetings as
+    (id, slug, name), busiest first, with their events per (actor, bucket); and the events per type.
+
+    Read from the tallies the triggers keep (DayTally, ActorDayTally, PairTally): two indexed reads of at
+    most a row per day and lane, however many events the window holds, summed per bucket by the database.
+    """
     totals: Counter = Counter()
     lanes: Counter = Counter()
     per_type: Counter = Counter()
     if not types:
-        return totals, lanes, per_type
+        return [], totals, lanes, per_type
     bucket = f"({_days_from('t.day')}) / %s"
     start = first if connection.vendor == "postgresql" else first.isoformat()
     where = f"t.day BETWEEN %s AND %s AND t.type IN ({_marks(types)}) AND t.events > 0"
-    day_tally = connection.ops.quote_name(DayTally._meta.db_table)
+    day_tally, actor_tally, pair_tally, actor = (
+        connection.ops.quote_name(model._meta.db_table) for model in (DayTally, ActorDayTally, PairTally, Actor)
+    )
     rows = _fetch(
         f"SELECT t.type, {bucket} AS b, SUM(t.events) FROM {day_tally} t WHERE {where} GROUP BY t.type, b",
         [start, days, first, last, *types],
@@ -223,16 +239,27 @@ def tallied_counts(
     for kind, b, count in rows:
         totals[b] += count
         per_type[kind] += count
-    if lane_ids and totals:
-        actor_tally = connection.ops.quote_name(ActorDayTally._meta.db_table)
-        rows = _fetch(
-            f"SELECT t.actor_id, {bucket} AS b, SUM(t.events) FROM {actor_tally} t"
-            f" WHERE t.actor_id IN ({_marks(lane_ids)}) AND {where} GROUP BY t.actor_id, b",
-            [start, days, *lane_ids, first, last, *types],
-        )
-        for actor_id, b, count in rows:
-            lanes[(actor_id, b)] += count
-    return totals, lanes, per_type
+    if not totals:
+        return [], totals, lanes, per_type
+    # The busiest actors (as tracker.pairs.busiest_actors ranks them) and their counts in one read.
+    busiest = (
+        f"SELECT p.actor_a_id AS actor, a.slug AS slug, a.name AS name,"
+        f" ROW_NUMBER() OVER (ORDER BY p.meetings DESC, a.name) AS rank FROM {pair_tally} p"
+        f" INNER JOIN {actor} a ON a.id = p.actor_a_id WHERE p.actor_a_id = p.actor_b_id"
+        f" ORDER BY p.meetings DESC, a.name LIMIT %s"
+    )
+    rows = _fetch(
+        f"SELECT top.actor, top.slug, top.name, top.rank, {bucket} AS b, SUM(t.events)"
+        f" FROM ({busiest}) top INNER JOIN {actor_tally} t ON t.actor_id = top.actor"
+        f" WHERE {where} GROUP BY top.actor, top.slug, top.name, top.rank, b",
+        [start, days, size, first, last, *types],
+    )
+    ranked = {}
+    for actor_id, slug, name, rank, b, count in rows:
+        ranked[actor_id] = (rank, slug, name)
+        lanes[(actor_id, b)] += count
+    lane_actors = [(pk, slug, name) for pk, (_, slug, name) in sorted(ranked.items(), key=lambda item: item[1][0])]
+    return lane_actors, totals, lanes, per_type
 
 
 def meeting_matrix(

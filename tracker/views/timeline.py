@@ -69,21 +69,24 @@ def density_chart(filters: Filters, window: Window) -> Density:
     Events count on the day they start. Without filters on status, text, actors or kinds of meeting the
     counts come whole from the tallies; with them, from the first DENSITY_SCAN matching events.
     """
-    lane_actors = [LaneActor(a.pk, a.slug, a.name, actor_url(a.slug)) for a in filters.actors]
-    if len(lane_actors) < DENSITY_LANES:
-        taken = {a.id for a in lane_actors}
-        for row in busiest_actors(DENSITY_LANES):
-            if row["actor"] not in taken:
-                lane_actors.append(LaneActor(row["actor"], row["slug"], row["name"], actor_url(row["slug"])))
-    lane_actors = lane_actors[:DENSITY_LANES]
-    lane_ids = [a.id for a in lane_actors]
     days = bucket_days(window)
     counted_until = None
     kinds = [("meeting", filters.meetings)] if filters.wants_meetings else []
     kinds += [("drill", filters.drills)] if filters.wants_drills else []
     if filters.tallied:
-        totals, lanes, counts = tallied_counts(window.first, window.last, days, lane_ids, [kind for kind, _ in kinds])
+        busiest, totals, lanes, counts = tallied_counts(
+            window.first, window.last, days, DENSITY_LANES, [kind for kind, _ in kinds]
+        )
+        lane_actors = [LaneActor(pk, slug, name, actor_url(slug)) for pk, slug, name in busiest]
     else:
+        lane_actors = [LaneActor(a.pk, a.slug, a.name, actor_url(a.slug)) for a in filters.actors]
+        if len(lane_actors) < DENSITY_LANES:
+            taken = {a.id for a in lane_actors}
+            for row in busiest_actors(DENSITY_LANES):
+                if row["actor"] not in taken:
+                    lane_actors.append(LaneActor(row["actor"], row["slug"], row["name"], actor_url(row["slug"])))
+        lane_actors = lane_actors[:DENSITY_LANES]
+        lane_ids = [a.id for a in lane_actors]
         totals, lanes, counts = Counter(), Counter(), Counter()
         for kind, events in kinds:
             in_window = events().between(window.first, window.last).filter(start__gte=window.first)
