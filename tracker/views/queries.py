@@ -114,9 +114,14 @@ def _people_select(vendor: str) -> str:
         f"(SELECT s.name FROM {alias} s WHERE s.actor_id = p.actor_id"
         f" AND {position}(' ' || a.name || ' ', ' ' || s.name || ' ') > 0 ORDER BY LENGTH(s.name), s.name LIMIT 1)"
     )
+    joined = f"INNER JOIN {actor} a ON a.id = p.actor_id"
+    if vendor == "postgresql":
+        # Each participant's actor by primary key: PostgreSQL would hash the whole actor table for a page's
+        # few dozen participants (0.5 ms against 0.2 ms at a million events); OFFSET 0 keeps the lookup per row.
+        joined = f"CROSS JOIN LATERAL (SELECT name, slug FROM {actor} WHERE id = p.actor_id OFFSET 0) a"
     return (
         f"SELECT p.meeting_id, p.drill_id, p.actor_id, a.name, a.slug, p.role, {short}"
-        f" FROM {participant} p INNER JOIN {actor} a ON a.id = p.actor_id WHERE {{where}} ORDER BY p.id"
+        f" FROM {participant} p {joined} WHERE {{where}} ORDER BY p.id"
     )
 
 
