@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
+from django.db import connections
 from django.utils.text import slugify
 
+from tracker.import_runs import import_lock
 from tracker.models import Actor, Drill, Evidence, Meeting, Participant, Source
 
 _numbers = itertools.count(1)
@@ -165,3 +170,26 @@ def mixed_meeting_writes(seed: int, *, states: int, days: int, most: int, steps:
             if free and moving:
                 Participant.objects.filter(pk=moving.pk).update(meeting=target, actor=rng.choice(free))
         yield number
+
+
+@contextmanager
+def import_lock_held_elsewhere() -> Iterator[None]:
+    """The import lock, taken by another connection (as another command would) for as long as the block runs."""
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with import_lock():
+                holding.set()
+                done.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        yield
+    finally:
+        done.set()
+        thread.join()

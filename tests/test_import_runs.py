@@ -6,18 +6,17 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import OperationalError, connection, connections
+from django.db import OperationalError, connection
 from django.test import Client
 
+from tests import factories
 from tracker import import_runs, services
-from tracker.import_runs import import_lock
 from tracker.models import Actor, Alias, Drill, Evidence, Meeting, Participant, Source, TimelineImport
 from tracker.models import TimelineImportEntry as Entry
 from tracker.services import import_timeline
@@ -190,25 +189,8 @@ def test_an_import_waits_for_the_running_one_and_gives_up_with_a_clear_message(s
     settings.PARLEY_IMPORT_WAIT_SECONDS = 0.3
     path = tmp_path / "second.json"
     path.write_text(json.dumps(big_timeline()))
-    holding, done = threading.Event(), threading.Event()
-
-    def running_import() -> None:
-        try:
-            with import_lock():
-                holding.set()
-                done.wait(10)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=running_import)
-    thread.start()
-    try:
-        assert holding.wait(10)
-        with pytest.raises(CommandError) as error:
-            call_command("import_timeline", str(path))
-    finally:
-        done.set()
-        thread.join()
+    with factories.import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+        call_command("import_timeline", str(path))
 
     assert str(error.value) == (
         f"{path} was not imported. Another import or restore is running; this one waited 0.3 seconds for it to "

@@ -6,9 +6,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import uuid
-from contextlib import contextmanager
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -16,12 +14,11 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from tests import factories
 from tests.conftest import DEMO_FIXTURE, SEED_ARTICLE
 from tracker.forms import MeetingProposalForm
-from tracker.import_runs import import_lock
 from tracker.limits import EARLIEST, LATEST, Capped, export_cap_note
 from tracker.models import Actor, Drill, Meeting, Source
 from tracker.parley_json import dumps, timeline_json
@@ -1008,29 +1005,6 @@ def test_an_article_with_more_proposals_than_a_review_holds_is_refused_with_the_
 # Every command that writes many rows queues on the import lock, and says so when it gives up
 
 
-@contextmanager
-def import_lock_held_elsewhere():
-    """The import lock, taken by another connection (as another command would) for as long as the block runs."""
-    holding, done = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        try:
-            with import_lock():
-                holding.set()
-                done.wait(10)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    try:
-        assert holding.wait(10)
-        yield
-    finally:
-        done.set()
-        thread.join()
-
-
 BUSY = (
     "Another import or restore is running; this one waited 0.3 seconds for it to finish. "
     "Nothing was written: try again when it has finished."
@@ -1043,7 +1017,7 @@ def test_import_article_says_another_import_is_running_when_the_lock_stays_taken
     path = tmp_path / "tagus.txt"
     path.write_text(TAGUS_ARTICLE, encoding="utf-8")
 
-    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+    with factories.import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
         call_command("import_article", str(path), stdout=StringIO())
 
     assert str(error.value) == f"{path} was not imported. {BUSY}"
@@ -1059,7 +1033,7 @@ def test_restore_refuses_while_another_import_holds_the_lock_and_changes_nothing
     Actor.objects.create(name="Added after the backup", slug="added-after-the-backup", kind=Actor.Kind.STATE)
     before = export()
 
-    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+    with factories.import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
         call_command("restore", str(path), "--noinput", stdout=StringIO())
 
     assert str(error.value) == f"{path} was not restored. {BUSY}"
@@ -1071,7 +1045,7 @@ def test_load_fixture_refuses_while_another_import_holds_the_lock_and_loads_noth
     settings.PARLEY_IMPORT_WAIT_SECONDS = 0.3
     path = fixture_file(tmp_path, [ACTOR])
 
-    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+    with factories.import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
         call_command("load_fixture", str(path), verbosity=0)
 
     assert str(error.value) == f"{path} was not loaded. {BUSY}"
@@ -1084,7 +1058,7 @@ def test_generate_timeline_refuses_while_another_import_holds_the_lock_and_clear
     call_command("loaddata", DEMO_FIXTURE, verbosity=0)
     before = export()
 
-    with import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
+    with factories.import_lock_held_elsewhere(), pytest.raises(CommandError) as error:
         call_command("generate_timeline", events=20, actors=8, clear=True, stdout=StringIO())
 
     assert str(error.value) == f"No timeline was generated. {BUSY}"
