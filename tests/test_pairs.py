@@ -340,8 +340,18 @@ def live_counterparts(actor, cap):
         .exclude(actor=actor)
         .values("actor", slug=F("actor__slug"), name=F("actor__name"), kind=F("actor__kind"))
         .annotate(meetings=Count("meeting"), last=Max("meeting__start"))
-        .order_by("-meetings", "-last", "name")[: cap + 1]
+        .order_by("-meetings", F("last").desc(nulls_last=True), "name")[: cap + 1]
     )
+
+
+def test_an_actors_counterparts_met_only_on_unknown_dates_come_after_the_dated_ones_on_every_database():
+    from tracker.pairs import counterparts
+
+    envoy, dated, undated = f.actor("Envoy A"), f.actor("Envoy B"), f.actor("Envoy C")
+    f.meeting(envoy, undated, start=None, summary="A and C, date not reported.")
+    f.meeting(envoy, dated, start=date(2022, 2, 11), summary="A and B.")
+
+    assert [row["name"] for row in counterparts(envoy.pk, 10)] == ["Envoy B", "Envoy C"]
 
 
 def test_the_tallies_give_the_same_matrix_and_counterparts_as_counting_participants():

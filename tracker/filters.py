@@ -6,7 +6,7 @@ Bad values never raise: each becomes a message for the page and is left out of t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import ClassVar
@@ -130,7 +130,7 @@ class Filters:
     errors: list[str] = field(default_factory=list)
     # True when the URL named an actor by a name or alias rather than by slug, so it should be rewritten.
     rewritten: bool = False
-    _events: dict = field(default_factory=dict, repr=False, compare=False)
+    _events: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     # The date fields' min and max.
     earliest: ClassVar[str] = EARLIEST.isoformat()
     latest: ClassVar[str] = LATEST.isoformat()
@@ -501,17 +501,19 @@ def parse_after(raw: str, errors: list[str]) -> Key | None:
 # The SQL of a read depends only on the filters and its window, never on the data, so each is compiled once
 # per process, as a prepared statement would be: building and compiling the ORM's queries cost more than
 # running them (bench/run.py: about 1.5 ms of a fresh timeline fragment). Oldest entries make room first.
-_COMPILED: dict[tuple, list[tuple[str, list]]] = {}
+_COMPILED: dict[tuple, tuple[tuple[str, tuple], ...]] = {}
 COMPILED_MAX = 4096
 
 
-def compiled(key: tuple, parts: Callable[[], list[tuple[str, list]]]) -> list[tuple[str, list]]:
-    """`parts()`, the SELECTs of one read, made once for `key` (everything they depend on)."""
+def compiled(key: tuple, parts: Callable[[], list[tuple[str, list]]]) -> tuple[tuple[str, tuple], ...]:
+    """`parts()`, the SELECTs of one read, made once for `key` (everything they depend on); kept immutable,
+    since every request of the process shares them. A repeated URL reuses them, as after every write."""
     found = _COMPILED.get(key)
     if found is None:
-        found = parts()
+        found = tuple((sql, tuple(params)) for sql, params in parts())
         if len(_COMPILED) >= COMPILED_MAX:
-            del _COMPILED[next(iter(_COMPILED))]
+            # Threads may evict at once: popping a key already gone is harmless.
+            _COMPILED.pop(next(iter(_COMPILED), None), None)
         _COMPILED[key] = found
     return found
 
@@ -525,7 +527,7 @@ def _part(columns: str, rows: QuerySet) -> list[tuple[str, list]]:
     return [(f"SELECT {columns} FROM ({sql}) q", list(params))]
 
 
-def _union_all(parts: list[tuple[str, list]]) -> list[tuple]:
+def _union_all(parts: Sequence[tuple[str, Sequence]]) -> list[tuple]:
     """The rows of several SELECTs in one query; Django's union() cannot limit its parts on SQLite."""
     if not parts:
         return []

@@ -88,7 +88,8 @@ def pairs_among(actor_ids: Iterable[int]) -> dict[tuple[int, int], dict]:
 def counterparts(actor_id: int, cap: int) -> list[dict]:
     """The actors `actor_id` has met, most meetings first, then the latest, then by name."""
     tally, actor = (connection.ops.quote_name(model._meta.db_table) for model in (PairTally, Actor))
-    order = "ORDER BY meetings DESC, last DESC, name LIMIT %s"
+    # Pairs whose meetings are all undated come after the dated ones, on PostgreSQL as on SQLite.
+    order = "ORDER BY meetings DESC, last DESC NULLS LAST, name LIMIT %s"
 
     def side(mine: str, other: str) -> str:
         # Each side stops at `cap` rows read in its index's order: the busiest actor has met thousands.
