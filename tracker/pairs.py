@@ -58,16 +58,22 @@ def count_meeting(row: dict, start, precision: str, status: str) -> None:
 # Reads for the dashboard: the whole-database matrix and an actor's counterparts, from the tallies.
 
 
+def busiest_sql() -> str:
+    """SELECT of the actors with most meetings (meetings, actor, slug, name), busiest first, up to a LIMIT
+    parameter: the who-meets-whom matrix's ranking, which the dense chart's lanes read too."""
+    tally, actor = (connection.ops.quote_name(model._meta.db_table) for model in (PairTally, Actor))
+    return (
+        f"SELECT t.meetings AS meetings, t.actor_a_id AS actor, a.slug AS slug, a.name AS name FROM {tally} t"
+        f" INNER JOIN {actor} a ON a.id = t.actor_a_id WHERE t.actor_a_id = t.actor_b_id"
+        " ORDER BY t.meetings DESC, a.name LIMIT %s"
+    )
+
+
 def busiest_actors(size: int) -> list[dict]:
     """The `size` actors with most meetings, as the who-meets-whom matrix ranks them."""
     # Every dense chart reads this: written once as SQL, since building it with the ORM cost more than running it.
-    tally, actor = (connection.ops.quote_name(model._meta.db_table) for model in (PairTally, Actor))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT t.meetings, t.actor_a_id, a.slug, a.name FROM {tally} t INNER JOIN {actor} a ON a.id = t.actor_a_id"
-            " WHERE t.actor_a_id = t.actor_b_id ORDER BY t.meetings DESC, a.name LIMIT %s",
-            [size],
-        )
+        cursor.execute(busiest_sql(), [size])
         return [{"meetings": n, "actor": pk, "slug": slug, "name": name} for n, pk, slug, name in cursor.fetchall()]
 
 

@@ -2,8 +2,8 @@
 
 Each function makes a fixed number of queries, whatever the number of events. The reads every timeline
 page makes whatever its filters (cards, participants, sources, tallies) are SQL written once: building
-them with the ORM cost more than running them. Only table names, placeholders and constants are put
-into their text; every value is a parameter.
+them with the ORM cost more than running them (bench/run.py: about 4 ms of a 10 ms fragment). Only
+table names, placeholders and constants are put into their text; every value is a parameter.
 """
 
 from __future__ import annotations
@@ -27,11 +27,10 @@ from tracker.models import (
     Drill,
     Evidence,
     Meeting,
-    PairTally,
     Participant,
     Source,
 )
-from tracker.pairs import count_meeting, new_pair
+from tracker.pairs import busiest_sql, count_meeting, new_pair
 from tracker.views.cards import EVENT_FIELDS, EXTRA_FIELDS, EventCard, EventRow, EvidenceRow, Person, SourceRow
 
 MODELS = {"meeting": Meeting, "drill": Drill}
@@ -41,10 +40,6 @@ MATRIX_SIZE = 12
 
 def _card(kind: str, row: dict) -> EventCard:
     return EventCard(EventRow(type=kind, **row))
-
-
-# The reads every timeline page makes, whatever its filters, are written once as SQL: building them with
-# the ORM on each request cost more than running them (bench/run.py: about 4 ms of a 10 ms fragment).
 
 
 def _quoted(model, name: str) -> str:
@@ -236,9 +231,7 @@ def tallied_counts(
     bucket = f"({_days_from('t.day')}) / %s"
     start = first if connection.vendor == "postgresql" else first.isoformat()
     where = f"t.day BETWEEN %s AND %s AND t.type IN ({_marks(types)}) AND t.events > 0"
-    day_tally, actor_tally, pair_tally, actor = (
-        connection.ops.quote_name(model._meta.db_table) for model in (DayTally, ActorDayTally, PairTally, Actor)
-    )
+    day_tally, actor_tally = (connection.ops.quote_name(model._meta.db_table) for model in (DayTally, ActorDayTally))
     rows = _fetch(
         f"SELECT t.type, {bucket} AS b, SUM(t.events) FROM {day_tally} t WHERE {where} GROUP BY t.type, b",
         [start, days, first, last, *types],
@@ -248,24 +241,16 @@ def tallied_counts(
         per_type[kind] += count
     if not totals:
         return [], totals, lanes, per_type
-    # The busiest actors (as tracker.pairs.busiest_actors ranks them) and their counts in one read.
-    busiest = (
-        f"SELECT p.actor_a_id AS actor, a.slug AS slug, a.name AS name,"
-        f" ROW_NUMBER() OVER (ORDER BY p.meetings DESC, a.name) AS rank FROM {pair_tally} p"
-        f" INNER JOIN {actor} a ON a.id = p.actor_a_id WHERE p.actor_a_id = p.actor_b_id"
-        f" ORDER BY p.meetings DESC, a.name LIMIT %s"
-    )
+    # The busiest actors, as the who-meets-whom matrix ranks them, and their counts in one read.
     rows = _fetch(
-        f"SELECT top.actor, top.slug, top.name, top.rank, {bucket} AS b, SUM(t.events)"
-        f" FROM ({busiest}) top INNER JOIN {actor_tally} t ON t.actor_id = top.actor"
-        f" WHERE {where} GROUP BY top.actor, top.slug, top.name, top.rank, b",
+        f"SELECT top.actor, top.slug, top.name, {bucket} AS b, SUM(t.events)"
+        f" FROM ({busiest_sql()}) top INNER JOIN {actor_tally} t ON t.actor_id = top.actor"
+        f" WHERE {where} GROUP BY top.meetings, top.actor, top.slug, top.name, b ORDER BY top.meetings DESC, top.name",
         [start, days, size, first, last, *types],
     )
-    ranked = {}
-    for actor_id, slug, name, rank, b, count in rows:
-        ranked[actor_id] = (rank, slug, name)
+    for actor_id, _, _, b, count in rows:
         lanes[(actor_id, b)] += count
-    lane_actors = [(pk, slug, name) for pk, (_, slug, name) in sorted(ranked.items(), key=lambda item: item[1][0])]
+    lane_actors = list(dict.fromkeys((actor_id, slug, name) for actor_id, slug, name, _, _ in rows))
     return lane_actors, totals, lanes, per_type
 
 
